@@ -1,0 +1,325 @@
+/* cli.c - pscLab's command line: one table of verbs, each a function that
+ * parses its own arguments and returns the process exit code.  Errors go to
+ * stderr, data to stdout.  Exit codes (README.md, "Exit codes"):
+ *   0 success, 1 findings or a failed check, 2 usage error, unreadable
+ *   input or no such lab, 3 not implemented yet. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "graph.h"
+#include "lint.h"
+#include "topology.h"
+
+#ifndef PSCLAB_VERSION
+#define PSCLAB_VERSION "0.1.0"
+#endif
+#ifndef PSCLAB_TOPODIR
+#define PSCLAB_TOPODIR "/usr/local/share/psclab/topologies"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NOTYET = 3 };
+
+struct cmd {
+	const char *name;
+	const char *args;
+	const char *summary;
+	const char *help;       /* the rest of `pscLab <verb> --help` */
+	int (*fn)(const struct cmd *c, int argc, char **argv);
+	const char *issue;      /* not implemented yet: where it is planned */
+};
+
+static const char *prog = "pscLab";
+
+static void usage_line(FILE *out, const struct cmd *c)
+{
+	fprintf(out, "usage: %s %s %s\n", prog, c->name, c->args);
+}
+
+static void cmd_help(const struct cmd *c)
+{
+	usage_line(stdout, c);
+	printf("\n%s\n", c->summary);
+	if (c->help && *c->help)
+		printf("\n%s", c->help);
+	if (c->issue)
+		printf("\nNot implemented yet (%s).\n", c->issue);
+}
+
+static bool is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* Where topologies are: $PSCLAB_TOPOLOGIES, else <dir of the binary>/../
+ * topologies (a build tree), else the installed directory. */
+static const char *topology_dir(char *buf, size_t len)
+{
+	const char *env = getenv("PSCLAB_TOPOLOGIES");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		struct stat st;
+		exe[n] = '\0';
+		char guess[PATH_MAX + 16];
+		snprintf(guess, sizeof(guess), "%s/../topologies", dirname(exe));
+		if (stat(guess, &st) == 0 && S_ISDIR(st.st_mode) && len >= PATH_MAX &&
+		    realpath(guess, buf))
+			return buf;
+	}
+	return PSCLAB_TOPODIR;
+}
+
+/* A bare name must exist in the topology directory; say which do. */
+static void list_topologies(const char *dir, FILE *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	const char *sep = "";
+	fprintf(out, "%s: topologies in %s:", prog, dir);
+	while (d && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0) {
+			fprintf(out, "%s %.*s", sep, (int)(l - 5), e->d_name);
+			sep = ",";
+		}
+	}
+	fprintf(out, "%s\n", *sep ? "" : " none");
+	if (d)
+		closedir(d);
+}
+
+static int resolve_topology(const char *arg, char *path, size_t len)
+{
+	char dir[PATH_MAX], err[256];
+	const char *topodir = topology_dir(dir, sizeof(dir));
+	struct stat st;
+	if (psc_topology_path(arg, topodir, path, len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	if (strcmp(path, arg) != 0 && stat(path, &st) != 0) {
+		fprintf(stderr, "%s: no topology named '%s' (%s: %s)\n", prog,
+			arg, path, strerror(errno));
+		list_topologies(topodir, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- lint ---- */
+
+static int run_lint(const struct cmd *c, int argc, char **argv)
+{
+	bool strict = false, quiet = false;
+	const char *target = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--strict") == 0)
+			strict = true;
+		else if (strcmp(argv[i], "--quiet") == 0 ||
+			 strcmp(argv[i], "-q") == 0)
+			quiet = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s lint: unknown option '%s'\n", prog,
+				argv[i]);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!target)
+			target = argv[i];
+		else {
+			fprintf(stderr, "%s lint: one topology at a time\n",
+				prog);
+			return EXIT_USAGE;
+		}
+	}
+	if (!target) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	char path[PATH_MAX];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+
+	psc_diags d;
+	psc_diags_init(&d, path);
+	int rc = psc_lint_file(path, strict, &d);
+	/* findings are the command's data when the file was readable */
+	psc_diags_print(&d, rc == 2 ? stderr : stdout);
+	if (!quiet)
+		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
+			d.n_errors, d.n_errors == 1 ? "" : "s", d.n_warnings,
+			d.n_warnings == 1 ? "" : "s");
+	psc_diags_free(&d);
+	return rc;
+}
+
+/* ---- graph ---- */
+
+static int run_graph(const struct cmd *c, int argc, char **argv)
+{
+	const char *target = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s graph: unknown option '%s'\n", prog,
+				argv[i]);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+		if (target) {
+			fprintf(stderr, "%s graph: one topology at a time\n",
+				prog);
+			return EXIT_USAGE;
+		}
+		target = argv[i];
+	}
+	if (!target) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	char path[PATH_MAX];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	psc_diags d;
+	psc_diags_init(&d, path);
+	int rc = psc_lint_file(path, false, &d);
+	if (rc != 0) {
+		psc_diags_print(&d, stderr);
+		fprintf(stderr, "%s graph: %s does not lint clean; run "
+			"'%s lint %s'\n", prog, path, prog, target);
+		psc_diags_free(&d);
+		return rc;
+	}
+	psc_diags_free(&d);
+	bool unreadable;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	psc_diags_free(&d);
+	if (!t)
+		return EXIT_USAGE;
+	psc_graph_dot(t, stdout);
+	psc_topology_free(t);
+	return EXIT_OK;
+}
+
+/* ---- verbs of later issues ---- */
+
+static int run_notyet(const struct cmd *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "%s %s: not implemented yet (%s)\n", prog, c->name,
+		c->issue);
+	return EXIT_NOTYET;
+}
+
+static const struct cmd commands[] = {
+	{"up", "<topology> [--network-only]",
+	 "Build a lab from a topology (a name in topologies/ or a .yaml "
+	 "path): namespaces, emulated GCP network, PSC, DNS, Kafka brokers "
+	 "and kafka-proxy, then verify it.",
+	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
+	 "\nNeeds root. One progress line per step, with the time since the "
+	 "start.\n", run_notyet, "network: issue #3; brokers and verify: issues #4, #5"},
+	{"down", "<lab>",
+	 "Remove everything a lab made (namespaces, processes, state); "
+	 "idempotent.", "Found through the lab's state (/run/psclab/<lab>) and "
+	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
+	 "that is not up: a message, exit 0.\n", run_notyet, "issue #3"},
+	{"status", "[<lab>] [--json]",
+	 "Show labs: nodes, processes, load balancers (mappings, backend "
+	 "health),\nPSC endpoints and their state, DNS records, per-rule "
+	 "packet counters.",
+	 "  --json  the same as one JSON document\n", run_notyet, "issue #3"},
+	{"verify", "<lab> [--json] [--junit FILE]",
+	 "Check every path as TiDB Cloud's changefeed would, with librdkafka.",
+	 "", run_notyet, "issue #4"},
+	{"exec", "<lab> <node> -- <cmd> [args...]",
+	 "Run a command in a node's network namespace.",
+	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
+	 "resolv.conf included, stdio\npassed through, no shell; the exit "
+	 "status is the command's.\n", run_notyet, "issue #3"},
+	{"logs", "<lab> <node> [-f]",
+	 "Show the logs of a node's processes.", "", run_notyet, "issue #4"},
+	{"lint", "<topology> [--strict] [--quiet]",
+	 "Validate a topology before anything is built. Findings are "
+	 "file:line:col: error|warning: <object>: <what> [rule], with a note "
+	 "line for the fix where one is known.",
+	 "  --strict  warnings count as findings (exit 1)\n"
+	 "  --quiet   no summary line on stderr\n"
+	 "\nExit: 0 no errors, 1 errors (or warnings with --strict), 2 the "
+	 "file cannot be read as a topology.\n",
+	 run_lint, NULL},
+	{"graph", "<topology>",
+	 "Print the topology as a Graphviz graph (dot) on stdout: VPCs, "
+	 "subnets, instances, load balancers, PSC and DNS.",
+	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n",
+	 run_graph, NULL},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s [--help] [--version] <command> [args...]\n\n"
+		"Google Cloud Private Service Connect for self-hosted Kafka, "
+		"emulated on one Linux machine.\n\ncommands:\n", prog);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (commands[i].name[0] != '_')
+			fprintf(out, "  %-7s %s\n", commands[i].name,
+				commands[i].args);
+	fprintf(out, "\n'%s <command> --help' tells more about one command.\n"
+		     "Exit codes: 0 ok, 1 findings or failed checks, 2 usage "
+		     "or unreadable input, 3 not implemented yet.\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		main_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pscLab %s\n", PSCLAB_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct cmd *c = &commands[i];
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		for (int j = 2; j < argc; j++) {
+			if (strcmp(argv[j], "--") == 0)
+				break;
+			if (is_help(argv[j])) {
+				cmd_help(c);
+				return EXIT_OK;
+			}
+		}
+		return c->fn(c, argc - 1, argv + 1);
+	}
+	const char *names[N_COMMANDS];
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *close = psc_closest(argv[1], names, N_COMMANDS);
+	fprintf(stderr, "%s: unknown command '%s'", prog, argv[1]);
+	if (close)
+		fprintf(stderr, "; did you mean '%s'?", close);
+	fprintf(stderr, "\n");
+	main_usage(stderr);
+	return EXIT_USAGE;
+}
