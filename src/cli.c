@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "graph.h"
+#include "lab.h"
 #include "lint.h"
 #include "topology.h"
 
@@ -212,6 +213,165 @@ static int run_graph(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- up, down, status, exec ---- */
+
+static bool need_root(const char *verb)
+{
+	if (geteuid() == 0)
+		return true;
+	fprintf(stderr, "%s %s: needs root (network namespaces and nftables); "
+		"run 'sudo %s %s ...'\n", prog, verb, prog, verb);
+	return false;
+}
+
+static int run_up(const struct cmd *c, int argc, char **argv)
+{
+	psc_up_opts o = {0};
+	const char *target = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--network-only") == 0)
+			o.network_only = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s up: unknown option '%s'\n", prog,
+				argv[i]);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!target)
+			target = argv[i];
+		else {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (!target) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	char path[PATH_MAX], err[1024];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	if (!o.network_only) {
+		fprintf(stderr, "%s up: Kafka brokers are not implemented yet "
+			"(issue #4); use 'pscLab up %s --network-only'\n",
+			prog, target);
+		return EXIT_NOTYET;
+	}
+	if (!need_root("up"))
+		return EXIT_USAGE;
+	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "%s up: %s\n", prog, err);
+		return rc == 1 ? EXIT_FINDINGS : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static int one_lab_arg(const struct cmd *c, int argc, char **argv,
+		       const char **lab, bool *json, bool optional)
+{
+	*lab = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (json && strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s %s: unknown option '%s'\n", prog,
+				c->name, argv[i]);
+			usage_line(stderr, c);
+			return -1;
+		} else if (!*lab)
+			*lab = argv[i];
+		else {
+			usage_line(stderr, c);
+			return -1;
+		}
+	}
+	if (!*lab && !optional) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_down(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab;
+	char err[1024];
+	bool was_up;
+	if (one_lab_arg(c, argc, argv, &lab, NULL, false) < 0)
+		return EXIT_USAGE;
+	if (!need_root("down"))
+		return EXIT_USAGE;
+	if (psc_lab_down(lab, stdout, &was_up, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s down: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	if (!was_up)
+		fprintf(stderr, "%s down: lab '%s' is not up; nothing to do\n",
+			prog, lab);
+	return EXIT_OK;
+}
+
+static int run_status(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab;
+	bool json = false;
+	char err[1024];
+	if (one_lab_arg(c, argc, argv, &lab, &json, true) < 0)
+		return EXIT_USAGE;
+	if (!need_root("status"))
+		return EXIT_USAGE;
+	errno = 0;
+	if (psc_lab_status(lab, json, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s status: %s\n", prog, err);
+		return errno == ENOENT ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static int run_exec(const struct cmd *c, int argc, char **argv)
+{
+	int dd = -1;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dd = i;
+			break;
+		}
+	if (dd != 3 || dd + 1 >= argc) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("exec"))
+		return EXIT_USAGE;
+	char err[1024];
+	int status;
+	if (psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "%s exec: %s\n", prog, err);
+		return status ? status : EXIT_USAGE;
+	}
+	return status;
+}
+
+/* hidden: the services a lab runs in its namespaces */
+static int run_service(const struct cmd *c, int argc, char **argv)
+{
+	char err[1024];
+	int rc;
+	if (strcmp(c->name, "_dns") == 0 && argc == 3)
+		rc = psc_lab_serve_dns(argv[1], argv[2], err, sizeof(err));
+	else if (strcmp(c->name, "_health") == 0 && argc == 2)
+		rc = psc_lab_serve_health(argv[1], err, sizeof(err));
+	else {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s %s: %s\n", prog, c->name, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
 /* ---- verbs of later issues ---- */
 
 static int run_notyet(const struct cmd *c, int argc, char **argv)
@@ -230,17 +390,17 @@ static const struct cmd commands[] = {
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
 	 "\nNeeds root. One progress line per step, with the time since the "
-	 "start.\n", run_notyet, "network: issue #3; brokers and verify: issues #4, #5"},
+	 "start.\n", run_up, NULL},
 	{"down", "<lab>",
 	 "Remove everything a lab made (namespaces, processes, state); "
 	 "idempotent.", "Found through the lab's state (/run/psclab/<lab>) and "
 	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
-	 "that is not up: a message, exit 0.\n", run_notyet, "issue #3"},
+	 "that is not up: a message, exit 0.\n", run_down, NULL},
 	{"status", "[<lab>] [--json]",
 	 "Show labs: nodes, processes, load balancers (mappings, backend "
 	 "health),\nPSC endpoints and their state, DNS records, per-rule "
 	 "packet counters.",
-	 "  --json  the same as one JSON document\n", run_notyet, "issue #3"},
+	 "  --json  the same as one JSON document\n", run_status, NULL},
 	{"verify", "<lab> [--json] [--junit FILE]",
 	 "Check every path as TiDB Cloud's changefeed would, with librdkafka.",
 	 "", run_notyet, "issue #4"},
@@ -248,7 +408,7 @@ static const struct cmd commands[] = {
 	 "Run a command in a node's network namespace.",
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
 	 "resolv.conf included, stdio\npassed through, no shell; the exit "
-	 "status is the command's.\n", run_notyet, "issue #3"},
+	 "status is the command's.\n", run_exec, NULL},
 	{"logs", "<lab> <node> [-f]",
 	 "Show the logs of a node's processes.", "", run_notyet, "issue #4"},
 	{"lint", "<topology> [--strict] [--quiet]",
@@ -265,6 +425,10 @@ static const struct cmd commands[] = {
 	 "subnets, instances, load balancers, PSC and DNS.",
 	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n",
 	 run_graph, NULL},
+	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
+	 run_service, NULL},
+	{"_health", "<lab>", "(internal) the health checker", NULL,
+	 run_service, NULL},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,64 @@
+/* lab.h - a lab's life: up, down, status, exec, and the services a lab
+ * leaves running (the DNS stub of each VPC, the health checker).
+ *
+ * `up` lints the topology, plans it, takes the host-wide lock, opens the
+ * lab's state (journal first: every namespace and process is journaled
+ * before it is made), builds the fabric (netns.h), the policy rules of
+ * instance-group load balancers, the nftables rules (nftgen.h, nft.h), and
+ * starts the services as supervised processes (proc.h).  Any failure undoes
+ * all of it.  `down` undoes a lab from its journal and its name mark, also
+ * after `up` was killed at any point. */
+#ifndef PSCLAB_LAB_H
+#define PSCLAB_LAB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "plan.h"
+#include "topology.h"
+
+#define PSC_LAB_LOCK_MS 30000     /* how long up/down wait for the lock */
+#define PSC_LAB_STOP_GRACE_MS 3000
+
+typedef struct psc_up_opts {
+	bool network_only;        /* no Kafka (issue #4 adds it) */
+} psc_up_opts;
+
+/* Bring up the lab described by the topology file.  Progress lines (one
+ * per step, with its duration) go to progress (may be NULL).  Returns 0,
+ * 1 when the topology has lint errors (printed to progress's stream or
+ * stderr), -1 with err for anything else (everything undone). */
+int psc_lab_up(const char *topology_path, const psc_up_opts *o,
+	       FILE *progress, char *err, size_t errlen);
+
+/* Remove everything lab made.  *was_up tells whether there was anything.
+ * Returns 0, or -1 with err (after trying every step). */
+int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
+		 size_t errlen);
+
+/* Print the status of one lab (lab non-NULL) or of every lab, as text or
+ * JSON.  Returns 0, or -1 with err (a named lab that is not up: errno
+ * ENOENT). */
+int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
+		   size_t errlen);
+
+/* Run argv in a node of the lab (as `ip netns exec`), passing stdio
+ * through; *status is its exit status.  -1 with err when the lab or node
+ * does not exist or the command cannot run. */
+int psc_lab_exec(const char *lab, const char *node, char *const argv[],
+		 int *status, char *err, size_t errlen);
+
+/* Load the topology copy of a lab that is up and plan it.  *t is freed by
+ * the caller (psc_topology_free). */
+int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
+		 size_t errlen);
+
+/* ---- services, run by hidden verbs inside their namespace ---- */
+
+/* The DNS stub of network `network` of lab, until SIGTERM. */
+int psc_lab_serve_dns(const char *lab, const char *network, char *err,
+		      size_t errlen);
+/* The health checker of the lab's load balancers, until SIGTERM. */
+int psc_lab_serve_health(const char *lab, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,23 @@
+/* nft.h - applying nft scripts inside a lab namespace, and reading its
+ * ruleset back, with libnftables.  Every call enters the namespace first
+ * (psc_netns_run), so nothing ever reaches the host's ruleset. */
+#ifndef PSCLAB_NFT_H
+#define PSCLAB_NFT_H
+
+#include <stddef.h>
+
+/* Run an nft script (nftgen.h) in namespace netns, as one transaction.
+ * -1 with nft's own error text (first lines) when it refuses it. */
+int psc_nft_apply(const char *netns, const char *script, char *err,
+		  size_t errlen);
+/* Apply scripts[i] in netns[i] for every i, each in a thread of its own:
+ * closing a netfilter netlink socket after a ruleset change waits for the
+ * kernel (about 10 ms), and the waits overlap.  -1 with the first error;
+ * the others are applied or not, the caller tears the namespaces down. */
+int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
+		      size_t n, char *err, size_t errlen);
+/* The namespace's ruleset as nft's JSON (malloc'ed, free it), or NULL with
+ * err. */
+char *psc_nft_list_json(const char *netns, char *err, size_t errlen);
+
+#endif

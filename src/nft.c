@@ -1,0 +1,136 @@
+/* nft.c - nft scripts applied and listed inside a lab namespace, through
+ * libnftables (see nft.h). */
+#define _GNU_SOURCE
+#include "nft.h"
+
+#include <nftables/libnftables.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netns.h"
+
+struct nft_job {
+	const char *script;      /* apply this, or list when NULL */
+	char *out;               /* list: the JSON */
+	char err[1024];
+};
+
+static int nft_job_run(void *arg)
+{
+	struct nft_job *j = arg;
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	int rc = -1;
+
+	if (!ctx) {
+		snprintf(j->err, sizeof(j->err), "nft: cannot create a context");
+		return -1;
+	}
+	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx)) {
+		snprintf(j->err, sizeof(j->err), "nft: cannot buffer output");
+		goto out;
+	}
+	if (!j->script)
+		nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	rc = nft_run_cmd_from_buffer(ctx, j->script ? j->script
+						    : "list ruleset");
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(ctx);
+		snprintf(j->err, sizeof(j->err), "%s", e && *e ? e : "failed");
+		/* keep the first lines: nft repeats the whole rule */
+		char *cut = j->err;
+		for (int lines = 0; cut && lines < 3; lines++)
+			cut = strchr(cut + (lines ? 1 : 0), '\n');
+		if (cut)
+			*cut = '\0';
+		rc = -1;
+		goto out;
+	}
+	if (!j->script) {
+		const char *o = nft_ctx_get_output_buffer(ctx);
+		j->out = strdup(o ? o : "");
+		if (!j->out) {
+			snprintf(j->err, sizeof(j->err), "out of memory");
+			rc = -1;
+		}
+	}
+out:
+	nft_ctx_free(ctx);
+	return rc;
+}
+
+int psc_nft_apply(const char *netns, const char *script, char *err,
+		  size_t errlen)
+{
+	struct nft_job j = {.script = script};
+	int rc = psc_netns_run(netns, nft_job_run, &j, err, errlen);
+	if (rc != 0 && j.err[0])
+		snprintf(err, errlen, "nftables in %s: %s", netns, j.err);
+	return rc == 0 ? 0 : -1;
+}
+
+struct apply_thread {
+	const char *netns;
+	const char *script;
+	int rc;
+	char err[1024];
+};
+
+static void *apply_thread_main(void *arg)
+{
+	struct apply_thread *a = arg;
+	a->rc = psc_nft_apply(a->netns, a->script, a->err, sizeof(a->err));
+	return NULL;
+}
+
+int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
+		      size_t n, char *err, size_t errlen)
+{
+	struct apply_thread *a = calloc(n, sizeof(*a));
+	pthread_t *th = calloc(n, sizeof(*th));
+	bool *started = calloc(n, sizeof(*started));
+	int rc = 0;
+
+	if (!a || !th || !started) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		a[i] = (struct apply_thread){.netns = netns[i],
+					     .script = scripts[i]};
+		started[i] = pthread_create(&th[i], NULL, apply_thread_main,
+					    &a[i]) == 0;
+		if (!started[i])   /* no thread: do it here */
+			apply_thread_main(&a[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		if (a[i].rc != 0 && rc == 0) {
+			snprintf(err, errlen, "%s", a[i].err);
+			rc = -1;
+		}
+	}
+out:
+	free(a);
+	free(th);
+	free(started);
+	return rc;
+}
+
+char *psc_nft_list_json(const char *netns, char *err, size_t errlen)
+{
+	struct nft_job j = {.script = NULL};
+	int rc = psc_netns_run(netns, nft_job_run, &j, err, errlen);
+	if (rc != 0) {
+		if (j.err[0])
+			snprintf(err, errlen, "nftables in %s: %s", netns,
+				 j.err);
+		free(j.out);
+		return NULL;
+	}
+	return j.out;
+}
