@@ -104,12 +104,23 @@ $(FUZZ_BIN): tests/fuzz/fuzz_loader.c $(LIB_SRCS) $(wildcard include/*.h)
 	  -fsanitize=fuzzer,address,undefined -o $@ \
 	  tests/fuzz/fuzz_loader.c $(LIB_SRCS) $(PKG_LIBS)
 
-fuzz: $(FUZZ_BIN)
+FUZZ_DNS_BIN := $(BUILD)/fuzz/fuzz_dns
+$(FUZZ_DNS_BIN): tests/fuzz/fuzz_dns.c $(LIB_SRCS) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -Iinclude $(PKG_CFLAGS) \
+	  -fsanitize=fuzzer,address,undefined -o $@ \
+	  tests/fuzz/fuzz_dns.c $(LIB_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN) $(FUZZ_DNS_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	@cp topologies/*.yaml tests/lint/*.yaml $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/topology.dict \
 	  $(BUILD)/fuzz/corpus
+	@mkdir -p $(BUILD)/fuzz/corpus-dns
+	$(FUZZ_DNS_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -timeout=10 -rss_limit_mb=2048 $(BUILD)/fuzz/corpus-dns \
+	  tests/fuzz/dns-seeds
 
 install: bin/pscLab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/topologies
@@ -124,9 +135,15 @@ up: deps
 	@$(MAKE) --no-print-directory bin/pscLab
 	bin/pscLab up $(TOPOLOGY)
 
-bench:
-	@echo "make bench: no benchmark yet (the network build arrives with issue #3)" >&2
-	@exit 3
+# Benchmarks: ratios measured side by side in one run (the machine is
+# shared and noisy); root.
+BENCH_BINS := $(BUILD)/bench/bench_network
+$(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+bench: $(BENCH_BINS)
+	$(BUILD)/bench/bench_network topologies/portmap.yaml
 
 clean:
 	rm -rf build bin
