@@ -18,10 +18,12 @@
 #include "topology.h"
 
 #define PSC_LAB_LOCK_MS 30000     /* how long up/down wait for the lock */
-#define PSC_LAB_STOP_GRACE_MS 3000
+/* SIGTERM, then SIGKILL: a lab's processes hold nothing worth keeping
+ * (its data goes with it), so down does not wait long */
+#define PSC_LAB_STOP_GRACE_MS 1500
 
 typedef struct psc_up_opts {
-	bool network_only;        /* no Kafka (issue #4 adds it) */
+	bool network_only;        /* build the network only, no Kafka */
 } psc_up_opts;
 
 /* Bring up the lab described by the topology file.  Progress lines (one
@@ -52,6 +54,17 @@ int psc_lab_exec(const char *lab, const char *node, char *const argv[],
  * the caller (psc_topology_free). */
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
 		 size_t errlen);
+
+/* ---- the Kafka part of up (lab_kafka.c) ---- */
+
+/* <state dir>/nodes/<instance>: a Kafka node's config, data and logs */
+int psc_lab_node_dir(const char *lab, const char *instance, char *out,
+		     size_t len);
+/* Format and start every broker in its node (in parallel), wait until all
+ * serve, then start kafka-proxy (proxy approach).  Journaled processes;
+ * the caller tears down on failure. */
+int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
+			size_t errlen);
 
 /* ---- services, run by hidden verbs inside their namespace ---- */
 

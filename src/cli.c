@@ -250,12 +250,6 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	char path[PATH_MAX], err[1024];
 	if (resolve_topology(target, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
-	if (!o.network_only) {
-		fprintf(stderr, "%s up: Kafka brokers are not implemented yet "
-			"(issue #4); use 'pscLab up %s --network-only'\n",
-			prog, target);
-		return EXIT_NOTYET;
-	}
 	if (!need_root("up"))
 		return EXIT_USAGE;
 	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));

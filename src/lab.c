@@ -10,6 +10,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/rule.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include "addr.h"
 #include "dns.h"
+#include "kafka.h"
 #include "lint.h"
 #include "netns.h"
 #include "nft.h"
@@ -325,6 +327,58 @@ static int wait_dns(const psc_plan *p, char *err, size_t errlen)
 
 /* ---- teardown from the journal and the name mark ---- */
 
+struct stopper {
+	const psc_proc *p;
+	int rc;
+	char err[512];
+};
+
+static void *stopper_main(void *arg)
+{
+	struct stopper *s = arg;
+	s->rc = psc_proc_stop(s->p, PSC_LAB_STOP_GRACE_MS, s->err,
+			      sizeof(s->err));
+	return NULL;
+}
+
+/* psc_proc_stop for every process, each in a thread of its own */
+static int stop_all(const psc_proc *procs, size_t n, char *err,
+		    size_t errlen)
+{
+	struct stopper *s = calloc(n ? n : 1, sizeof(*s));
+	pthread_t *th = calloc(n ? n : 1, sizeof(*th));
+	bool *started = calloc(n ? n : 1, sizeof(*started));
+	int rc = 0;
+	if (!s || !th || !started) {
+		/* no memory for threads: one by one */
+		for (size_t i = 0; i < n; i++)
+			if (psc_proc_stop(&procs[i], PSC_LAB_STOP_GRACE_MS, err,
+					  errlen) < 0)
+				rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s[i].p = &procs[i];
+		started[i] = pthread_create(&th[i], NULL, stopper_main,
+					    &s[i]) == 0;
+		if (!started[i])
+			stopper_main(&s[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		if (s[i].rc < 0 && rc == 0) {
+			snprintf(err, errlen, "%s", s[i].err);
+			rc = -1;
+		}
+	}
+out:
+	free(s);
+	free(th);
+	free(started);
+	return rc;
+}
+
 static int teardown(const char *lab, FILE *progress, long long t0,
 		    bool *was_up, char *err, size_t errlen)
 {
@@ -338,13 +392,12 @@ static int teardown(const char *lab, FILE *progress, long long t0,
 	have_state = psc_state_read(lab, &st, e2, sizeof(e2)) == 0;
 	if (have_state)
 		*was_up = true;
-	/* processes first, newest first, by pid and start time */
-	for (size_t i = have_state ? st.n_procs : 0; i-- > 0;) {
-		if (psc_proc_stop(&st.procs[i], PSC_LAB_STOP_GRACE_MS, e2,
-				  sizeof(e2)) < 0 && rc == 0) {
-			snprintf(err, errlen, "%s", e2);
-			rc = -1;
-		}
+	/* processes first, by pid and start time, all at once: their data
+	 * goes with the lab, so the grace is short */
+	if (have_state && stop_all(st.procs, st.n_procs, e2, sizeof(e2)) < 0 &&
+	    rc == 0) {
+		snprintf(err, errlen, "%s", e2);
+		rc = -1;
 	}
 	if (have_state && st.n_procs)
 		step(progress, t0, "stopped %zu process%s", st.n_procs,
@@ -434,7 +487,6 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	psc_diags d;
 	bool unreadable;
 
-	(void)o;
 	int lrc = lint_first(topology_path, progress);
 	if (lrc != 0) {
 		snprintf(err, errlen, "%s does not lint clean: nothing was "
@@ -478,6 +530,9 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto rollback;
 	step(progress, t0, "DNS stubs%s running",
 	     p->probe_ns >= 0 ? " and health checker" : "");
+	if (!o->network_only &&
+	    psc_lab_start_kafka(p, progress, err, errlen) < 0)
+		goto rollback;
 	rc = 0;
 	goto out;
 
@@ -518,6 +573,24 @@ int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 			 "namespace %s); see 'pscLab status %s'", lab, node,
 			 ns, lab);
 		return -1;
+	}
+	/* the lab's Kafka tools on PATH, with their Java, as the seed's
+	 * steps expect (when Kafka is installed) */
+	char home[PATH_MAX], jhome[PATH_MAX], e2[256];
+	if (psc_kafka_home(home, sizeof(home), e2, sizeof(e2)) == 0) {
+		const char *path = getenv("PATH");
+		char *np = NULL;
+		if (asprintf(&np, "%s/bin:%s", home,
+			     path && *path ? path
+					   : "/usr/local/sbin:/usr/local/bin:"
+					     "/usr/sbin:/usr/bin:/sbin:/bin") > 0) {
+			setenv("PATH", np, 1);
+			free(np);
+		}
+		if (!getenv("JAVA_HOME") &&
+		    psc_java_home(jhome, sizeof(jhome), e2, sizeof(e2)) == 0 &&
+		    jhome[0])
+			setenv("JAVA_HOME", jhome, 1);
 	}
 	return psc_proc_exec_node(ns, argv, status, err, errlen);
 }

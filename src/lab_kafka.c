@@ -1,0 +1,236 @@
+/* lab_kafka.c - the Kafka part of `pscLab up`: each broker's directory and
+ * server.properties (kafka.c), storage formatted in parallel, the brokers
+ * started in parallel as supervised processes in their nodes, the wait
+ * until every one serves, and kafka-proxy in the proxy approach. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kafka.h"
+#include "lab.h"
+#include "proc.h"
+#include "state.h"
+
+#define FORMAT_TIMEOUT_MS 120000
+#define READY_TIMEOUT_MS 120000
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int psc_lab_node_dir(const char *lab, const char *instance, char *out,
+		     size_t len)
+{
+	char dir[PATH_MAX];
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
+		return -1;
+	int n = snprintf(out, len, "%s/nodes/%s", dir, instance);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* run every format command at once, wait for all, bounded */
+static int format_all(const psc_kafka_env *env, const psc_plan *p,
+		      char (*dirs)[PATH_MAX], size_t n, char *err,
+		      size_t errlen)
+{
+	pid_t pids[PSC_MAX_BROKERS] = {0};
+	int rc = 0;
+	const psc_kafka *k = &p->t->kafka;
+
+	for (size_t i = 0; i < n; i++) {
+		psc_kafka_cmd *c = calloc(1, sizeof(*c));
+		char log[PATH_MAX + 32];
+		if (!c || psc_kafka_format_cmd(env, p->t, dirs[i], c, err,
+					       errlen) < 0) {
+			free(c);
+			rc = -1;
+			break;
+		}
+		snprintf(log, sizeof(log), "%s/logs/format.log", dirs[i]);
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC |
+						   O_CLOEXEC, 0644);
+			int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 ||
+			    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+				_exit(126);
+			execve(c->argv.v[0], c->argv.v, c->envp.v);
+			_exit(127);
+		}
+		free(c);
+		if (pids[i] < 0) {
+			snprintf(err, errlen, "cannot fork: %s",
+				 strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	long long deadline = ms_now() + FORMAT_TIMEOUT_MS;
+	for (size_t i = 0; i < n; i++) {
+		int st = 0;
+		pid_t r = 0;
+		if (pids[i] <= 0)
+			continue;
+		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0 &&
+		       ms_now() < deadline)
+			usleep(20 * 1000);
+		if (r == 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &st, 0);
+			if (rc == 0)
+				snprintf(err, errlen, "formatting the storage "
+					 "of %s took more than %d s",
+					 k->brokers[i].instance,
+					 FORMAT_TIMEOUT_MS / 1000);
+			rc = -1;
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			if (rc == 0) {
+				char log[PATH_MAX + 32], tail[1024];
+				snprintf(log, sizeof(log), "%s/logs/format.log",
+					 dirs[i]);
+				snprintf(err, errlen, "kafka-storage.sh format "
+					 "failed for %s (status %d); last "
+					 "lines of %s:\n%s",
+					 k->brokers[i].instance,
+					 WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+					 log, psc_file_tail(log, 0, 5, tail,
+							    sizeof(tail)));
+			}
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static bool proc_alive_cb(const void *arg)
+{
+	return psc_proc_alive(arg);
+}
+
+static int start_proxy(const psc_plan *p, char *err, size_t errlen)
+{
+	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
+	char bin[PATH_MAX], log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
+	psc_argv *argv = calloc(1, sizeof(*argv));
+	psc_proc proc;
+	int rc = -1;
+
+	if (!argv)
+		return -1;
+	if (psc_kafka_proxy_bin(bin, sizeof(bin), err, errlen) < 0)
+		goto out;
+	if (psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
+		goto out;
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab,
+		 kp->instance);
+	if (psc_state_log_path(p->lab, "kafka-proxy", log, sizeof(log)) < 0)
+		goto out;
+	rc = psc_proc_spawn("kafka-proxy", ns, argv->v, NULL, log,
+			    psc_state_proc_hook, (void *)p->lab, &proc, err,
+			    errlen);
+out:
+	free(argv);
+	return rc;
+}
+
+int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
+			size_t errlen)
+{
+	const psc_kafka *k = &p->t->kafka;
+	size_t n = k->n_brokers;
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	char (*dirs)[PATH_MAX] = calloc(n ? n : 1, sizeof(*dirs));
+	psc_proc *procs = calloc(n ? n : 1, sizeof(*procs));
+	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
+	long long t0 = ms_now();
+	int rc = -1;
+
+	if (!env || !dirs || !procs || !cmd) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const psc_broker *b = &k->brokers[i];
+		if (psc_lab_node_dir(p->lab, b->instance, dirs[i],
+				     sizeof(dirs[i])) < 0 ||
+		    psc_kafka_node_prepare(p->t, p, b, dirs[i], err, errlen) <
+			    0)
+			goto out;
+	}
+	if (format_all(env, p, dirs, n, err, errlen) < 0)
+		goto out;
+	if (progress)
+		fprintf(progress, "[%6lld ms] kafka: %zu storage directories "
+			"formatted (cluster %s)\n", ms_now() - t0, n,
+			k->cluster_id);
+	for (size_t i = 0; i < n; i++) {
+		const psc_broker *b = &k->brokers[i];
+		char name[PSC_PROC_NAME_LEN], log[PATH_MAX];
+		char ns[PSC_NETNS_NAME_LEN + 80];
+		snprintf(name, sizeof(name), "kafka-%.50s", b->instance);
+		snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab,
+			 b->instance);
+		if (psc_kafka_start_cmd(env, dirs[i], cmd, err, errlen) < 0 ||
+		    psc_state_log_path(p->lab, name, log, sizeof(log)) < 0 ||
+		    psc_proc_spawn(name, ns, cmd->argv.v, cmd->envp.v, log,
+				   psc_state_proc_hook, (void *)p->lab,
+				   &procs[i], err, errlen) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const psc_broker *b = &k->brokers[i];
+		char addr[PSC_ADDR_LEN], slog[PATH_MAX];
+		long waited = 0;
+		if (psc_broker_advertised_internal(p->t, b, addr,
+						   sizeof(addr)) < 0 ||
+		    psc_kafka_server_log(dirs[i], slog, sizeof(slog)) < 0) {
+			snprintf(err, errlen, "broker %ld: no address",
+				 b->node_id);
+			goto out;
+		}
+		psc_kafka_ready r = {
+			.netns = procs[i].netns, .addr = addr,
+			.server_log = slog, .log_from = 0,
+			.console_log = procs[i].log, .alive = proc_alive_cb,
+			.alive_arg = &procs[i], .pid = procs[i].pid,
+			.timeout_ms = READY_TIMEOUT_MS};
+		char e2[PSC_KAFKA_ERR_LEN];
+		if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "broker %ld on %s did not start: "
+				 "%s", b->node_id, b->instance, e2);
+			goto out;
+		}
+	}
+	if (progress)
+		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
+			"(Kafka %s)\n", ms_now() - t0, n, env->home);
+	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY) {
+		if (start_proxy(p, err, errlen) < 0)
+			goto out;
+		if (progress)
+			fprintf(progress, "[%6lld ms] kafka-proxy started in "
+				"%s\n", ms_now() - t0, p->t->kafka_proxy.instance);
+	}
+	rc = 0;
+out:
+	free(env);
+	free(dirs);
+	free(procs);
+	free(cmd);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/* Integration test: `pscLab up portmap` with three real KRaft brokers, and
+ * the seed's own steps run through `pscLab exec` as a user would: the
+ * Kafka-VPC side from bastion-node, the Kafka CLI tools producing and
+ * consuming through the advertised names from changefeed, then `down`.
+ * Root; skipped (1..0 # SKIP) when Kafka is not installed. */
+#include "itlab.h"
+
+#include "kafka.h"
+
+static char exe[600];
+static const char *lab = "itkafkalab";
+
+/* run a shell command, capture stdout+stderr (bounded), return status */
+static int capture(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int capture(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void seed_steps(void **state)
+{
+	(void)state;
+	static char out[1 << 16];
+	const char *path = it_topology("portmap", lab, NULL);
+	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
+
+	/* up: network, brokers, all serving (bounded by the tool itself) */
+	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+			 path);
+	if (rc != 0)
+		fail_msg("pscLab up: %d\n%s", rc, out);
+	fprintf(stderr, "# %s", out);
+	assert_non_null(strstr(out, "kafka: 3 brokers serving"));
+
+	/* the seed's "Test Kafka Cluster in Bastion": INTERNAL bootstrap
+	 * lists the brokers by their IPs */
+	rc = capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
+		     "kafka-broker-api-versions.sh --bootstrap-server "
+		     "10.64.0.2:9092 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "10.64.0.2:9092 (id: 1 rack: null) -> ("));
+	assert_non_null(strstr(out, "10.64.0.3:9092 (id: 2 rack: null) -> ("));
+	assert_non_null(strstr(out, "10.64.0.4:9092 (id: 3 rack: null) -> ("));
+	/* EXTERNAL bootstrap lists the advertised names, which do not
+	 * resolve in the Kafka VPC: the seed's DisconnectException lines */
+	capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
+		"kafka-broker-api-versions.sh --bootstrap-server "
+		"10.64.0.3:39092 2>&1", exe, lab);
+	for (int b = 1; b <= 3; b++) {
+		char line[256];
+		snprintf(line, sizeof(line), "b%d.%s:%d (id: %d rack: null) -> "
+			 "ERROR: org.apache.kafka.common.errors."
+			 "DisconnectException", b, dom, 9092 + b, b);
+		if (!strstr(out, line))
+			fail_msg("missing '%s' in:\n%s", line, out);
+	}
+
+	/* from TiDB Cloud's side, through the endpoint and the NEG: the
+	 * advertised names resolve and each reaches its broker */
+	rc = capture(out, sizeof(out), "timeout 120 %s exec %s changefeed -- "
+		     "kafka-broker-api-versions.sh --bootstrap-server "
+		     "b2.%s:9094 2>&1", exe, lab, dom);
+	assert_int_equal(rc, 0);
+	for (int b = 1; b <= 3; b++) {
+		char line[256];
+		snprintf(line, sizeof(line), "b%d.%s:%d (id: %d rack: null) -> (",
+			 b, dom, 9092 + b, b);
+		if (!strstr(out, line))
+			fail_msg("missing '%s' in:\n%s", line, out);
+	}
+
+	/* the seed's produce.sh / consume.sh, through the advertised names */
+	char brokers[512];
+	snprintf(brokers, sizeof(brokers), "b1.%s:9093,b2.%s:9094,b3.%s:9095",
+		 dom, dom, dom);
+	rc = capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
+		     "%s/lab/produce.sh %s 2>&1", exe, lab, PSCLAB_SRCDIR,
+		     brokers);
+	if (rc != 0 || !strstr(out, "Create Test message 10"))
+		fail_msg("produce.sh: %d\n%s", rc, out);
+	rc = capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
+		     "%s/lab/consume.sh %s 2>&1", exe, lab, PSCLAB_SRCDIR,
+		     brokers);
+	if (!strstr(out, "Processed a total of 10 messages"))
+		fail_msg("consume.sh: %d\n%s", rc, out);
+
+	/* status shows the brokers running */
+	rc = capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "kafka-broker-node2"));
+
+	/* down leaves nothing */
+	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_int_equal(it_count_netns(lab), 0);
+	char dir[512];
+	psc_state_dir(lab, dir, sizeof(dir));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	/* no process of the lab is left (its brokers' command lines name
+	 * the lab's state directory); [/] keeps grep from finding itself */
+	rc = capture(out, sizeof(out), "ps -eo args | grep -c "
+		     "'[/]run/psclab/%s/' || true", lab);
+	assert_string_equal(out, "0\n");
+}
+
+int main(void)
+{
+	char home[4096], err[512];
+	if (!it_is_root()) {
+		printf("1..0 # SKIP not root\n");
+		return 0;
+	}
+	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
+		printf("1..0 # SKIP %s\n", err);
+		return 0;
+	}
+	snprintf(exe, sizeof(exe), "%s/bin/pscLab", PSCLAB_SRCDIR);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seed_steps),
+	};
+	return cmocka_run_group_tests_name("kafka_lab", tests, NULL, NULL);
+}
