@@ -50,6 +50,13 @@ int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
 int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 		 int *status, char *err, size_t errlen);
 
+/* Print the logs of a node's processes (and, for a broker, Kafka's
+ * server.log): every file with a header line; follow: then keep printing
+ * what is appended until SIGINT/SIGTERM.  -1 with err when the lab or node
+ * does not exist. */
+int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
+		 char *err, size_t errlen);
+
 /* Load the topology copy of a lab that is up and plan it.  *t is freed by
  * the caller (psc_topology_free). */
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,

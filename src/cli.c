@@ -346,6 +346,42 @@ static int run_exec(const struct cmd *c, int argc, char **argv)
 	return status;
 }
 
+static int run_logs(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab = NULL, *node = NULL;
+	bool follow = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 ||
+		    strcmp(argv[i], "--follow") == 0)
+			follow = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s logs: unknown option '%s'\n", prog,
+				argv[i]);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!lab)
+			lab = argv[i];
+		else if (!node)
+			node = argv[i];
+		else {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (!lab || !node) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("logs"))
+		return EXIT_USAGE;
+	char err[1024];
+	if (psc_lab_logs(lab, node, follow, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s logs: %s\n", prog, err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 /* hidden: the services a lab runs in its namespaces */
 static int run_service(const struct cmd *c, int argc, char **argv)
 {
@@ -404,7 +440,9 @@ static const struct cmd commands[] = {
 	 "resolv.conf included, stdio\npassed through, no shell; the exit "
 	 "status is the command's.\n", run_exec, NULL},
 	{"logs", "<lab> <node> [-f]",
-	 "Show the logs of a node's processes.", "", run_notyet, "issue #4"},
+	 "Show the logs of a node's processes (a broker's server.log too).",
+	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",
+	 run_logs, NULL},
 	{"lint", "<topology> [--strict] [--quiet]",
 	 "Validate a topology before anything is built. Findings are "
 	 "file:line:col: error|warning: <object>: <what> [rule], with a note "

@@ -595,9 +595,101 @@ int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 	return psc_proc_exec_node(ns, argv, status, err, errlen);
 }
 
-/* ---- services ---- */
+/* ---- logs ---- */
 
 static volatile sig_atomic_t stop_flag;
+
+static void on_term(int sig);
+static void catch_term(void);
+
+/* copy what is new in path from *pos to out; returns bytes copied */
+static size_t copy_new(const char *path, off_t *pos, FILE *out)
+{
+	FILE *f = fopen(path, "r");
+	char buf[8192];
+	size_t total = 0, n;
+	if (!f)
+		return 0;
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size < *pos)
+		*pos = 0;   /* truncated: from the start */
+	if (fseeko(f, *pos, SEEK_SET) == 0)
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			fwrite(buf, 1, n, out);
+			total += n;
+		}
+	*pos += (off_t)total;
+	fclose(f);
+	fflush(out);
+	return total;
+}
+
+int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
+		 char *err, size_t errlen)
+{
+	psc_state st;
+	char ns[PSC_NETNS_NAME_LEN + 80], files[8][PATH_MAX];
+	off_t pos[8] = {0};
+	size_t n = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (psc_lab_name_check(lab, err, errlen) < 0 ||
+	    psc_state_read(lab, &st, err, errlen) < 0) {
+		psc_state_free(&st);
+		return -1;
+	}
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", lab, node);
+	for (size_t i = 0; i < st.n_procs && n < 8; i++)
+		if (strcmp(st.procs[i].netns, ns) == 0)
+			snprintf(files[n++], PATH_MAX, "%s", st.procs[i].log);
+	char dir[PATH_MAX];
+	if (n < 8 && psc_lab_node_dir(lab, node, dir, sizeof(dir)) == 0 &&
+	    psc_kafka_server_log(dir, files[n], PATH_MAX) == 0 &&
+	    access(files[n], R_OK) == 0)
+		n++;
+	bool known = false;
+	for (size_t i = 0; i < st.n_netns; i++)
+		known |= strcmp(st.netns[i], ns) == 0;
+	psc_state_free(&st);
+	if (!known) {
+		snprintf(err, errlen, "lab '%s' has no node '%s'", lab, node);
+		return -1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "pscLab logs: node '%s' of lab '%s' runs no "
+			"process\n", node, lab);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "==> %s <==\n", files[i]);
+		copy_new(files[i], &pos[i], out);
+	}
+	if (!follow)
+		return 0;
+	catch_term();
+	size_t last = n - 1;
+	while (!stop_flag) {
+		for (size_t i = 0; i < n; i++) {
+			off_t before = pos[i];
+			FILE *probe = fopen(files[i], "r");
+			struct stat sb;
+			bool grew = probe && fstat(fileno(probe), &sb) == 0 &&
+				    sb.st_size != before;
+			if (probe)
+				fclose(probe);
+			if (!grew)
+				continue;
+			if (i != last)
+				fprintf(out, "\n==> %s <==\n", files[i]);
+			last = i;
+			copy_new(files[i], &pos[i], out);
+		}
+		usleep(200 * 1000);
+	}
+	return 0;
+}
+
+/* ---- services ---- */
 
 static void on_term(int sig)
 {
