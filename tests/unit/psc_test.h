@@ -17,12 +17,40 @@
 
 #include "diag.h"
 #include "lint.h"
+#include "plan.h"
 #include "topology.h"
 
 static inline void psc_test_chdir(void)
 {
 	if (chdir(PSCLAB_SRCDIR) != 0)
 		fail_msg("cannot chdir to %s", PSCLAB_SRCDIR);
+}
+
+/* Load a topology that must load without errors (relative to the source
+ * tree); free it with psc_topology_free. */
+static inline psc_topology *psc_test_load(const char *path)
+{
+	psc_diags d;
+	bool unreadable;
+	psc_test_chdir();
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	if (!t || d.n_errors) {
+		psc_diags_print(&d, stderr);
+		fail_msg("%s did not load cleanly", path);
+	}
+	psc_diags_free(&d);
+	return t;
+}
+
+/* Its plan (a static buffer: the next call replaces it). */
+static inline psc_plan *psc_test_plan(const psc_topology *t)
+{
+	static psc_plan p;
+	char err[256];
+	if (psc_plan_build(t, &p, err, sizeof(err)) != 0)
+		fail_msg("plan: %s", err);
+	return &p;
 }
 
 /* Load and lint a file as `pscLab lint` does; returns the exit code. */

@@ -13,30 +13,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static psc_topology *load(const char *path)
-{
-	psc_diags d;
-	bool unreadable;
-	psc_test_chdir();
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	if (!t || d.n_errors) {
-		psc_test_dump(&d);
-		fail_msg("%s did not load", path);
-	}
-	psc_diags_free(&d);
-	return t;
-}
-
-static psc_plan *plan_of(const psc_topology *t)
-{
-	static psc_plan p;
-	char err[256];
-	if (psc_plan_build(t, &p, err, sizeof(err)) != 0)
-		fail_msg("plan: %s", err);
-	return &p;
-}
-
 static size_t net_index(const psc_topology *t, const char *name)
 {
 	for (size_t i = 0; i < t->n_networks; i++)
@@ -51,8 +27,8 @@ static psc_dns_config *portmap_cfg(void)
 {
 	static psc_dns_config cfg;
 	char err[256];
-	psc_topology *t = load("topologies/portmap.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_plan *p = psc_test_plan(t);
 	if (psc_dns_config_from_plan(p, net_index(t, "tidbcloud-vpc"), &cfg,
 				     err, sizeof(err)) != 0)
 		fail_msg("config: %s", err);
@@ -217,8 +193,8 @@ static void config_portmap(void **state)
 	assert_int_equal(psc_dns_config_check(cfg, err, sizeof(err)), 0);
 
 	/* the Kafka VPC sees no private zone */
-	psc_topology *t = load("topologies/portmap.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_plan *p = psc_test_plan(t);
 	psc_dns_config k;
 	assert_int_equal(psc_dns_config_from_plan(p, net_index(t, "kafka-vpc"),
 						  &k, err, sizeof(err)),
@@ -238,8 +214,8 @@ static void config_proxy(void **state)
 {
 	(void)state;
 	char err[256], ip[16];
-	psc_topology *t = load("topologies/proxy.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
+	psc_plan *p = psc_test_plan(t);
 	psc_dns_config cfg;
 	for (size_t i = 0; i < t->n_networks; i++) {
 		assert_int_equal(psc_dns_config_from_plan(p, i, &cfg, err,
@@ -259,8 +235,8 @@ static void config_errors(void **state)
 	(void)state;
 	char err[256];
 	psc_dns_config cfg;
-	psc_topology *t = load("topologies/portmap.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_plan *p = psc_test_plan(t);
 	size_t net = net_index(t, "tidbcloud-vpc");
 	psc_dns_record *rec = &t->dns_zones[0].records[0];
 

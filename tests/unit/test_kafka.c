@@ -24,28 +24,6 @@
 	"# Measured, one broker: RSS 272 -> 143 MiB, ready in 4.1 -> 2.5 s.\n" \
 	"log.cleaner.dedupe.buffer.size=8388608\n"
 
-static psc_topology *load(const char *path)
-{
-	psc_diags d;
-	bool unreadable;
-	psc_test_chdir();
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	assert_non_null(t);
-	assert_int_equal(d.n_errors, 0);
-	psc_diags_free(&d);
-	return t;
-}
-
-static psc_plan *plan_of(const psc_topology *t)
-{
-	static psc_plan p;
-	char err[256];
-	if (psc_plan_build(t, &p, err, sizeof(err)) != 0)
-		fail_msg("plan: %s", err);
-	return &p;
-}
-
 /* server.properties of broker instance `name` as a string (free it) */
 static char *props_of(const psc_topology *t, const char *name,
 		      const char *node_dir, int want_rc, char *err,
@@ -58,7 +36,7 @@ static char *props_of(const psc_topology *t, const char *name,
 	psc_broker *b = psc_find_broker_by_instance(
 		(psc_kafka *)&t->kafka, name);
 	assert_non_null(b);
-	int rc = psc_kafka_server_properties(t, plan_of(t), b, node_dir, f, err,
+	int rc = psc_kafka_server_properties(t, psc_test_plan(t), b, node_dir, f, err,
 					     errlen);
 	fclose(f);
 	if (rc != want_rc)
@@ -141,7 +119,7 @@ static const char lab_defaults_3[] =
 static void props_portmap_seed(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	char err[512];
 	char *got = props_of(t, "broker-node1", NODE_DIR, 0, err, sizeof(err));
 
@@ -196,7 +174,7 @@ static void props_portmap_seed(void **state)
 static void props_proxy(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/proxy.yaml");
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
 	char err[512];
 	char *got = props_of(t, "broker-node1", "/var/lib/psclab/proxy/b1", 0,
 			     err, sizeof(err));
@@ -231,7 +209,7 @@ static void props_proxy(void **state)
 static void props_variants(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	char err[512];
 	char *got, *l[64];
 
@@ -305,7 +283,7 @@ static void props_variants(void **state)
 static void proxy_argv_seed(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/proxy.yaml");
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
 	static psc_argv a;
 	char err[256];
 	assert_int_equal(psc_kafka_proxy_argv(t, "./kafka-proxy", &a, err,
@@ -361,7 +339,7 @@ static void proxy_argv_seed(void **state)
 	assert_true(strncmp(err, "kafka_proxy mapping 'no-port': ", 31) == 0);
 	psc_topology_free(t);
 
-	t = load("topologies/portmap.yaml");
+	t = psc_test_load("topologies/portmap.yaml");
 	assert_int_equal(psc_kafka_proxy_argv(t, "kp", &a, err, sizeof(err)),
 			 -1);
 	assert_string_equal(err, "topology 'portmap' has no kafka_proxy");
@@ -379,7 +357,7 @@ static void assert_vec(const psc_argv *a, const char *const *want, size_t n)
 static void format_start_cmds(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	static psc_kafka_env e;
 	static psc_kafka_cmd c;
 	char err[256];
@@ -757,11 +735,11 @@ static void env_heap_override(void **state)
 static void node_prepare(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	char dir[512], path[600], err[512];
 	snprintf(dir, sizeof(dir), "%s/lab/broker-node2", tmpdir);
 	psc_broker *b = psc_find_broker_by_instance(&t->kafka, "broker-node2");
-	assert_int_equal(psc_kafka_node_prepare(t, plan_of(t), b, dir, err,
+	assert_int_equal(psc_kafka_node_prepare(t, psc_test_plan(t), b, dir, err,
 						sizeof(err)), 0);
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/data", dir);

@@ -6,28 +6,6 @@
 #include "nftgen.h"
 #include "plan.h"
 
-static psc_topology *load(const char *path)
-{
-	psc_diags d;
-	bool unreadable;
-	psc_test_chdir();
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	assert_non_null(t);
-	assert_int_equal(d.n_errors, 0);
-	psc_diags_free(&d);
-	return t;
-}
-
-static psc_plan *plan_of(const psc_topology *t)
-{
-	static psc_plan p;
-	char err[256];
-	if (psc_plan_build(t, &p, err, sizeof(err)) != 0)
-		fail_msg("plan: %s", err);
-	return &p;
-}
-
 static const char *ipstr(uint32_t ip)
 {
 	static char buf[4][16];
@@ -70,8 +48,8 @@ static void lab_names(void **state)
 static void portmap_plan(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_plan *p = psc_test_plan(t);
 
 	/* one namespace per VM, one per VPC, PSC; no health check */
 	assert_int_equal(p->n_ns, 5 + 2 + 1);
@@ -133,8 +111,8 @@ static void portmap_plan(void **state)
 static void proxy_plan(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/proxy.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
+	psc_plan *p = psc_test_plan(t);
 	assert_true(p->probe_ns >= 0);
 	assert_string_equal(p->ns[p->probe_ns].name, "psclab-proxy-gcp-hc");
 	assert_int_equal(p->n_lbs, 1);
@@ -169,11 +147,11 @@ static void proxy_plan(void **state)
 static void endpoint_pending_and_rejected(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	psc_service_attachment *sa = &t->service_attachments[0];
 	snprintf(sa->consumer_accept_lists[0].project, PSC_NAME_LEN,
 		 "someone-else");
-	psc_plan *p = plan_of(t);
+	psc_plan *p = psc_test_plan(t);
 	assert_int_equal(p->eps[0].status, PSC_EP_PENDING);
 	assert_string_equal(p->eps[0].reason, "project tidbcloud-prod-000 is "
 				 "not on the accept list of kafka-psc");
@@ -187,15 +165,15 @@ static void endpoint_pending_and_rejected(void **state)
 	snprintf(sa->consumer_reject_lists[0], PSC_NAME_LEN,
 		 "tidbcloud-prod-000");
 	sa->n_consumer_reject_lists = 1;
-	p = plan_of(t);
+	p = psc_test_plan(t);
 	assert_int_equal(p->eps[0].status, PSC_EP_REJECTED);
 
 	/* automatic acceptance, but the reject list still wins */
 	snprintf(sa->connection_preference, PSC_NAME_LEN, "ACCEPT_AUTOMATIC");
-	p = plan_of(t);
+	p = psc_test_plan(t);
 	assert_int_equal(p->eps[0].status, PSC_EP_REJECTED);
 	sa->n_consumer_reject_lists = 0;
-	p = plan_of(t);
+	p = psc_test_plan(t);
 	assert_int_equal(p->eps[0].status, PSC_EP_ACCEPTED);
 
 	/* connection limit 0: PENDING */
@@ -203,7 +181,7 @@ static void endpoint_pending_and_rejected(void **state)
 	snprintf(sa->consumer_accept_lists[0].project, PSC_NAME_LEN,
 		 "tidbcloud-prod-000");
 	sa->consumer_accept_lists[0].connection_limit = 0;
-	p = plan_of(t);
+	p = psc_test_plan(t);
 	assert_int_equal(p->eps[0].status, PSC_EP_PENDING);
 	psc_topology_free(t);
 }
@@ -211,7 +189,7 @@ static void endpoint_pending_and_rejected(void **state)
 static void name_collision(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	char err[256];
 	static psc_plan p;
 	snprintf(t->instances[0].name, PSC_NAME_LEN, "psc");
@@ -226,8 +204,8 @@ static void name_collision(void **state)
 static void portmap_nft(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_plan *p = psc_test_plan(t);
 	psc_lb_health h;
 	psc_lb_health_all(p, &h);
 	char *s = psc_nft_router_text(p, 0, &h);
@@ -273,7 +251,7 @@ static void portmap_nft(void **state)
 static void firewall_order_and_tags(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	psc_network *net = &t->networks[0];
 	/* a DENY at the same priority as allow-psc-traffic, for tagged
 	 * targets only; broker-node2 carries the tag */
@@ -303,7 +281,7 @@ static void firewall_order_and_tags(void **state)
 	snprintf(off->allow[0].protocol, PSC_NAME_LEN, "all");
 	off->n_allow = 1;
 
-	psc_plan *p = plan_of(t);
+	psc_plan *p = psc_test_plan(t);
 	psc_lb_health h;
 	psc_lb_health_all(p, &h);
 	char *s = psc_nft_router_text(p, 0, &h);
@@ -327,8 +305,8 @@ static void firewall_order_and_tags(void **state)
 static void ig_health_and_fail_open(void **state)
 {
 	(void)state;
-	psc_topology *t = load("topologies/proxy.yaml");
-	psc_plan *p = plan_of(t);
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
+	psc_plan *p = psc_test_plan(t);
 	psc_lb_health h;
 	psc_lb_health_all(p, &h);
 	char *s = psc_nft_router_text(p, 0, &h);

@@ -6,21 +6,6 @@
 
 #include "addr.h"
 
-static psc_topology *load_ok(const char *path)
-{
-	psc_diags d;
-	bool unreadable;
-	psc_test_chdir();
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	if (!t || d.n) {
-		psc_test_dump(&d);
-		fail_msg("%s did not load cleanly", path);
-	}
-	psc_diags_free(&d);
-	return t;
-}
-
 static void expect_ip(const char *want, uint32_t ip)
 {
 	char buf[16];
@@ -41,7 +26,7 @@ static void expect_instance_ip(psc_topology *t, const char *name,
 static void portmap_has_seed_values(void **state)
 {
 	(void)state;
-	psc_topology *t = load_ok("topologies/portmap.yaml");
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
 	char buf[PSC_ADDR_LEN];
 	uint32_t ip;
 
@@ -118,7 +103,7 @@ static void portmap_has_seed_values(void **state)
 static void proxy_has_seed_values(void **state)
 {
 	(void)state;
-	psc_topology *t = load_ok("topologies/proxy.yaml");
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
 	psc_kafka_proxy *p = &t->kafka_proxy;
 	uint32_t ip;
 	int port;
