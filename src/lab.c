@@ -10,7 +10,6 @@
 #include <netlink/netlink.h>
 #include <netlink/route/rule.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "netns.h"
 #include "nft.h"
 #include "nftgen.h"
+#include "parallel.h"
 #include "proc.h"
 #include "state.h"
 
@@ -333,49 +333,32 @@ struct stopper {
 	char err[512];
 };
 
-static void *stopper_main(void *arg)
+static void stopper_run(void *arg)
 {
 	struct stopper *s = arg;
 	s->rc = psc_proc_stop(s->p, PSC_LAB_STOP_GRACE_MS, s->err,
 			      sizeof(s->err));
-	return NULL;
 }
 
-/* psc_proc_stop for every process, each in a thread of its own */
+/* psc_proc_stop for every process at once */
 static int stop_all(const psc_proc *procs, size_t n, char *err,
 		    size_t errlen)
 {
 	struct stopper *s = calloc(n ? n : 1, sizeof(*s));
-	pthread_t *th = calloc(n ? n : 1, sizeof(*th));
-	bool *started = calloc(n ? n : 1, sizeof(*started));
 	int rc = 0;
-	if (!s || !th || !started) {
-		/* no memory for threads: one by one */
-		for (size_t i = 0; i < n; i++)
-			if (psc_proc_stop(&procs[i], PSC_LAB_STOP_GRACE_MS, err,
-					  errlen) < 0)
-				rc = -1;
-		goto out;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		s[i].p = &procs[i];
-		started[i] = pthread_create(&th[i], NULL, stopper_main,
-					    &s[i]) == 0;
-		if (!started[i])
-			stopper_main(&s[i]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		if (s[i].rc < 0 && rc == 0) {
+	psc_parallel(stopper_run, s, sizeof(*s), n);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (s[i].rc < 0) {
 			snprintf(err, errlen, "%s", s[i].err);
 			rc = -1;
 		}
-	}
-out:
 	free(s);
-	free(th);
-	free(started);
 	return rc;
 }
 

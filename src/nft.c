@@ -4,13 +4,12 @@
 #include "nft.h"
 
 #include <nftables/libnftables.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netns.h"
+#include "parallel.h"
 
 struct nft_job {
 	const char *script;      /* apply this, or list when NULL */
@@ -71,53 +70,39 @@ int psc_nft_apply(const char *netns, const char *script, char *err,
 	return rc == 0 ? 0 : -1;
 }
 
-struct apply_thread {
+struct apply_job {
 	const char *netns;
 	const char *script;
 	int rc;
 	char err[1024];
 };
 
-static void *apply_thread_main(void *arg)
+static void apply_job_run(void *arg)
 {
-	struct apply_thread *a = arg;
+	struct apply_job *a = arg;
 	a->rc = psc_nft_apply(a->netns, a->script, a->err, sizeof(a->err));
-	return NULL;
 }
 
 int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
 		      size_t n, char *err, size_t errlen)
 {
-	struct apply_thread *a = calloc(n, sizeof(*a));
-	pthread_t *th = calloc(n, sizeof(*th));
-	bool *started = calloc(n, sizeof(*started));
+	struct apply_job *a = calloc(n ? n : 1, sizeof(*a));
 	int rc = 0;
 
-	if (!a || !th || !started) {
+	if (!a) {
 		snprintf(err, errlen, "out of memory");
-		rc = -1;
-		goto out;
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		a[i] = (struct apply_thread){.netns = netns[i],
-					     .script = scripts[i]};
-		started[i] = pthread_create(&th[i], NULL, apply_thread_main,
-					    &a[i]) == 0;
-		if (!started[i])   /* no thread: do it here */
-			apply_thread_main(&a[i]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		if (a[i].rc != 0 && rc == 0) {
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct apply_job){.netns = netns[i],
+					  .script = scripts[i]};
+	psc_parallel(apply_job_run, a, sizeof(*a), n);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (a[i].rc != 0) {
 			snprintf(err, errlen, "%s", a[i].err);
 			rc = -1;
 		}
-	}
-out:
 	free(a);
-	free(th);
-	free(started);
 	return rc;
 }
 
