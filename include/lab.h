@@ -67,6 +67,9 @@ int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
 /* <state dir>/nodes/<instance>: a Kafka node's config, data and logs */
 int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 		     size_t len);
+/* Before anything is built: Kafka and Java are installed, and
+ * kafka-proxy in the proxy approach.  -1 with what is missing and why. */
+int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
 /* Format and start every broker in its node (in parallel), wait until all
  * serve, then start kafka-proxy (proxy approach).  Journaled processes;
  * the caller tears down on failure. */

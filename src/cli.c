@@ -247,7 +247,7 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 		usage_line(stderr, c);
 		return EXIT_USAGE;
 	}
-	char path[PATH_MAX], err[1024];
+	char path[PATH_MAX], err[4096];
 	if (resolve_topology(target, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
 	if (!need_root("up"))

@@ -488,6 +488,12 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto out;
 	step(progress, t0, "lab '%s': %s, %zu namespaces, %zu links", p->lab,
 	     t->approach, p->n_ns, p->n_links);
+	if (!o->network_only && psc_lab_kafka_precheck(p, err, errlen) < 0) {
+		size_t l = strlen(err);
+		snprintf(err + l, errlen - l, " (nothing was built; "
+			 "'--network-only' builds the network without Kafka)");
+		goto out;
+	}
 
 	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
 		goto out;

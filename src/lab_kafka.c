@@ -146,6 +146,26 @@ out:
 	return rc;
 }
 
+int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen)
+{
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	char bin[PATH_MAX];
+	int rc = -1;
+	if (!env) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0)
+		goto out;
+	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY &&
+	    psc_kafka_proxy_bin(bin, sizeof(bin), err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(env);
+	return rc;
+}
+
 int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			size_t errlen)
 {
