@@ -19,6 +19,7 @@
 #include "graph.h"
 #include "lab.h"
 #include "lint.h"
+#include "verify.h"
 #include "topology.h"
 
 #ifndef PSCLAB_VERSION
@@ -224,6 +225,21 @@ static bool need_root(const char *verb)
 	return false;
 }
 
+/* the lab's name: the topology file's name */
+static int lab_name_of(const char *path, char *out, size_t len)
+{
+	psc_diags d;
+	bool unreadable;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	psc_diags_free(&d);
+	if (!t)
+		return -1;
+	snprintf(out, len, "%s", t->name);
+	psc_topology_free(t);
+	return 0;
+}
+
 static int run_up(const struct cmd *c, int argc, char **argv)
 {
 	psc_up_opts o = {0};
@@ -255,9 +271,30 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "%s up: %s\n", prog, err);
-		return rc == 1 ? EXIT_FINDINGS : EXIT_FINDINGS;
+		return EXIT_FINDINGS;
 	}
-	return EXIT_OK;
+	if (o.network_only)
+		return EXIT_OK;
+	/* the lab is up: green only when the changefeed's checks are */
+	static psc_verify_report r;
+	psc_verify_opts vo;
+	char lab[PSC_NAME_LEN];
+	memset(&vo, 0, sizeof(vo));
+	if (lab_name_of(path, lab, sizeof(lab)) < 0)
+		return EXIT_FINDINGS;
+	printf("verify:\n");
+	fflush(stdout);
+	rc = psc_verify_run(lab, &vo, &r, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s up: verify: %s\n", prog, err);
+	else
+		psc_verify_print_text(&r, stdout);
+	int vrc = psc_verify_exit_code(rc, &r);
+	if (vrc != 0)
+		fprintf(stderr, "%s up: lab '%s' is up but verify is not green; "
+			"see 'pscLab status %s' and 'pscLab logs', remove it "
+			"with 'pscLab down %s'\n", prog, lab, lab, lab);
+	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
 }
 
 static int one_lab_arg(const struct cmd *c, int argc, char **argv,
@@ -382,6 +419,93 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int run_verify(const struct cmd *c, int argc, char **argv)
+{
+	static psc_verify_report r;
+	psc_verify_opts o;
+	const char *lab = NULL, *junit = NULL;
+	bool json = false;
+	char err[2048];
+	long v;
+
+	memset(&o, 0, sizeof(o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "--junit") == 0 && val) {
+			junit = val;
+			i++;
+		} else if (strcmp(a, "--timeout") == 0 && val &&
+			   parse_long(val, 100, 600000, &v) == 0) {
+			o.timeout_ms = v;
+			i++;
+		} else if (strcmp(a, "--messages") == 0 && val &&
+			   parse_long(val, 1, 10000000, &v) == 0) {
+			o.messages = v;
+			i++;
+		} else if (strcmp(a, "--bootstrap-ports") == 0 && val) {
+			char buf[256], *save = NULL;
+			snprintf(buf, sizeof(buf), "%s", val);
+			for (char *tok = strtok_r(buf, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (o.n_bootstrap_ports >= PSC_MAX_BOOTSTRAP ||
+				    parse_long(tok, 1, 65535, &v) < 0) {
+					fprintf(stderr, "%s verify: bad port "
+						"'%s'\n", prog, tok);
+					return EXIT_USAGE;
+				}
+				o.bootstrap_ports[o.n_bootstrap_ports++] =
+					(int)v;
+			}
+			i++;
+		} else if (strcmp(a, "--bootstrap-host") == 0 && val) {
+			o.bootstrap_host = val;
+			i++;
+		} else if (strcmp(a, "--no-bastion") == 0) {
+			o.no_bastion = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s verify: bad option '%s'\n", prog, a);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!lab) {
+			lab = a;
+		} else {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (!lab) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("verify"))
+		return EXIT_USAGE;
+	int rc = psc_verify_run(lab, &o, &r, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s verify: %s\n", prog, err);
+	else if (json)
+		psc_verify_print_json(&r, stdout);
+	else
+		psc_verify_print_text(&r, stdout);
+	if (rc == 0 && junit &&
+	    psc_verify_write_junit(&r, junit, err, sizeof(err)) < 0)
+		fprintf(stderr, "%s verify: %s\n", prog, err);
+	return psc_verify_exit_code(rc, &r);
+}
+
 /* hidden: the services a lab runs in its namespaces */
 static int run_service(const struct cmd *c, int argc, char **argv)
 {
@@ -402,17 +526,6 @@ static int run_service(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- verbs of later issues ---- */
-
-static int run_notyet(const struct cmd *c, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "%s %s: not implemented yet (%s)\n", prog, c->name,
-		c->issue);
-	return EXIT_NOTYET;
-}
-
 static const struct cmd commands[] = {
 	{"up", "<topology> [--network-only]",
 	 "Build a lab from a topology (a name in topologies/ or a .yaml "
@@ -431,9 +544,19 @@ static const struct cmd commands[] = {
 	 "health),\nPSC endpoints and their state, DNS records, per-rule "
 	 "packet counters.",
 	 "  --json  the same as one JSON document\n", run_status, NULL},
-	{"verify", "<lab> [--json] [--junit FILE]",
-	 "Check every path as TiDB Cloud's changefeed would, with librdkafka.",
-	 "", run_notyet, "issue #4"},
+	{"verify", "<lab> [--json] [--junit FILE] [options]",
+	 "Check every path as TiDB Cloud's changefeed would, with librdkafka, "
+	 "from the\nchangefeed node (and the seed's Kafka-VPC steps from "
+	 "bastion-node).",
+	 "  --json                 the report as JSON\n"
+	 "  --junit FILE           also write JUnit XML (- for stdout)\n"
+	 "  --timeout MS           per check (default 10000)\n"
+	 "  --messages N           produced and consumed back (default 100)\n"
+	 "  --bootstrap-ports P,.. instead of the changefeed section's\n"
+	 "  --bootstrap-host H     instead of the PSC endpoint's address\n"
+	 "  --no-bastion           skip the bastion-node checks\n"
+	 "\nExit: 0 all green, 1 a check failed, 2 no such lab.\n",
+	 run_verify, NULL},
 	{"exec", "<lab> <node> -- <cmd> [args...]",
 	 "Run a command in a node's network namespace.",
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "

@@ -1,0 +1,316 @@
+/* Integration test: `pscLab verify` against a real portmap lab (three KRaft
+ * brokers), under the lab name "itverify":
+ *   green          every check passes, in a few seconds (the time is
+ *                  printed); the JUnit file has one testcase per check
+ *   swapped_neg    two NEG client ports exchanged at runtime (the router's
+ *                  nftables rules of a modified model, as test_lab.c's
+ *                  reapply(): the linter refuses such a file) -> verify
+ *                  fails and names both brokers; restored -> green again
+ *   broker_down    one broker stopped by its pid from the state journal
+ *                  (psc_proc_stop) -> verify fails and names that broker
+ *   no_such_lab    exit code 2
+ * The lab is brought down whatever happens (group teardown).  Root;
+ * skipped as a whole (1..0 # SKIP) when not root or Kafka is not
+ * installed. */
+#include "itlab.h"
+
+#include "kafka.h"
+#include "nft.h"
+#include "nftgen.h"
+#include "plan.h"
+#include "verify.h"
+
+static const char *lab = "itverify";
+static bool lab_up;
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void down(void)
+{
+	char err[1024];
+	bool was_up;
+	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
+		fprintf(stderr, "# down %s: %s\n", lab, err);
+	lab_up = false;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
+	down();   /* leftovers of a run that was killed */
+	const char *path = it_topology("portmap", lab, NULL);
+	char err[4096];
+	psc_up_opts o = {.network_only = false};
+	long long t0 = ms_now();
+	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "# up %s: %s\n", path, err);
+		down();
+		return -1;
+	}
+	lab_up = true;
+	fprintf(stderr, "# lab %s up with its brokers in %lld ms\n", lab,
+		ms_now() - t0);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	down();
+	size_t n = it_count_netns(lab);
+	if (n)
+		fprintf(stderr, "# %zu namespaces of %s left!\n", n, lab);
+	return n ? -1 : 0;
+}
+
+static void dump(const psc_verify_report *r)
+{
+	psc_verify_print_text(r, stderr);
+}
+
+static const psc_verify_check *find(const psc_verify_report *r,
+				    const char *name_part)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strstr(r->checks[i].name, name_part))
+			return &r->checks[i];
+	dump(r);
+	fail_msg("no check named '...%s...'", name_part);
+	return NULL;
+}
+
+static void run(psc_verify_report *r, long timeout_ms)
+{
+	char err[1024];
+	psc_verify_opts o = {.timeout_ms = timeout_ms};
+	if (psc_verify_run(lab, &o, r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+}
+
+static void expect_green(const char *when)
+{
+	static psc_verify_report r;
+	run(&r, 0);
+	fprintf(stderr, "# %s: %zu checks, %zu passed, %zu failed, %zu "
+		"skipped in %ld ms\n", when, r.n, r.n_pass, r.n_fail, r.n_skip,
+		r.total_ms);
+	if (r.n_fail || r.n_skip || r.n < 13) {
+		dump(&r);
+		fail_msg("%s: not all green", when);
+	}
+	assert_int_equal(psc_verify_exit_code(0, &r), 0);
+	/* a healthy lab verifies in a few seconds */
+	assert_true(r.total_ms < 30000);
+}
+
+static void green(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	run(&r, 0);
+	psc_verify_print_text(&r, stderr);
+	if (r.n_fail || r.n_skip) {
+		dump(&r);
+		fail_msg("not all green");
+	}
+	fprintf(stderr, "# green verify: %zu checks in %ld ms\n", r.n,
+		r.total_ms);
+	assert_true(r.total_ms < 30000);
+	/* 3 bootstrap ports, 3 brokers, the controller, create, produce,
+	 * consume, delete, 2 from the bastion */
+	assert_int_equal(r.n, 13);
+	find(&r, "changefeed: bootstrap 172.16.0.10:9094");
+	const psc_verify_check *c = find(&r, "changefeed: broker 2 at "
+					 "b2.abc.us-west1.gcp.3199745."
+					 "tidbcloud.com:9094");
+	assert_non_null(strstr(c->detail, "answers there as itself"));
+	find(&r, "changefeed: controller (broker ");
+	c = find(&r, "changefeed: produce 100 messages (acks=all)");
+	assert_non_null(strstr(c->detail, "100 messages delivered"));
+	c = find(&r, "changefeed: consume the 100 messages back");
+	assert_non_null(strstr(c->detail, "100 of 100 consumed"));
+	find(&r, "changefeed: delete topic psclab-verify-itverify-");
+	c = find(&r, "bastion-node: INTERNAL bootstrap 10.64.0.2:9092");
+	assert_non_null(strstr(c->detail, "1 10.64.0.2:9092, 2 10.64.0.3:9092, "
+				       "3 10.64.0.4:9092"));
+	c = find(&r, "bastion-node: EXTERNAL bootstrap 10.64.0.2:39092");
+	assert_non_null(strstr(c->detail, "does not resolve here"));
+
+	/* the report's forms */
+	char path[] = "/tmp/psclab-itverify-junit-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	char err[512];
+	assert_int_equal(psc_verify_write_junit(&r, path, err, sizeof(err)),
+			 0);
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	size_t cases = 0;
+	for (const char *p = buf; (p = strstr(p, "<testcase ")); p++)
+		cases++;
+	assert_int_equal(cases, 13);
+	assert_non_null(strstr(buf, "failures=\"0\""));
+}
+
+/* re-apply kafka-vpc's router rules from the lab's model with NEG
+ * endpoints a and b exchanged (a == b: as built) */
+static void neg_swap(size_t a, size_t b)
+{
+	psc_topology *t = NULL;
+	static psc_plan p;
+	char err[1024];
+	if (psc_lab_load(lab, &t, &p, err, sizeof(err)) != 0)
+		fail_msg("load: %s", err);
+	psc_neg *g = &t->network_endpoint_groups[0];
+	if (a != b) {
+		char ia[PSC_NAME_LEN], ib[PSC_NAME_LEN];
+		memcpy(ia, g->endpoints[a].instance, PSC_NAME_LEN);
+		memcpy(ib, g->endpoints[b].instance, PSC_NAME_LEN);
+		memcpy(g->endpoints[a].instance, ib, PSC_NAME_LEN);
+		memcpy(g->endpoints[b].instance, ia, PSC_NAME_LEN);
+	}
+	static psc_plan q;
+	assert_int_equal(psc_plan_build(t, &q, err, sizeof(err)), 0);
+	psc_lb_health h;
+	psc_lb_health_all(&q, &h);
+	char *s = psc_nft_router_text(&q, 0, &h);
+	assert_non_null(s);
+	if (psc_nft_apply(q.ns[q.router_ns[0]].name, s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(s);
+	psc_topology_free(t);
+}
+
+static void expect_wrong(const psc_verify_report *r, long want, long got,
+			 int port)
+{
+	char name[160], line[256];
+	snprintf(name, sizeof(name), "changefeed: broker %ld at b%ld.abc."
+		 "us-west1.gcp.3199745.tidbcloud.com:%d", want, want, port);
+	const psc_verify_check *c = find(r, name);
+	if (c->status != PSC_VERIFY_FAIL || c->hop != PSC_HOP_LB_MAPPING) {
+		dump(r);
+		fail_msg("%s: want FAIL at the load balancer mapping", name);
+	}
+	/* both brokers named */
+	snprintf(line, sizeof(line), "(client port %d) reached broker %ld "
+		 "(broker-node%ld), not broker %ld (broker-node%ld)", port, got,
+		 got, want, want);
+	if (!strstr(c->detail, line)) {
+		dump(r);
+		fail_msg("'%s' not in: %s", line, c->detail);
+	}
+}
+
+static void swapped_neg(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	/* 9094 -> broker-node3, 9095 -> broker-node2 */
+	neg_swap(1, 2);
+	run(&r, 3000);
+	psc_verify_print_text(&r, stderr);
+	fprintf(stderr, "# swapped NEG: %zu failed in %ld ms\n", r.n_fail,
+		r.total_ms);
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+	expect_wrong(&r, 2, 3, 9094);
+	expect_wrong(&r, 3, 2, 9095);
+	const psc_verify_check *c = find(&r, "changefeed: broker 1 at");
+	assert_int_equal(c->status, PSC_VERIFY_PASS);
+	/* bootstrap still works on every port: only identity tells */
+	c = find(&r, "changefeed: bootstrap 172.16.0.10:9094");
+	assert_int_equal(c->status, PSC_VERIFY_PASS);
+	neg_swap(0, 0);
+	expect_green("restored NEG");
+}
+
+static void broker_down(void **state)
+{
+	(void)state;
+	psc_state st;
+	char err[1024];
+	assert_int_equal(psc_state_read(lab, &st, err, sizeof(err)), 0);
+	const psc_proc *b2 = NULL;
+	for (size_t i = 0; i < st.n_procs; i++)
+		if (strcmp(st.procs[i].name, "kafka-broker-node2") == 0)
+			b2 = &st.procs[i];
+	assert_non_null(b2);
+	fprintf(stderr, "# stopping kafka-broker-node2, pid %ld\n",
+		(long)b2->pid);
+	if (psc_proc_stop(b2, 15000, err, sizeof(err)) != 0)
+		fail_msg("stop: %s", err);
+	assert_false(psc_proc_alive(b2));
+	psc_state_free(&st);
+
+	static psc_verify_report r;
+	run(&r, 3000);
+	psc_verify_print_text(&r, stderr);
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+	/* its bootstrap port is refused, and the diagnosis names it */
+	const psc_verify_check *c = find(&r, "changefeed: bootstrap "
+					 "172.16.0.10:9094");
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_int_equal(c->hop, PSC_HOP_BROKER_DOWN);
+	assert_non_null(strstr(c->detail, "kafka-broker-node2"));
+	assert_non_null(strstr(c->fix, "broker 2 (broker-node2)"));
+	/* its own check: missing from the metadata (fenced already) or, while
+	 * the metadata still lists it, refused at its advertised address */
+	c = find(&r, "changefeed: broker 2 ");
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_int_equal(c->hop, PSC_HOP_BROKER_DOWN);
+	assert_non_null(strstr(c->detail, "kafka-broker-node2"));
+	assert_non_null(strstr(c->fix, "start broker 2 (broker-node2) again"));
+	/* the others still answer as themselves */
+	assert_int_equal(find(&r, "changefeed: broker 1 at")->status,
+			 PSC_VERIFY_PASS);
+	assert_int_equal(find(&r, "changefeed: broker 3 at")->status,
+			 PSC_VERIFY_PASS);
+}
+
+static void no_such_lab(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	char err[512];
+	int rc = psc_verify_run("itnosuchlab", NULL, &r, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_true(r.no_such_lab);
+	assert_int_equal(psc_verify_exit_code(rc, &r), 2);
+	assert_non_null(strstr(err, "itnosuchlab"));
+	rc = psc_verify_run("Bad/Name", NULL, &r, err, sizeof(err));
+	assert_int_equal(psc_verify_exit_code(rc, &r), 2);
+}
+
+int main(void)
+{
+	char home[4096], err[512];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!it_is_root()) {
+		printf("1..0 # SKIP test_verify: not root\n");
+		return 0;
+	}
+	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
+		printf("1..0 # SKIP test_verify: %s\n", err);
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(green),
+		cmocka_unit_test(swapped_neg),
+		cmocka_unit_test(broker_down),
+		cmocka_unit_test(no_such_lab),
+	};
+	return cmocka_run_group_tests_name("verify", tests, group_setup,
+					   group_teardown);
+}
