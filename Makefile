@@ -137,13 +137,14 @@ up: deps
 
 # Benchmarks: ratios measured side by side in one run (the machine is
 # shared and noisy); root.
-BENCH_BINS := $(BUILD)/bench/bench_network
+BENCH_BINS := $(BUILD)/bench/bench_network $(BUILD)/bench/bench_kafka
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) bin/pscLab
 	$(BUILD)/bench/bench_network topologies/portmap.yaml
+	$(BUILD)/bench/bench_kafka topologies/portmap.yaml
 
 clean:
 	rm -rf build bin
