@@ -114,6 +114,48 @@ static void seed_steps(void **state)
 	assert_string_equal(out, "0\n");
 }
 
+/* up refuses, names what is missing, and leaves nothing */
+static void expect_refused(const char *env, const char *want)
+{
+	static char out[1 << 16];
+	const char *path = it_topology("portmap", lab, NULL);
+	int rc = capture(out, sizeof(out), "%s timeout 300 %s up %s 2>&1", env,
+			 exe, path);
+	if (rc == 0 || !strstr(out, want))
+		fail_msg("%s up: rc %d, want '%s' in:\n%s", env, rc, want, out);
+	assert_int_equal(it_count_netns(lab), 0);
+	char dir[512];
+	psc_state_dir(lab, dir, sizeof(dir));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
+		"|| true", lab);
+	assert_string_equal(out, "0\n");
+}
+
+static void no_kafka(void **state)
+{
+	(void)state;
+	expect_refused("KAFKA_HOME=/nonexistent", "/nonexistent");
+}
+
+static void no_java(void **state)
+{
+	(void)state;
+	expect_refused("JAVA_HOME=/nonexistent",
+		       "JAVA_HOME=/nonexistent: /nonexistent/bin/java: No such "
+		       "file or directory");
+}
+
+/* a broker whose JVM dies at start: up names it, quotes its log, rolls
+ * everything back */
+static void broker_crash(void **state)
+{
+	(void)state;
+	/* a heap too small for a broker (the format tool has its own) */
+	expect_refused("PSCLAB_KAFKA_HEAP='-Xms8m -Xmx8m'",
+		       "broker 1 on broker-node1 did not start");
+}
+
 int main(void)
 {
 	char home[4096], err[512];
@@ -128,6 +170,9 @@ int main(void)
 	snprintf(exe, sizeof(exe), "%s/bin/pscLab", PSCLAB_SRCDIR);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seed_steps),
+		cmocka_unit_test(no_kafka),
+		cmocka_unit_test(no_java),
+		cmocka_unit_test(broker_crash),
 	};
 	return cmocka_run_group_tests_name("kafka_lab", tests, NULL, NULL);
 }
