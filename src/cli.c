@@ -2,7 +2,7 @@
  * parses its own arguments and returns the process exit code.  Errors go to
  * stderr, data to stdout.  Exit codes (README.md, "Exit codes"):
  *   0 success, 1 findings or a failed check, 2 usage error, unreadable
- *   input or no such lab, 3 not implemented yet. */
+ *   input or no such lab. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 #define PSCLAB_TOPODIR "/usr/local/share/psclab/topologies"
 #endif
 
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NOTYET = 3 };
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 struct cmd {
 	const char *name;
@@ -37,7 +37,6 @@ struct cmd {
 	const char *summary;
 	const char *help;       /* the rest of `pscLab <verb> --help` */
 	int (*fn)(const struct cmd *c, int argc, char **argv);
-	const char *issue;      /* not implemented yet: where it is planned */
 };
 
 static const char *prog = "pscLab";
@@ -53,8 +52,6 @@ static void cmd_help(const struct cmd *c)
 	printf("\n%s\n", c->summary);
 	if (c->help && *c->help)
 		printf("\n%s", c->help);
-	if (c->issue)
-		printf("\nNot implemented yet (%s).\n", c->issue);
 }
 
 static bool is_help(const char *a)
@@ -533,17 +530,17 @@ static const struct cmd commands[] = {
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
 	 "\nNeeds root. One progress line per step, with the time since the "
-	 "start.\n", run_up, NULL},
+	 "start.\n", run_up},
 	{"down", "<lab>",
 	 "Remove everything a lab made (namespaces, processes, state); "
 	 "idempotent.", "Found through the lab's state (/run/psclab/<lab>) and "
 	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
-	 "that is not up: a message, exit 0.\n", run_down, NULL},
+	 "that is not up: a message, exit 0.\n", run_down},
 	{"status", "[<lab>] [--json]",
 	 "Show labs: nodes, processes, load balancers (mappings, backend "
 	 "health),\nPSC endpoints and their state, DNS records, per-rule "
 	 "packet counters.",
-	 "  --json  the same as one JSON document\n", run_status, NULL},
+	 "  --json  the same as one JSON document\n", run_status},
 	{"verify", "<lab> [--json] [--junit FILE] [options]",
 	 "Check every path as TiDB Cloud's changefeed would, with librdkafka, "
 	 "from the\nchangefeed node (and the seed's Kafka-VPC steps from "
@@ -556,16 +553,16 @@ static const struct cmd commands[] = {
 	 "  --bootstrap-host H     instead of the PSC endpoint's address\n"
 	 "  --no-bastion           skip the bastion-node checks\n"
 	 "\nExit: 0 all green, 1 a check failed, 2 no such lab.\n",
-	 run_verify, NULL},
+	 run_verify},
 	{"exec", "<lab> <node> -- <cmd> [args...]",
 	 "Run a command in a node's network namespace.",
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
 	 "resolv.conf included, stdio\npassed through, no shell; the exit "
-	 "status is the command's.\n", run_exec, NULL},
+	 "status is the command's.\n", run_exec},
 	{"logs", "<lab> <node> [-f]",
 	 "Show the logs of a node's processes (a broker's server.log too).",
 	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",
-	 run_logs, NULL},
+	 run_logs},
 	{"lint", "<topology> [--strict] [--quiet]",
 	 "Validate a topology before anything is built. Findings are "
 	 "file:line:col: error|warning: <object>: <what> [rule], with a note "
@@ -574,16 +571,16 @@ static const struct cmd commands[] = {
 	 "  --quiet   no summary line on stderr\n"
 	 "\nExit: 0 no errors, 1 errors (or warnings with --strict), 2 the "
 	 "file cannot be read as a topology.\n",
-	 run_lint, NULL},
+	 run_lint},
 	{"graph", "<topology>",
 	 "Print the topology as a Graphviz graph (dot) on stdout: VPCs, "
 	 "subnets, instances, load balancers, PSC and DNS.",
 	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n",
-	 run_graph, NULL},
+	 run_graph},
 	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
-	 run_service, NULL},
+	 run_service},
 	{"_health", "<lab>", "(internal) the health checker", NULL,
-	 run_service, NULL},
+	 run_service},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -600,7 +597,7 @@ static void main_usage(FILE *out)
 				commands[i].args);
 	fprintf(out, "\n'%s <command> --help' tells more about one command.\n"
 		     "Exit codes: 0 ok, 1 findings or failed checks, 2 usage "
-		     "or unreadable input, 3 not implemented yet.\n", prog);
+		     "or unreadable input or no such lab.\n", prog);
 }
 
 int main(int argc, char **argv)
