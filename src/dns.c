@@ -22,6 +22,7 @@
 #include <ldns/ldns.h>
 
 #include "addr.h"
+#include "util.h"
 
 #define HDR_LEN 12
 #define SOA_SERIAL 1u
@@ -807,13 +808,6 @@ typedef struct server {
 	uint8_t *mem;
 } server;
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int set_fd_flags(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -1013,7 +1007,7 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 	int which[2 + PSC_DNS_TCP_MAX_CONNS];
 	int ret = 0;
 	while (!*stop) {
-		long long now = now_ms();
+		long long now = psc_now_ms();
 		int timeout = PSC_DNS_POLL_MS;
 		nfds_t n = 0;
 		pfd[n++] = (struct pollfd){.fd = s->udp, .events = POLLIN};
@@ -1043,7 +1037,7 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 		}
 		if (pr == 0)
 			continue;
-		now = now_ms();
+		now = psc_now_ms();
 		if (pfd[0].revents & POLLIN)
 			serve_udp(s);
 		for (nfds_t i = 2; i < n; i++) {

@@ -43,6 +43,7 @@
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 		     "/sbin:/bin"
@@ -1133,20 +1134,6 @@ int psc_kafka_start_cmd(const psc_kafka_env *e, const char *node_dir,
 
 /* ---- readiness ---- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 char *psc_file_tail(const char *path, off_t from, int n, char *out,
 		    size_t len)
 {
@@ -1324,7 +1311,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 {
 	long timeout = r->timeout_ms > 0 ? r->timeout_ms : READY_TIMEOUT_MS;
 	long poll_ms = r->poll_ms > 0 ? r->poll_ms : READY_POLL_MS;
-	long long t0 = now_ms(), deadline = t0 + timeout;
+	long long t0 = psc_now_ms(), deadline = t0 + timeout;
 	long tries = timeout / poll_ms + 1;
 	uint32_t ip;
 	int port, nsfd = -1, last = 0;
@@ -1377,7 +1364,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			snprintf(err, errlen,
 				 "broker %s exited after %lld ms, before it "
 				 "was ready; the last lines of %s:\n%s",
-				 r->addr, now_ms() - t0, log,
+				 r->addr, psc_now_ms() - t0, log,
 				 tail[0] ? tail : "(empty)");
 			if (nsfd >= 0)
 				close(nsfd);
@@ -1386,7 +1373,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		if (!started)
 			started = log_has(r->server_log, &scanned,
 					  PSC_KAFKA_STARTED_LINE);
-		long long now = now_ms();
+		long long now = psc_now_ms();
 		if (!listening) {
 			long left = (long)(deadline - now);
 			last = try_connect(nsfd, ip, port,
@@ -1404,7 +1391,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 				return -1;
 			}
 		}
-		now = now_ms();
+		now = psc_now_ms();
 		if (listening && started) {
 			if (waited_ms)
 				*waited_ms = (long)(now - t0);
@@ -1414,7 +1401,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		}
 		if (now >= deadline)
 			break;
-		sleep_ms(deadline - now < poll_ms ? (long)(deadline - now)
+		psc_sleep_ms(deadline - now < poll_ms ? (long)(deadline - now)
 						 : poll_ms);
 	}
 	if (nsfd >= 0)
@@ -1432,6 +1419,6 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			 r->server_log, PSC_KAFKA_STARTED_LINE);
 	}
 	snprintf(err, errlen, "broker %s not ready after %lld ms: %s", r->addr,
-		 now_ms() - t0, what);
+		 psc_now_ms() - t0, what);
 	return -1;
 }

@@ -29,15 +29,9 @@
 #include "parallel.h"
 #include "proc.h"
 #include "state.h"
+#include "util.h"
 
 /* ---- small helpers ---- */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* one progress line: "[  12 ms] what" */
 static void step(FILE *progress, long long t0, const char *fmt, ...)
@@ -47,7 +41,7 @@ static void step(FILE *progress, long long t0, const char *fmt, ...)
 	if (!progress)
 		return;
 	va_list ap;
-	fprintf(progress, "[%6lld ms] ", now_ms() - t0);
+	fprintf(progress, "[%6lld ms] ", psc_now_ms() - t0);
 	va_start(ap, fmt);
 	vfprintf(progress, fmt, ap);
 	va_end(ap);
@@ -430,7 +424,7 @@ static int teardown(const char *lab, FILE *progress, long long t0,
 int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 		 size_t errlen)
 {
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	int lock = -1, rc;
 
 	*was_up = false;
@@ -461,7 +455,7 @@ static int lint_first(const char *path, FILE *progress)
 int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	       FILE *progress, char *err, size_t errlen)
 {
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	psc_topology *t = NULL;
 	psc_plan *p = NULL;
 	int lock = -1, rc = -1;
@@ -801,7 +795,7 @@ int psc_lab_serve_health(const char *lab, char *err, size_t errlen)
 	write_health(lab, &p, bh);
 	long long next[PSC_MAX_LBS] = {0};
 	while (!stop_flag) {
-		long long now = now_ms();
+		long long now = psc_now_ms();
 		for (size_t l = 0; l < p.n_lbs && !stop_flag; l++) {
 			const psc_plan_lb *pl = &p.lbs[l];
 			if (!pl->hc || pl->neg || now < next[l])

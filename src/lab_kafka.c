@@ -19,16 +19,10 @@
 #include "lab.h"
 #include "proc.h"
 #include "state.h"
+#include "util.h"
 
 #define FORMAT_TIMEOUT_MS 120000
 #define READY_TIMEOUT_MS 120000
-
-static long long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 		     size_t len)
@@ -78,14 +72,14 @@ static int format_all(const psc_kafka_env *env, const psc_plan *p,
 			break;
 		}
 	}
-	long long deadline = ms_now() + FORMAT_TIMEOUT_MS;
+	long long deadline = psc_now_ms() + FORMAT_TIMEOUT_MS;
 	for (size_t i = 0; i < n; i++) {
 		int st = 0;
 		pid_t r = 0;
 		if (pids[i] <= 0)
 			continue;
 		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0 &&
-		       ms_now() < deadline)
+		       psc_now_ms() < deadline)
 			usleep(20 * 1000);
 		if (r == 0) {
 			kill(pids[i], SIGKILL);
@@ -175,7 +169,7 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 	char (*dirs)[PATH_MAX] = calloc(n ? n : 1, sizeof(*dirs));
 	psc_proc *procs = calloc(n ? n : 1, sizeof(*procs));
 	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	int rc = -1;
 
 	if (!env || !dirs || !procs || !cmd) {
@@ -196,7 +190,7 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 		goto out;
 	if (progress)
 		fprintf(progress, "[%6lld ms] kafka: %zu storage directories "
-			"formatted (cluster %s)\n", ms_now() - t0, n,
+			"formatted (cluster %s)\n", psc_now_ms() - t0, n,
 			k->cluster_id);
 	for (size_t i = 0; i < n; i++) {
 		const psc_broker *b = &k->brokers[i];
@@ -238,13 +232,13 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 	}
 	if (progress)
 		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
-			"(Kafka %s)\n", ms_now() - t0, n, env->home);
+			"(Kafka %s)\n", psc_now_ms() - t0, n, env->home);
 	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY) {
 		if (start_proxy(p, err, errlen) < 0)
 			goto out;
 		if (progress)
 			fprintf(progress, "[%6lld ms] kafka-proxy started in "
-				"%s\n", ms_now() - t0, p->t->kafka_proxy.instance);
+				"%s\n", psc_now_ms() - t0, p->t->kafka_proxy.instance);
 	}
 	rc = 0;
 out:

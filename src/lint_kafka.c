@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "util.h"
 
 #define ERR PSC_SEV_ERROR
 #define WARN PSC_SEV_WARNING
@@ -74,24 +75,11 @@ static void setf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t l = strlen(buf);
-	if (l + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + l, len - l, fmt, ap);
-	va_end(ap);
-}
-
 static void join_longs(char *buf, size_t len, const long *v, size_t n)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		appendf(buf, len, "%s%ld", i ? ", " : "", v[i]);
+		psc_appendf(buf, len, "%s%ld", i ? ", " : "", v[i]);
 }
 
 static const char *broker_obj(char *buf, size_t len, const psc_broker *b)
@@ -192,7 +180,7 @@ static void listener_ports(const psc_kafka *k, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < k->n_listeners; i++)
-		appendf(buf, len, "%s%ld (%s)", i ? ", " : "",
+		psc_appendf(buf, len, "%s%ld (%s)", i ? ", " : "",
 			k->listeners[i].port, k->listeners[i].name);
 }
 
@@ -356,7 +344,7 @@ static const psc_listener *listener_ref(struct ctx *c, const char *field,
 	char hint[160] = "";
 	for (size_t i = 0; i < k->n_listeners; i++) {
 		names[i] = k->listeners[i].name;
-		appendf(list, sizeof(list), "%s%s", i ? ", " : "", names[i]);
+		psc_appendf(list, sizeof(list), "%s%s", i ? ", " : "", names[i]);
 	}
 	const char *near = psc_closest(value, names, k->n_listeners);
 	if (near)
@@ -599,10 +587,10 @@ static void check_quorum(struct ctx *c)
 		setf(idl, sizeof(idl), "none: process_roles has no "
 		     "controller");
 	if (n_missing)
-		appendf(msg, sizeof(msg), "no voter for node %s (Kafka refuses "
+		psc_appendf(msg, sizeof(msg), "no voter for node %s (Kafka refuses "
 			"to start a controller that is not a voter)", ml);
 	if (n_extra)
-		appendf(msg, sizeof(msg), "%svoter %s is no controller's node "
+		psc_appendf(msg, sizeof(msg), "%svoter %s is no controller's node "
 			"id (the quorum would count a voter that never runs)",
 			n_missing ? "; " : "", el);
 	psc_diag_add(c->d, ERR, loc, "quorum-voters", "kafka", NULL,
@@ -1311,7 +1299,7 @@ static void check_proxy_instance(struct ctx *c)
 		for (size_t j = 0; j < g->n_instances; j++)
 			if (strcmp(g->instances[j], p->instance) == 0)
 				return;
-		appendf(groups, sizeof(groups), "%s'%s'", groups[0] ? ", " : "",
+		psc_appendf(groups, sizeof(groups), "%s'%s'", groups[0] ? ", " : "",
 			g->name);
 	}
 	char hint[320] = "";
@@ -1341,7 +1329,7 @@ static void check_proxy_upstreams(struct ctx *c)
 						   sizeof(adv[j])) < 0)
 			c->mapped_known = false;
 		else
-			appendf(advl, sizeof(advl), "%s%s", j ? ", " : "",
+			psc_appendf(advl, sizeof(advl), "%s%s", j ? ", " : "",
 				adv[j]);
 	}
 	for (size_t i = 0; i < p->n_bootstrap_server_mappings; i++) {
@@ -1581,7 +1569,7 @@ static void check_proxy_dynamic(struct ctx *c)
 		char list[400] = "";
 		for (size_t j = 0; j < k->n_brokers; j++)
 			if (!c->mapped[j])
-				appendf(list, sizeof(list), "%s%ld (%s)",
+				psc_appendf(list, sizeof(list), "%s%ld (%s)",
 					list[0] ? ", " : "",
 					k->brokers[j].node_id,
 					k->brokers[j].instance);
@@ -1674,11 +1662,11 @@ static void check_proxy_dynamic_ports(struct ctx *c)
 	long max = min + (long)c->n_unmapped - 1;
 	for (size_t i = 0; i < p->n_bootstrap_server_mappings; i++)
 		if (c->listen_port[i] >= min && c->listen_port[i] <= max)
-			appendf(what, sizeof(what), "%s%d is mapping #%zu's "
+			psc_appendf(what, sizeof(what), "%s%d is mapping #%zu's "
 				"listen port", what[0] ? ", " : "",
 				c->listen_port[i], i + 1);
 	if (c->http_port >= min && c->http_port <= max)
-		appendf(what, sizeof(what), "%s%d is http_listen_address's "
+		psc_appendf(what, sizeof(what), "%s%d is http_listen_address's "
 			"port", what[0] ? ", " : "", c->http_port);
 	if (!what[0])
 		return;
@@ -1746,7 +1734,7 @@ static void check_zones(struct ctx *c)
 	if (!tc->n_zones)
 		return;
 	for (size_t i = 0; i < tc->n_zones; i++)
-		appendf(list, sizeof(list), "%s%s", i ? ", " : "",
+		psc_appendf(list, sizeof(list), "%s%s", i ? ", " : "",
 			tc->zones[i]);
 	for (size_t i = 0; i < t->kafka.n_brokers; i++) {
 		const psc_broker *b = &t->kafka.brokers[i];

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define NETNS_RUN_DIR "/run/netns"
 #define NETNS_ETC_DIR "/etc/netns"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
@@ -40,20 +42,6 @@ static void close_fd(int *fd)
 		close(*fd);
 }
 #define AUTO_FD __attribute__((cleanup(close_fd))) int
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 /* ---- /proc/<pid>/stat ---- */
 
@@ -417,10 +405,10 @@ static void spawned(int sock, int logfd, int nullfd, const char *netns,
 
 	/* wait for the word: pscLab has journaled us (or is gone: EOF) */
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
-	long long deadline = now_ms() + GO_TIMEOUT_MS;
+	long long deadline = psc_now_ms() + GO_TIMEOUT_MS;
 	char go = 0;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - psc_now_ms();
 		if (left <= 0)
 			_exit(127);
 		int r = poll(&pfd, 1, (int)left);
@@ -444,9 +432,9 @@ static void spawned(int sock, int logfd, int nullfd, const char *netns,
 static int recv_msg(int sock, int timeout_ms, struct spawn_msg *m)
 {
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = psc_now_ms() + timeout_ms;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - psc_now_ms();
 		if (left < 0)
 			left = 0;
 		int r = poll(&pfd, 1, (int)left);
@@ -478,14 +466,14 @@ static int recv_msg(int sock, int timeout_ms, struct spawn_msg *m)
 static void reap(pid_t pid)
 {
 	int st;
-	long long deadline = now_ms() + REAP_TIMEOUT_MS;
+	long long deadline = psc_now_ms() + REAP_TIMEOUT_MS;
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
 			return;         /* reaped, or ECHILD (SIGCHLD ignored) */
-		if (now_ms() >= deadline)
+		if (psc_now_ms() >= deadline)
 			break;
-		sleep_ms(5);
+		psc_sleep_ms(5);
 	}
 	/* still our unreaped child, so still that pid: safe to kill */
 	kill(pid, SIGKILL);
@@ -498,14 +486,14 @@ static bool wait_gone(const psc_proc *p, int ms)
 {
 	if (ms < 0)
 		ms = 0;
-	long long deadline = now_ms() + ms;
+	long long deadline = psc_now_ms() + ms;
 	for (int i = 0; i <= ms / POLL_MS + 1; i++) {
 		if (!psc_proc_alive(p))
 			return true;
-		long long left = deadline - now_ms();
+		long long left = deadline - psc_now_ms();
 		if (left <= 0)
 			break;
-		sleep_ms(left < POLL_MS ? (int)left : POLL_MS);
+		psc_sleep_ms(left < POLL_MS ? (int)left : POLL_MS);
 	}
 	return !psc_proc_alive(p);
 }

@@ -16,23 +16,11 @@
 
 #include "addr.h"
 #include "firewall.h"
+#include "util.h"
 
 /* ---- small helpers ---- */
 
-/* append to a NUL-terminated buffer, truncating */
-static void app(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void app(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strnlen(buf, len);
-	if (used + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
+/* snprintf into buf */
 static void set(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void set(char *buf, size_t len, const char *fmt, ...)
@@ -44,7 +32,7 @@ static void set(char *buf, size_t len, const char *fmt, ...)
 }
 
 #define SET(field, ...) set(field, sizeof(field), __VA_ARGS__)
-#define APP(field, ...) app(field, sizeof(field), __VA_ARGS__)
+#define APP(field, ...) psc_appendf(field, sizeof(field), __VA_ARGS__)
 
 static const char *const hop_names[] = {
 	[PSC_HOP_NONE] = "none",
@@ -425,14 +413,14 @@ static void fix_restart(const psc_verify_ctx *c, const char *what,
 	set(fix, len, "start %s again (pscLab down %s, then pscLab up)", what,
 	    c->lab);
 	if (log && *log)
-		app(fix, len, "; its log: %s", log);
+		psc_appendf(fix, len, "; its log: %s", log);
 }
 
 static void mapped_ports(const psc_verify_ctx *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->n_maps; i++)
-		app(buf, len, "%s%d", i ? ", " : "", c->maps[i].client_port);
+		psc_appendf(buf, len, "%s%d", i ? ", " : "", c->maps[i].client_port);
 	if (!c->n_maps)
 		set(buf, len, "none");
 }
@@ -743,7 +731,7 @@ static void diag_kafka(const psc_verify_ctx *c, const psc_verify_obs *o,
 		if (!c->brokers[i].alive) {
 			if (!d1)
 				d1 = &c->brokers[i];
-			app(dead, sizeof(dead), "%s%s", dead[0] ? ", " : "",
+			psc_appendf(dead, sizeof(dead), "%s%s", dead[0] ? ", " : "",
 			    bname(c, c->brokers[i].node_id, b1, sizeof(b1)));
 		}
 	if (d1) {

@@ -29,24 +29,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "lab.h"
+#include "util.h"
 
 #define END_LINE "END"
 #define MAX_MD_BROKERS (2 * PSC_MAX_BROKERS)
 #define RESOLVER_OPTIONS "timeout:1 attempts:2"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static void set(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -58,21 +45,8 @@ static void set(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void app(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void app(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strnlen(buf, len);
-	if (used + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 #define SET(field, ...) set(field, sizeof(field), __VA_ARGS__)
-#define APP(field, ...) app(field, sizeof(field), __VA_ARGS__)
+#define APP(field, ...) psc_appendf(field, sizeof(field), __VA_ARGS__)
 
 /* ======================================================================
  * The child: in a node, the checks
@@ -179,13 +153,13 @@ static void emit(struct job *j, const psc_verify_obs *o)
 
 static void finish(struct job *j, psc_verify_obs *o, long long t0)
 {
-	o->ms = (long)(now_ms() - t0);
+	o->ms = (long)(psc_now_ms() - t0);
 	emit(j, o);
 }
 
 static long left(long long deadline)
 {
-	long long l = deadline - now_ms();
+	long long l = deadline - psc_now_ms();
 	return l > 0 ? (long)l : 0;
 }
 
@@ -242,7 +216,7 @@ static psc_verify_symptom tcp_probe(const char *addr, int port, long ms,
 		}
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		int r;
-		long long end = now_ms() + ms;
+		long long end = psc_now_ms() + ms;
 		do
 			r = poll(&p, 1, (int)left(end));
 		while (r < 0 && errno == EINTR);
@@ -400,7 +374,7 @@ static void md_list(const struct mdb *b, size_t n, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		app(out, len, "%s%ld %s:%d", i ? ", " : "", b[i].id, b[i].host,
+		psc_appendf(out, len, "%s%ld %s:%d", i ? ", " : "", b[i].id, b[i].host,
 		    b[i].port);
 }
 
@@ -431,7 +405,7 @@ static rd_kafka_resp_err_t metadata_brokers(const psc_verify_ctx *c,
 				complete = false;
 		if (complete || left(deadline) < 300)
 			return e;
-		sleep_ms(200);
+		psc_sleep_ms(200);
 	}
 }
 
@@ -659,7 +633,7 @@ static int topic_leaders(rd_kafka_t *rk, const char *topic, int partitions,
 					&md->topics[0].partitions[i];
 				if (p->isr_cnt >= p->replica_cnt)
 					continue;
-				app(note, notelen, "%s partition %d in sync "
+				psc_appendf(note, notelen, "%s partition %d in sync "
 				    "%d of %d (", note[0] ? ";" : "; "
 				    "under-replicated:", (int)p->id,
 				    p->isr_cnt, p->replica_cnt);
@@ -669,12 +643,12 @@ static int topic_leaders(rd_kafka_t *rk, const char *topic, int partitions,
 					for (int k = 0; k < p->isr_cnt; k++)
 						in |= p->isrs[k] == p->replicas[r];
 					if (!in) {
-						app(note, notelen, "%s %d", sep,
+						psc_appendf(note, notelen, "%s %d", sep,
 						    (int)p->replicas[r]);
 						sep = ",";
 					}
 				}
-				app(note, notelen, ")");
+				psc_appendf(note, notelen, ")");
 			}
 		} else if (e) {
 			client_error(err, errlen, rd_kafka_err2str(e));
@@ -683,7 +657,7 @@ static int topic_leaders(rd_kafka_t *rk, const char *topic, int partitions,
 			rd_kafka_metadata_destroy(md);
 		if (rc == 0)
 			break;
-		sleep_ms(100);
+		psc_sleep_ms(100);
 	} while (left(deadline) > 0);
 	rd_kafka_topic_destroy(rkt);
 	return rc;
@@ -713,7 +687,7 @@ static void check_bootstrap(struct job *j, struct mdb *md, size_t *n_md,
 		name_of(name, sizeof(name), j, "%s: bootstrap %s:%d",
 			c->changefeed, j->host, j->ports[i]);
 		psc_verify_obs_init(&o, c->changefeed, name);
-		long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+		long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 		ok[i] = false;
 		log_reset();
 		o.sym = reach(&o, j->host, j->ports[i], c->endpoint_ip,
@@ -780,7 +754,7 @@ static psc_verify_symptom check_broker(struct job *j, rd_kafka_t *rk,
 			c->changefeed, id, tb ? tb->instance : "?");
 	psc_verify_obs_init(&o, c->changefeed, name);
 	o.expected = id;
-	long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 	log_reset();
 	if (!b) {
 		o.sym = PSC_SYM_MISSING;
@@ -813,7 +787,7 @@ static void check_controller(struct job *j, rd_kafka_t *rk,
 			     const struct mdb *md, size_t n_md)
 {
 	const psc_verify_ctx *c = j->c;
-	long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 	log_reset();
 	long id = rd_kafka_controllerid(rk, (int)left(deadline));
 	psc_verify_obs o;
@@ -873,7 +847,7 @@ static long check_produce(struct job *j, rd_kafka_t *rk, struct dr_state *dr,
 	name_of(name, sizeof(name), j, "%s: produce %ld messages (acks=all)",
 		c->changefeed, j->messages);
 	psc_verify_obs_init(&o, c->changefeed, name);
-	long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 	log_reset();
 	dr->n = j->messages;
 	dr->st = calloc((size_t)j->messages, 1);
@@ -944,7 +918,7 @@ static long check_produce(struct job *j, rd_kafka_t *rk, struct dr_state *dr,
 		}
 		if (!again || left(deadline) < 200)
 			break;
-		sleep_ms(100);   /* let the topic reach every broker */
+		psc_sleep_ms(100);   /* let the topic reach every broker */
 	}
 	if (ok == j->messages) {
 		o.sym = PSC_SYM_OK;
@@ -1007,7 +981,7 @@ static void check_consume(struct job *j, const char *bootstrap,
 	name_of(name, sizeof(name), j, "%s: consume the %ld messages back",
 		c->changefeed, want);
 	psc_verify_obs_init(&o, c->changefeed, name);
-	long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 	log_reset();
 	rd_kafka_t *rk = client(RD_KAFKA_CONSUMER, bootstrap, j->timeout_ms,
 				NULL, o.detail, sizeof(o.detail));
@@ -1106,7 +1080,7 @@ static void run_changefeed(struct job *j)
 	char bootstrap[PSC_MAX_BOOTSTRAP * (PSC_HOST_LEN + 8)] = "";
 	for (size_t i = 0; i < j->n_ports; i++)
 		if (ok[i])
-			app(bootstrap, sizeof(bootstrap), "%s%s:%d",
+			psc_appendf(bootstrap, sizeof(bootstrap), "%s%s:%d",
 			    bootstrap[0] ? "," : "", j->host, j->ports[i]);
 	int rf = c->n_brokers < 3 ? (int)c->n_brokers : 3;
 	if (!bootstrap[0]) {
@@ -1146,7 +1120,7 @@ static void run_changefeed(struct job *j)
 	{
 		struct mdb m2[MAX_MD_BROKERS];
 		size_t n2 = 0;
-		if (metadata_brokers(c, rk, now_ms() + j->timeout_ms, m2,
+		if (metadata_brokers(c, rk, psc_now_ms() + j->timeout_ms, m2,
 				     &n2) == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			memcpy(md, m2, n2 * sizeof(*m2));
 			n_md = n2;
@@ -1178,7 +1152,7 @@ static void run_changefeed(struct job *j)
 	check_controller(j, rk, md, n_md);
 
 	/* 4. topic, produce, consume, delete */
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	psc_verify_obs o;
 	name_of(name, sizeof(name), j, "%s: create topic %s (%d partitions, "
 		"replication factor %d)", c->changefeed, j->topic,
@@ -1234,7 +1208,7 @@ static void run_changefeed(struct job *j)
 	name_of(name, sizeof(name), j, "%s: delete topic %s", c->changefeed,
 		j->topic);
 	if (created) {
-		t0 = now_ms();
+		t0 = psc_now_ms();
 		psc_verify_obs_init(&o, c->changefeed, name);
 		log_reset();
 		if (topic_op(rk, j->topic, 0, 0, false, false,
@@ -1273,7 +1247,7 @@ static void check_bastion_listener(struct job *j, bool external)
 			port);
 	psc_verify_obs_init(&o, c->bastion, name);
 	o.expected = b0->node_id;
-	long long t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 	log_reset();
 	o.sym = reach(&o, b0->ip, (int)port, NULL, deadline);
 	if (o.sym != PSC_SYM_OK) {
@@ -1423,7 +1397,7 @@ static int kid_start(struct kid *k, struct job *j, const char *ns,
 	}
 	close(p[1]);
 	k->fd = p[0];
-	k->deadline = now_ms() + k->budget_ms;
+	k->deadline = psc_now_ms() + k->budget_ms;
 	return 0;
 }
 
@@ -1461,7 +1435,7 @@ static void kids_wait(struct kid *kids, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			if (kids[i].fd < 0)
 				continue;
-			if (now_ms() >= kids[i].deadline) {
+			if (psc_now_ms() >= kids[i].deadline) {
 				kill(kids[i].pid, SIGKILL);
 				kids[i].killed = true;
 				close(kids[i].fd);
@@ -1476,7 +1450,7 @@ static void kids_wait(struct kid *kids, size_t n)
 		}
 		if (!np)
 			break;
-		long long wait = next - now_ms();
+		long long wait = next - psc_now_ms();
 		int r = poll(pf, np, wait > 0 ? (int)(wait > 1000 ? 1000 : wait)
 					      : 0);
 		if (r < 0 && errno != EINTR)
@@ -1572,7 +1546,7 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		   psc_verify_report *r, char *err, size_t errlen)
 {
 	static const psc_verify_opts dflt;
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	char dir[PATH_MAX];
 	struct stat sb;
 	psc_verify_report_init(r, lab);
@@ -1688,6 +1662,6 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	psc_topology_free(t);
 	free(plan);
 	free(ctx);
-	r->total_ms = (long)(now_ms() - t0);
+	r->total_ms = (long)(psc_now_ms() - t0);
 	return rc;
 }
