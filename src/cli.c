@@ -59,8 +59,10 @@ static bool is_help(const char *a)
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
-/* Where topologies are: $PSCLAB_TOPOLOGIES, else <dir of the binary>/../
- * topologies (a build tree), else the installed directory. */
+/* Where topologies are: $PSCLAB_TOPOLOGIES, else beside the binary
+ * (<dir>/../topologies in a build tree, <dir>/../share/psclab/topologies
+ * where it is installed, whatever the PREFIX), else the directory the
+ * build was configured with. */
 static const char *topology_dir(char *buf, size_t len)
 {
 	const char *env = getenv("PSCLAB_TOPOLOGIES");
@@ -68,14 +70,19 @@ static const char *topology_dir(char *buf, size_t len)
 		return env;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		struct stat st;
+	if (n > 0 && len >= PATH_MAX) {
+		const char *rel[] = {"../topologies",
+				     "../share/psclab/topologies"};
 		exe[n] = '\0';
-		char guess[PATH_MAX + 16];
-		snprintf(guess, sizeof(guess), "%s/../topologies", dirname(exe));
-		if (stat(guess, &st) == 0 && S_ISDIR(st.st_mode) && len >= PATH_MAX &&
-		    realpath(guess, buf))
-			return buf;
+		const char *dir = dirname(exe);
+		for (size_t i = 0; i < 2; i++) {
+			char guess[PATH_MAX + 40];
+			struct stat st;
+			snprintf(guess, sizeof(guess), "%s/%s", dir, rel[i]);
+			if (stat(guess, &st) == 0 && S_ISDIR(st.st_mode) &&
+			    realpath(guess, buf))
+				return buf;
+		}
 	}
 	return PSCLAB_TOPODIR;
 }
