@@ -459,7 +459,7 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	psc_topology *t = NULL;
 	psc_plan *p = NULL;
 	int lock = -1, rc = -1;
-	bool began = false, ignored;
+	bool ignored;
 	char e2[512];
 	psc_diags d;
 	bool unreadable;
@@ -493,7 +493,6 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto out;
 	if (psc_state_begin(p->lab, topology_path, err, errlen) < 0)
 		goto out;
-	began = true;
 	/* journal first: every namespace before it exists */
 	for (size_t i = 0; i < p->n_ns; i++)
 		if (psc_state_record(p->lab, err, errlen, "netns", "%s",
@@ -519,16 +518,17 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	rc = 0;
 	goto out;
 
-rollback:
-	snprintf(e2, sizeof(e2), "%s", err);
-	if (teardown(p->lab, NULL, t0, &ignored, err, errlen) < 0)
-		snprintf(err + strlen(err), errlen - strlen(err),
-			 " (and the rollback failed: %s)", e2);
+rollback:;
+	/* keep the cause whole (a broker's failure quotes its log) */
+	char *cause = strdup(err);
+	if (teardown(p->lab, NULL, t0, &ignored, e2, sizeof(e2)) < 0)
+		snprintf(err, errlen, "%s (and the rollback failed: %s)",
+			 cause ? cause : "?", e2);
 	else
-		snprintf(err, errlen, "%s (everything built was removed)", e2);
-	began = false;
+		snprintf(err, errlen, "%s (everything built was removed)",
+			 cause ? cause : "?");
+	free(cause);
 out:
-	(void)began;
 	if (lock >= 0)
 		psc_state_unlock(lock);
 	psc_topology_free(t);
