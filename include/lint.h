@@ -22,6 +22,11 @@ size_t psc_lint(const psc_topology *t, psc_diags *diags);
  * warnings when strict), 2 unreadable.  Findings are left in diags. */
 int psc_lint_file(const char *path, bool strict, psc_diags *diags);
 
+/* The same, keeping the model: it is returned when the code is 0 (free it
+ * with psc_topology_free), NULL otherwise; *rc is psc_lint_file's code. */
+psc_topology *psc_lint_load(const char *path, bool strict, psc_diags *diags,
+			    int *rc);
+
 /* ---- for the rule files ---- */
 void psc_lint_net(const psc_topology *t, psc_diags *d);
 void psc_lint_kafka(const psc_topology *t, psc_diags *d);

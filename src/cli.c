@@ -124,35 +124,62 @@ static int resolve_topology(const char *arg, char *path, size_t len)
 	return 0;
 }
 
+/* The common shape of a verb's arguments: flags (each sets a bool) and
+ * one positional argument (required unless optional).  Prints the error
+ * and returns -1 on anything else. */
+struct flag {
+	const char *name;
+	const char *alias;     /* or NULL */
+	bool *val;
+};
+
+static int parse_one(const struct cmd *c, int argc, char **argv,
+		     const struct flag *flags, const char **pos, bool optional)
+{
+	*pos = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool matched = false;
+		for (const struct flag *f = flags; f && f->name; f++)
+			if (strcmp(a, f->name) == 0 ||
+			    (f->alias && strcmp(a, f->alias) == 0)) {
+				*f->val = true;
+				matched = true;
+			}
+		if (matched)
+			continue;
+		if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s %s: unknown option '%s'\n", prog,
+				c->name, a);
+			usage_line(stderr, c);
+			return -1;
+		}
+		if (*pos) {
+			fprintf(stderr, "%s %s: one argument at a time ('%s' "
+				"and '%s')\n", prog, c->name, *pos, a);
+			usage_line(stderr, c);
+			return -1;
+		}
+		*pos = a;
+	}
+	if (!*pos && !optional) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- lint ---- */
 
 static int run_lint(const struct cmd *c, int argc, char **argv)
 {
 	bool strict = false, quiet = false;
-	const char *target = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--strict") == 0)
-			strict = true;
-		else if (strcmp(argv[i], "--quiet") == 0 ||
-			 strcmp(argv[i], "-q") == 0)
-			quiet = true;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s lint: unknown option '%s'\n", prog,
-				argv[i]);
-			usage_line(stderr, c);
-			return EXIT_USAGE;
-		} else if (!target)
-			target = argv[i];
-		else {
-			fprintf(stderr, "%s lint: one topology at a time\n",
-				prog);
-			return EXIT_USAGE;
-		}
-	}
-	if (!target) {
-		usage_line(stderr, c);
+	const char *target;
+	const struct flag flags[] = {{"--strict", NULL, &strict},
+				     {"--quiet", "-q", &quiet},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &target, false) < 0)
 		return EXIT_USAGE;
-	}
 	char path[PATH_MAX];
 	if (resolve_topology(target, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
@@ -174,32 +201,17 @@ static int run_lint(const struct cmd *c, int argc, char **argv)
 
 static int run_graph(const struct cmd *c, int argc, char **argv)
 {
-	const char *target = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s graph: unknown option '%s'\n", prog,
-				argv[i]);
-			usage_line(stderr, c);
-			return EXIT_USAGE;
-		}
-		if (target) {
-			fprintf(stderr, "%s graph: one topology at a time\n",
-				prog);
-			return EXIT_USAGE;
-		}
-		target = argv[i];
-	}
-	if (!target) {
-		usage_line(stderr, c);
+	const char *target;
+	if (parse_one(c, argc, argv, NULL, &target, false) < 0)
 		return EXIT_USAGE;
-	}
 	char path[PATH_MAX];
 	if (resolve_topology(target, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
 	psc_diags d;
+	int rc;
 	psc_diags_init(&d, path);
-	int rc = psc_lint_file(path, false, &d);
-	if (rc != 0) {
+	psc_topology *t = psc_lint_load(path, false, &d, &rc);
+	if (!t) {
 		psc_diags_print(&d, stderr);
 		fprintf(stderr, "%s graph: %s does not lint clean; run "
 			"'%s lint %s'\n", prog, path, prog, target);
@@ -207,12 +219,6 @@ static int run_graph(const struct cmd *c, int argc, char **argv)
 		return rc;
 	}
 	psc_diags_free(&d);
-	bool unreadable;
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	psc_diags_free(&d);
-	if (!t)
-		return EXIT_USAGE;
 	psc_graph_dot(t, stdout);
 	psc_topology_free(t);
 	return EXIT_OK;
@@ -247,26 +253,11 @@ static int lab_name_of(const char *path, char *out, size_t len)
 static int run_up(const struct cmd *c, int argc, char **argv)
 {
 	psc_up_opts o = {0};
-	const char *target = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--network-only") == 0)
-			o.network_only = true;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s up: unknown option '%s'\n", prog,
-				argv[i]);
-			usage_line(stderr, c);
-			return EXIT_USAGE;
-		} else if (!target)
-			target = argv[i];
-		else {
-			usage_line(stderr, c);
-			return EXIT_USAGE;
-		}
-	}
-	if (!target) {
-		usage_line(stderr, c);
+	const char *target;
+	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &target, false) < 0)
 		return EXIT_USAGE;
-	}
 	char path[PATH_MAX], err[4096];
 	if (resolve_topology(target, path, sizeof(path)) < 0)
 		return EXIT_USAGE;
@@ -301,38 +292,12 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
 }
 
-static int one_lab_arg(const struct cmd *c, int argc, char **argv,
-		       const char **lab, bool *json, bool optional)
-{
-	*lab = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (json && strcmp(argv[i], "--json") == 0)
-			*json = true;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s %s: unknown option '%s'\n", prog,
-				c->name, argv[i]);
-			usage_line(stderr, c);
-			return -1;
-		} else if (!*lab)
-			*lab = argv[i];
-		else {
-			usage_line(stderr, c);
-			return -1;
-		}
-	}
-	if (!*lab && !optional) {
-		usage_line(stderr, c);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_down(const struct cmd *c, int argc, char **argv)
 {
 	const char *lab;
 	char err[1024];
 	bool was_up;
-	if (one_lab_arg(c, argc, argv, &lab, NULL, false) < 0)
+	if (parse_one(c, argc, argv, NULL, &lab, false) < 0)
 		return EXIT_USAGE;
 	if (!need_root("down"))
 		return EXIT_USAGE;
@@ -351,7 +316,9 @@ static int run_status(const struct cmd *c, int argc, char **argv)
 	const char *lab;
 	bool json = false;
 	char err[1024];
-	if (one_lab_arg(c, argc, argv, &lab, &json, true) < 0)
+	const struct flag flags[] = {{"--json", NULL, &json},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &lab, true) < 0)
 		return EXIT_USAGE;
 	if (!need_root("status"))
 		return EXIT_USAGE;

@@ -441,17 +441,6 @@ int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 
 /* ---- up ---- */
 
-static int lint_first(const char *path, FILE *progress)
-{
-	psc_diags d;
-	psc_diags_init(&d, path);
-	int rc = psc_lint_file(path, false, &d);
-	if (rc != 0 || d.n)
-		psc_diags_print(&d, progress ? progress : stderr);
-	psc_diags_free(&d);
-	return rc;
-}
-
 int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	       FILE *progress, char *err, size_t errlen)
 {
@@ -462,20 +451,22 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	bool ignored;
 	char e2[512];
 	psc_diags d;
-	bool unreadable;
 
-	int lrc = lint_first(topology_path, progress);
-	if (lrc != 0) {
+	/* lint first: the findings (warnings too) are printed, errors stop */
+	int lrc;
+	psc_diags_init(&d, topology_path);
+	t = psc_lint_load(topology_path, false, &d, &lrc);
+	if (d.n)
+		psc_diags_print(&d, progress ? progress : stderr);
+	psc_diags_free(&d);
+	if (!t) {
 		snprintf(err, errlen, "%s does not lint clean: nothing was "
 			 "built", topology_path);
 		return lrc == 2 ? -1 : 1;
 	}
-	psc_diags_init(&d, topology_path);
-	t = psc_topology_load_file(topology_path, &d, &unreadable);
-	psc_diags_free(&d);
 	p = calloc(1, sizeof(*p));
-	if (!t || !p) {
-		snprintf(err, errlen, "cannot load %s", topology_path);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (psc_plan_build(t, p, err, errlen) < 0)

@@ -79,13 +79,15 @@ size_t psc_lint(const psc_topology *t, psc_diags *diags)
 	return diags->n_errors - before;
 }
 
-int psc_lint_file(const char *path, bool strict, psc_diags *diags)
+psc_topology *psc_lint_load(const char *path, bool strict, psc_diags *diags,
+			    int *rc)
 {
 	bool unreadable = false;
 	psc_topology *t = psc_topology_load_file(path, diags, &unreadable);
 	if (!t) {
 		psc_diags_sort(diags);
-		return 2;
+		*rc = 2;
+		return NULL;
 	}
 	/* Semantic rules only run on a model the schema accepted: a partial
 	 * model would give findings that are echoes of the schema errors. */
@@ -93,10 +95,22 @@ int psc_lint_file(const char *path, bool strict, psc_diags *diags)
 		psc_lint(t, diags);
 	else
 		psc_diags_sort(diags);
-	psc_topology_free(t);
 	if (unreadable)
-		return 2;
-	if (diags->n_errors > 0 || (strict && diags->n_warnings > 0))
-		return 1;
-	return 0;
+		*rc = 2;
+	else if (diags->n_errors > 0 || (strict && diags->n_warnings > 0))
+		*rc = 1;
+	else
+		*rc = 0;
+	if (*rc != 0) {
+		psc_topology_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int psc_lint_file(const char *path, bool strict, psc_diags *diags)
+{
+	int rc;
+	psc_topology_free(psc_lint_load(path, strict, diags, &rc));
+	return rc;
 }
