@@ -1,6 +1,7 @@
 /* state.c - the lab's state directory, journal and lock (see state.h). */
 #define _GNU_SOURCE
 #include "state.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,13 +39,6 @@ static void free_ptr(void *p)
 	free(*(void **)p);
 }
 #define AUTO_FREE __attribute__((cleanup(free_ptr)))
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- paths ---- */
 
@@ -356,7 +350,7 @@ int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = psc_now_ms() + timeout_ms;
 	for (;;) {
 		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -367,7 +361,7 @@ int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
 				 strerror(errno));
 			return -1;
 		}
-		long long left = deadline - now_ms();
+		long long left = deadline - psc_now_ms();
 		if (left <= 0) {
 			char who[300];
 			lock_holder(lfd, who, sizeof(who));

@@ -63,6 +63,7 @@
 #if defined(__has_include)
 #if __has_include("verify.h")
 #include "verify.h"
+#include "util.h"
 #define HAVE_VERIFY_H 1
 #pragma weak psc_verify_run
 #endif
@@ -109,13 +110,6 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static int cmp(const void *a, const void *b)
@@ -294,7 +288,7 @@ static int solo_format(const psc_kafka_env *env, const psc_topology *t,
 	int st = 0;
 	pid_t r;
 	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
-		sleep_ms(20);
+		psc_sleep_ms(20);
 	if (r == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
@@ -564,7 +558,7 @@ static int wait_leaders(rd_kafka_t *rk, const char *topic, int rf,
 				break;
 			}
 		}
-		sleep_ms(agree ? 100 : 200);
+		psc_sleep_ms(agree ? 100 : 200);
 	}
 	rd_kafka_topic_destroy(rkt);
 	if (rc < 0)
@@ -763,7 +757,7 @@ static int produce_run(const char *netns, const char *bootstrap,
 	int st = 0;
 	pid_t w = 0;
 	for (int i = 0; i < 500 && (w = waitpid(pid, &st, WNOHANG)) == 0; i++)
-		sleep_ms(20);
+		psc_sleep_ms(20);
 	if (w == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
@@ -1082,7 +1076,7 @@ int main(int argc, char **argv)
 			/* a lab up called serving: once more, to tell a
 			 * transient failure from a lasting one */
 			double again;
-			sleep_ms(VERIFY_AGAIN_MS);
+			psc_sleep_ms(VERIFY_AGAIN_MS);
 			fprintf(stderr, "# verify failed right after up; again "
 				"%d ms later:\n", VERIFY_AGAIN_MS);
 			if (verify_once(&vr, &again, err, sizeof(err)) < 0)

@@ -23,6 +23,7 @@
 #include "addr.h"
 #include "dns.h"
 #include "plan.h"
+#include "util.h"
 
 #define ZONE "abc.us-west1.gcp.3199745.tidbcloud.com."
 #define LOOPBACK 0x7f000001u
@@ -37,19 +38,6 @@ static struct server {
 	int rc;
 	char err[256];
 } srv;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
 
 static void *serve_thread(void *arg)
 {
@@ -73,9 +61,9 @@ static struct sockaddr_in server_addr(void)
 static bool wait_fd(int fd, short ev, int ms)
 {
 	struct pollfd p = {.fd = fd, .events = ev};
-	long long end = now_ms() + ms;
+	long long end = psc_now_ms() + ms;
 	for (;;) {
-		int left = (int)(end - now_ms());
+		int left = (int)(end - psc_now_ms());
 		if (left < 0)
 			return false;
 		int r = poll(&p, 1, left);
@@ -181,8 +169,8 @@ static int tcp_connect(void)
 static bool send_all(int fd, const uint8_t *b, size_t n)
 {
 	size_t off = 0;
-	long long end = now_ms() + 2000;
-	while (off < n && now_ms() < end) {
+	long long end = psc_now_ms() + 2000;
+	while (off < n && psc_now_ms() < end) {
 		if (!wait_fd(fd, POLLOUT, 500))
 			continue;
 		ssize_t w = send(fd, b + off, n - off,
@@ -201,9 +189,9 @@ static bool send_all(int fd, const uint8_t *b, size_t n)
 static long recv_all(int fd, uint8_t *b, size_t n, int ms)
 {
 	size_t off = 0;
-	long long end = now_ms() + ms;
+	long long end = psc_now_ms() + ms;
 	while (off < n) {
-		int left = (int)(end - now_ms());
+		int left = (int)(end - psc_now_ms());
 		if (left <= 0 || !wait_fd(fd, POLLIN, left))
 			return -1;
 		ssize_t r = recv(fd, b + off, n - off, MSG_DONTWAIT);
@@ -242,9 +230,9 @@ static long tcp_read_answer(int fd, uint8_t *resp, size_t cap, int ms)
 static bool closed_within(int fd, int ms)
 {
 	uint8_t b[512];
-	long long end = now_ms() + ms;
-	while (now_ms() < end) {
-		if (!wait_fd(fd, POLLIN, (int)(end - now_ms())))
+	long long end = psc_now_ms() + ms;
+	while (psc_now_ms() < end) {
+		if (!wait_fd(fd, POLLIN, (int)(end - psc_now_ms())))
 			return false;
 		ssize_t r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
 		if (r == 0 || (r < 0 && errno == ECONNRESET))
@@ -300,7 +288,7 @@ static int start(void **state)
 		return -1;
 
 	signal(SIGPIPE, SIG_IGN);
-	srand((unsigned)(now_ms() ^ getpid()));
+	srand((unsigned)(psc_now_ms() ^ getpid()));
 	for (int attempt = 0; attempt < 20; attempt++) {
 		srv.port = (uint16_t)(20000 + rand() % 40000);
 		srv.stop = 0;
@@ -312,11 +300,11 @@ static int start(void **state)
 		uint8_t resp[512];
 		uint8_t *q = make_query("b1." ZONE, LDNS_RR_TYPE_A, 0, &len);
 		long n = -1;
-		long long end = now_ms() + 2000;
-		while (n <= 0 && !atomic_load(&srv.done) && now_ms() < end) {
+		long long end = psc_now_ms() + 2000;
+		while (n <= 0 && !atomic_load(&srv.done) && psc_now_ms() < end) {
 			n = udp_exchange(q, len, resp, sizeof(resp), 100);
 			if (n <= 0)
-				sleep_ms(10);
+				psc_sleep_ms(10);
 		}
 		free(q);
 		if (n > 0)
@@ -334,11 +322,11 @@ static int stop_server(void **state)
 {
 	(void)state;
 	int fd = tcp_connect();         /* an idle client during the stop */
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	srv.stop = 1;
-	while (!atomic_load(&srv.done) && now_ms() - t0 < 1000)
-		sleep_ms(5);
-	long long took = now_ms() - t0;
+	while (!atomic_load(&srv.done) && psc_now_ms() - t0 < 1000)
+		psc_sleep_ms(5);
+	long long took = psc_now_ms() - t0;
 	bool done = atomic_load(&srv.done);
 	if (done)
 		pthread_join(srv.th, NULL);
@@ -459,7 +447,7 @@ static void tcp_queries(void **state)
 	q1 = make_query("b9." ZONE, LDNS_RR_TYPE_A, 0, &l1);
 	uint8_t hdr[2] = {(uint8_t)(l1 >> 8), (uint8_t)l1};
 	assert_true(send_all(fd, hdr, 1));
-	sleep_ms(20);
+	psc_sleep_ms(20);
 	assert_true(send_all(fd, hdr + 1, 1));
 	for (size_t i = 0; i < l1; i++)
 		assert_true(send_all(fd, q1 + i, 1));
@@ -571,12 +559,12 @@ static void oversized_frame(void **state)
 	fd = tcp_connect();
 	uint8_t part[100] = {0xff, 0xff, 0x12, 0x34, 0x00, 0x00, 0x00, 0x01};
 	assert_true(send_all(fd, part, sizeof(part)));
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	udp_alive();
 	tcp_alive();
-	assert_true(now_ms() - t0 < 1000);
+	assert_true(psc_now_ms() - t0 < 1000);
 	assert_true(closed_within(fd, PSC_DNS_TCP_IDLE_MS + 2000));
-	assert_true(now_ms() - t0 >= PSC_DNS_TCP_IDLE_MS - 500);
+	assert_true(psc_now_ms() - t0 >= PSC_DNS_TCP_IDLE_MS - 500);
 	close(fd);
 	/* zero-length frame: closed at once */
 	fd = tcp_connect();
@@ -623,10 +611,10 @@ static void connection_limit(void **state)
 {
 	(void)state;
 	int fds[PSC_DNS_TCP_MAX_CONNS];
-	sleep_ms(300);                  /* earlier tests' closes are seen */
+	psc_sleep_ms(300);                  /* earlier tests' closes are seen */
 	for (int i = 0; i < PSC_DNS_TCP_MAX_CONNS; i++)
 		fds[i] = tcp_connect();
-	sleep_ms(200);                  /* accepted */
+	psc_sleep_ms(200);                  /* accepted */
 	int extra = tcp_connect();
 	assert_true(closed_within(extra, 1000));
 	close(extra);
@@ -643,7 +631,7 @@ static void connection_limit(void **state)
 	ldns_pkt_free(r);
 	for (int i = 0; i < PSC_DNS_TCP_MAX_CONNS; i++)
 		close(fds[i]);
-	sleep_ms(300);
+	psc_sleep_ms(300);
 	tcp_alive();
 }
 
@@ -656,11 +644,11 @@ static void port_taken(void **state)
 	psc_dns_config *cfg = malloc(sizeof(*cfg));
 	assert_non_null(cfg);
 	*cfg = srv.cfg;
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	assert_int_equal(psc_dns_serve(cfg, LOOPBACK, srv.port, &stop, err,
 				       sizeof(err)),
 			 -1);
-	assert_true(now_ms() - t0 < 1000);
+	assert_true(psc_now_ms() - t0 < 1000);
 	assert_non_null(strstr(err, "127.0.0.1"));
 	free(cfg);
 	udp_alive();

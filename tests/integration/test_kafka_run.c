@@ -36,6 +36,7 @@
 
 #include "kafka.h"
 #include "plan.h"
+#include "util.h"
 
 #define LAB "itkafka"
 #define NS_SW "psclab-itkafka-sw"
@@ -59,20 +60,6 @@ static struct {
 	psc_plan plan;
 	pid_t pids[N_BROKERS];            /* started brokers, 0: none */
 } g;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -148,7 +135,7 @@ static pid_t spawn_in(const char *netns, const psc_kafka_cmd *c,
 /* Wait for pid, at most ms; its exit status, or -1 (still running) */
 static int wait_exit(pid_t pid, long ms)
 {
-	long long end = now_ms() + ms;
+	long long end = psc_now_ms() + ms;
 	for (;;) {
 		int st;
 		pid_t r = waitpid(pid, &st, WNOHANG);
@@ -157,16 +144,16 @@ static int wait_exit(pid_t pid, long ms)
 					     : 128 + WTERMSIG(st);
 		if (r < 0)
 			return -2;
-		if (now_ms() >= end)
+		if (psc_now_ms() >= end)
 			return -1;
-		sleep_ms(50);
+		psc_sleep_ms(50);
 	}
 }
 
 /* SIGTERM, bounded wait, then SIGKILL: only the pids this test started */
 static void stop_brokers(void)
 {
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	int n = 0;
 	for (int i = 0; i < N_BROKERS; i++)
 		n += g.pids[i] > 0;
@@ -178,7 +165,7 @@ static void stop_brokers(void)
 	for (int i = 0; i < N_BROKERS; i++) {
 		if (g.pids[i] <= 0)
 			continue;
-		long left = STOP_GRACE_MS - (long)(now_ms() - t0);
+		long left = STOP_GRACE_MS - (long)(psc_now_ms() - t0);
 		if (wait_exit(g.pids[i], left > 0 ? left : 0) == -1) {
 			printf("# broker %d: no exit %d ms after SIGTERM, "
 			       "SIGKILL\n", i + 1, STOP_GRACE_MS);
@@ -187,7 +174,7 @@ static void stop_brokers(void)
 		}
 		g.pids[i] = 0;
 	}
-	printf("# %d broker(s) stopped in %lld ms\n", n, now_ms() - t0);
+	printf("# %d broker(s) stopped in %lld ms\n", n, psc_now_ms() - t0);
 	fflush(stdout);
 }
 
@@ -288,7 +275,7 @@ static void prepare_and_format(struct node *n, size_t count,
 	static psc_kafka_cmd c;
 	pid_t fpid[N_BROKERS];
 	char err[PSC_KAFKA_ERR_LEN];
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	for (size_t k = 0; k < count; k++) {
 		psc_broker *b = &g.t->kafka.brokers[n[k].i];
 		snprintf(n[k].dir, sizeof(n[k].dir), "%s/%s/%s", g.work, tag,
@@ -328,7 +315,7 @@ static void prepare_and_format(struct node *n, size_t count,
 		}
 	}
 	printf("# %s: %zu storage format(s) in parallel: %lld ms\n", tag,
-	       count, now_ms() - t0);
+	       count, psc_now_ms() - t0);
 }
 
 static void *ready_thread(void *arg)
@@ -340,7 +327,7 @@ static void *ready_thread(void *arg)
 			     .timeout_ms = READY_TIMEOUT_MS, .poll_ms = 100};
 	long waited;
 	if (psc_kafka_wait_ready(&r, &waited, n->err, sizeof(n->err)) == 0)
-		n->ready_ms = (long)(now_ms() - n->t0);
+		n->ready_ms = (long)(psc_now_ms() - n->t0);
 	return NULL;
 }
 
@@ -350,12 +337,12 @@ static long start_and_wait(struct node *n, size_t count)
 	static psc_kafka_cmd c;
 	char err[PSC_KAFKA_ERR_LEN];
 	pthread_t th[N_BROKERS];
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	for (size_t k = 0; k < count; k++) {
 		if (psc_kafka_start_cmd(&g.env, n[k].dir, &c, err,
 					sizeof(err)) < 0)
 			fail_msg("%s", err);
-		n[k].t0 = now_ms();
+		n[k].t0 = psc_now_ms();
 		g.pids[n[k].i] = spawn_in(ns_b[n[k].i], &c, n[k].dir,
 					  n[k].console);
 		assert_true(g.pids[n[k].i] > 0);
@@ -365,7 +352,7 @@ static long start_and_wait(struct node *n, size_t count)
 						&n[k]), 0);
 	for (size_t k = 0; k < count; k++)
 		pthread_join(th[k], NULL);
-	long all = (long)(now_ms() - t0);
+	long all = (long)(psc_now_ms() - t0);
 	for (size_t k = 0; k < count; k++) {
 		if (n[k].ready_ms < 0)
 			fail_msg("broker-node%d: %s", n[k].i + 1, n[k].err);
@@ -389,7 +376,7 @@ static long alone_run(const char *tag, const char *what)
 	long all = start_and_wait(n, 1);
 	printf("# ONE broker alone (1-voter quorum), %s: cold start to ready "
 	       "%ld ms\n", what, all);
-	sleep_ms(3000);
+	psc_sleep_ms(3000);
 	printf("# broker-node1 alone, %s: RSS %ld MiB 3 s after ready\n", what,
 	       rss_kb(g.pids[0]) / 1024);
 	stop_brokers();
@@ -468,12 +455,12 @@ static void three_brokers(void **state)
 
 	/* the quorum: 3 voters, a leader */
 	snprintf(out, sizeof(out), "%s/quorum.txt", g.work);
-	long long t0 = now_ms();
+	long long t0 = psc_now_ms();
 	int st = run_in_b1(out, "timeout %d kafka-metadata-quorum.sh "
 			   "--bootstrap-server 10.64.0.2:9092 describe "
 			   "--status", TOOL_TIMEOUT_S);
 	char *q = slurp(out);
-	printf("# kafka-metadata-quorum (%lld ms):\n", now_ms() - t0);
+	printf("# kafka-metadata-quorum (%lld ms):\n", psc_now_ms() - t0);
 	for (char *l = q; *l;) {
 		size_t len = strcspn(l, "\n");
 		printf("#   %.*s\n", (int)len, l);
@@ -492,7 +479,7 @@ static void three_brokers(void **state)
 
 	/* the brokers, as the seed's bastion test lists them */
 	snprintf(out, sizeof(out), "%s/api.txt", g.work);
-	t0 = now_ms();
+	t0 = psc_now_ms();
 	st = run_in_b1(out, "timeout %d kafka-broker-api-versions.sh "
 		       "--bootstrap-server 10.64.0.2:9092", TOOL_TIMEOUT_S);
 	char *a = slurp(out);
@@ -510,7 +497,7 @@ static void three_brokers(void **state)
 		}
 		l += len + (l[len] == '\n');
 	}
-	printf("# kafka-broker-api-versions: %lld ms\n", now_ms() - t0);
+	printf("# kafka-broker-api-versions: %lld ms\n", psc_now_ms() - t0);
 	assert_int_equal(st, 0);
 	for (int i = 0; i < N_BROKERS; i++)
 		if (found[i] != 1)
@@ -522,19 +509,19 @@ static void three_brokers(void **state)
 
 	/* lab/produce.sh and lab/consume.sh, as pscLab exec runs them */
 	snprintf(out, sizeof(out), "%s/produce.txt", g.work);
-	t0 = now_ms();
+	t0 = psc_now_ms();
 	st = run_in_b1(out, "timeout %d '%s/lab/produce.sh' 10.64.0.2:9092",
 		       SCRIPT_TIMEOUT_S, PSCLAB_SRCDIR);
 	char *pr = slurp(out);
-	printf("# lab/produce.sh: status %d, %lld ms\n", st, now_ms() - t0);
+	printf("# lab/produce.sh: status %d, %lld ms\n", st, psc_now_ms() - t0);
 	if (st != 0 || !strstr(pr, "Create Test message 10"))
 		fail_msg("produce.sh:\n%s", pr);
 	snprintf(out, sizeof(out), "%s/consume.txt", g.work);
-	t0 = now_ms();
+	t0 = psc_now_ms();
 	st = run_in_b1(out, "timeout %d '%s/lab/consume.sh' 10.64.0.2:9092",
 		       SCRIPT_TIMEOUT_S, PSCLAB_SRCDIR);
 	char *co = slurp(out);
-	printf("# lab/consume.sh: status %d, %lld ms\n", st, now_ms() - t0);
+	printf("# lab/consume.sh: status %d, %lld ms\n", st, psc_now_ms() - t0);
 	if (st != 0 || !strstr(co, "Processed a total of 10 messages"))
 		fail_msg("consume.sh:\n%s", co);
 	for (int i = 1; i <= 10; i++) {

@@ -15,6 +15,7 @@
 
 #include "proc.h"
 #include "state.h"
+#include "util.h"
 
 #define NS "psclab-itproc-node"
 #define ETC_DIR "/etc/netns/" NS
@@ -83,13 +84,6 @@ static int teardown(void **state)
 			skip();                                         \
 		}                                                       \
 	} while (0)
-
-static long long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *slurp(const char *path)
 {
@@ -246,9 +240,9 @@ static void spawn_sleep_in_node(void **state)
 	link[n > 0 ? n : 0] = '\0';
 	assert_string_equal(link, log);
 
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	stop_ok(&p, 5000);
-	assert_true(ms_now() - t0 < 2000);      /* SIGTERM was enough */
+	assert_true(psc_now_ms() - t0 < 2000);      /* SIGTERM was enough */
 	assert_false(psc_proc_alive(&p));
 }
 
@@ -295,9 +289,9 @@ static void stop_kills_after_grace(void **state)
 	assert_true(file_has(log, "ready\n", 5000));
 	assert_true(group_members(p.pid) >= 1);
 
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	stop_ok(&p, 500);
-	long long took = ms_now() - t0;
+	long long took = psc_now_ms() - t0;
 	assert_true(took >= 500);
 	assert_true(took < 3500);
 	assert_false(psc_proc_alive(&p));

@@ -19,16 +19,10 @@
 #include "nftgen.h"
 #include "plan.h"
 #include "verify.h"
+#include "util.h"
 
 static const char *lab = "itverify";
 static bool lab_up;
-
-static long long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void down(void)
 {
@@ -47,7 +41,7 @@ static int group_setup(void **state)
 	const char *path = it_topology("portmap", lab, NULL);
 	char err[4096];
 	psc_up_opts o = {.network_only = false};
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "# up %s: %s\n", path, err);
 		down();
@@ -55,7 +49,7 @@ static int group_setup(void **state)
 	}
 	lab_up = true;
 	fprintf(stderr, "# lab %s up with its brokers in %lld ms\n", lab,
-		ms_now() - t0);
+		psc_now_ms() - t0);
 	return 0;
 }
 

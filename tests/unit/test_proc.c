@@ -11,13 +11,7 @@
 #include <time.h>
 
 #include "proc.h"
-
-static long long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "util.h"
 
 /* A child that waits (at most 30 s), SIGTERM ignored if asked; returns
  * once it is set up. */
@@ -118,9 +112,9 @@ static void stop_sigterm(void **state)
 	psc_proc p;
 	pid_t pid = child(false);
 	proc_of(pid, &p);
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	assert_int_equal(psc_proc_stop(&p, 5000, err, sizeof(err)), 0);
-	assert_true(ms_now() - t0 < 2000);
+	assert_true(psc_now_ms() - t0 < 2000);
 	int st = reap(pid);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 }
@@ -133,9 +127,9 @@ static void stop_sigkill_after_grace(void **state)
 	psc_proc p;
 	pid_t pid = child(true);
 	proc_of(pid, &p);
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	assert_int_equal(psc_proc_stop(&p, 300, err, sizeof(err)), 0);
-	long long took = ms_now() - t0;
+	long long took = psc_now_ms() - t0;
 	assert_true(took >= 300 && took < 2500);
 	int st = reap(pid);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);

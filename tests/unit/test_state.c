@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "state.h"
+#include "util.h"
 
 static char root[64];
 
@@ -462,13 +463,6 @@ static void lab_names_are_checked(void **state)
 				       sizeof(out)), 0);        /* 24 */
 }
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A lock held by another process makes the second wait, time out, and say
  * who holds it; once released it is taken. */
 static void lock_held_by_child_times_out(void **state)
@@ -502,9 +496,9 @@ static void lock_held_by_child_times_out(void **state)
 
 	char err[1024] = "", want[600];
 	int fd = -2;
-	long long t0 = ms_now();
+	long long t0 = psc_now_ms();
 	assert_int_equal(psc_state_lock(&fd, 300, err, sizeof(err)), -1);
-	long long waited = ms_now() - t0;
+	long long waited = psc_now_ms() - t0;
 	assert_int_equal(fd, -1);
 	assert_true(waited >= 290 && waited < 3000);
 	snprintf(want, sizeof(want), "another pscLab holds %s/.lock (pid %d: ",
