@@ -72,8 +72,8 @@ int psc_java_bin(char *out, size_t len, char *err, size_t errlen);
  * java on PATH (/usr/lib/jvm/<jdk> from its real path), else "" (the
  * scripts then run java from PATH). */
 int psc_java_home(char *out, size_t len, char *err, size_t errlen);
-/* kafka-proxy's binary (see above).  When it is missing, the error quotes
- * the reason install.sh left in <its directory>/.unavailable, if any. */
+/* kafka-proxy's binary (see above).  When it is missing, the error says
+ * how to get it (make deps builds it from the source archives). */
 int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen);
 
 /* ---- argument and environment vectors --------------------------------- */
@@ -204,7 +204,9 @@ typedef struct psc_kafka_ready {
 	/* its INTERNAL listener as advertised: "10.64.0.2:9092" */
 	const char *addr;
 	/* <node dir>/logs/server.log, searched from byte log_from on (its size
-	 * before the start: a restarted broker appends to it) */
+	 * before the start: a restarted broker appends to it); NULL: no log
+	 * line is awaited, only the listener (kafka-proxy), and console_log
+	 * must be set */
 	const char *server_log;
 	off_t log_from;
 	/* the process's stdout and stderr (the supervisor's log), quoted when
@@ -218,6 +220,7 @@ typedef struct psc_kafka_ready {
 	pid_t pid;
 	long timeout_ms;                  /* <= 0: 120000 */
 	long poll_ms;                     /* <= 0: 100 */
+	const char *what;                 /* in messages; NULL: "broker" */
 } psc_kafka_ready;
 
 /* Poll, at most timeout_ms and timeout_ms / poll_ms + 1 times, until the

@@ -301,29 +301,11 @@ int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen)
 	if (e == 0)
 		return 0;
 
-	/* install.sh's word on why it could not be built */
-	char marker[PSC_KAFKA_PATH_LEN + 16], why[1024] = "";
-	snprintf(marker, sizeof(marker), "%s/.unavailable", dir);
-	FILE *f = fopen(marker, "re");
-	if (f) {
-		size_t n = fread(why, 1, sizeof(why) - 1, f);
-		fclose(f);
-		why[n] = '\0';
-		while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
-			why[--n] = '\0';
-		for (char *c = why; *c; c++)       /* one line */
-			if (*c == '\n' || *c == '\r' || *c == '\t')
-				*c = ' ';
-	}
-	if (why[0])
-		snprintf(err, errlen,
-			 "kafka-proxy %s is not installed (%s: %s): %s (from "
-			 "%s)", pv, out, strerror(e), why, marker);
-	else
-		snprintf(err, errlen,
-			 "kafka-proxy %s is not installed (%s: %s); run 'sudo "
-			 "make deps', or set KAFKA_PROXY_BIN to a kafka-proxy "
-			 "binary", pv, out, strerror(e));
+	snprintf(err, errlen,
+		 "kafka-proxy %s is not installed (%s: %s); run 'sudo make "
+		 "deps' (it builds kafka-proxy from shared/third_party/"
+		 "kafka-proxy or KAFKA_PROXY_SRC), or set KAFKA_PROXY_BIN to "
+		 "a kafka-proxy binary", pv, out, strerror(e));
 	return -1;
 }
 
@@ -1319,27 +1301,30 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 	bool listening = false, started = false, ns_failed = false;
 	off_t scanned = r->log_from;
 	const char *where = r->netns && r->netns[0] ? r->netns : "this namespace";
+	const char *who = r->what && r->what[0] ? r->what : "broker";
 
-	if (!r->addr || !r->server_log ||
+	if (!r->server_log)      /* nothing to wait for in a log */
+		started = true;
+	if (!r->addr || (!r->server_log && !r->console_log) ||
 	    psc_hostport_parse(r->addr, host, sizeof(host), &port, e2,
 			       sizeof(e2)) < 0 ||
 	    psc_ip_parse(host, &ip, e2, sizeof(e2)) < 0) {
-		snprintf(err, errlen, "broker readiness: '%s' is not an "
-			 "address:port (%s)", r->addr ? r->addr : "",
+		snprintf(err, errlen, "%s readiness: '%s' is not an "
+			 "address:port (%s)", who, r->addr ? r->addr : "",
 			 r->addr ? e2 : "none given");
 		return -1;
 	}
 	if (r->netns && r->netns[0]) {
 		char path[PSC_NETNS_NAME_LEN + sizeof(NETNS_RUN_DIR) + 1];
 		if (!netns_name_ok(r->netns)) {
-			snprintf(err, errlen, "broker %s: bad namespace name "
-				 "'%s'", r->addr, r->netns);
+			snprintf(err, errlen, "%s %s: bad namespace name "
+				 "'%s'", who, r->addr, r->netns);
 			return -1;
 		}
 		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, r->netns);
 		nsfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0) {
-			snprintf(err, errlen, "broker %s: namespace %s: %s",
+			snprintf(err, errlen, "%s %s: namespace %s: %s", who,
 				 r->addr, path, strerror(errno));
 			return -1;
 		}
@@ -1355,16 +1340,16 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 							 : r->server_log;
 			psc_file_tail(log, r->console_log ? 0 : r->log_from,
 				      PSC_KAFKA_TAIL_LINES, tail, sizeof(tail));
-			if (!tail[0] && r->console_log) {
+			if (!tail[0] && r->console_log && r->server_log) {
 				log = r->server_log;
 				psc_file_tail(log, r->log_from,
 					      PSC_KAFKA_TAIL_LINES, tail,
 					      sizeof(tail));
 			}
 			snprintf(err, errlen,
-				 "broker %s exited after %lld ms, before it "
+				 "%s %s exited after %lld ms, before it "
 				 "was ready; the last lines of %s:\n%s",
-				 r->addr, psc_now_ms() - t0, log,
+				 who, r->addr, psc_now_ms() - t0, log,
 				 tail[0] ? tail : "(empty)");
 			if (nsfd >= 0)
 				close(nsfd);
@@ -1383,8 +1368,8 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			listening = last == 0;
 			if (ns_failed) {
 				snprintf(err, errlen,
-					 "broker %s: no socket in namespace "
-					 "%s: %s", r->addr, where,
+					 "%s %s: no socket in namespace "
+					 "%s: %s", who, r->addr, where,
 					 strerror(last));
 				if (nsfd >= 0)
 					close(nsfd);
@@ -1418,7 +1403,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		snprintf(what + l, sizeof(what) - l, "%s has no \"%s\"",
 			 r->server_log, PSC_KAFKA_STARTED_LINE);
 	}
-	snprintf(err, errlen, "broker %s not ready after %lld ms: %s", r->addr,
-		 psc_now_ms() - t0, what);
+	snprintf(err, errlen, "%s %s not ready after %lld ms: %s", who,
+		 r->addr, psc_now_ms() - t0, what);
 	return -1;
 }

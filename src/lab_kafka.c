@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "kafka.h"
 #include "lab.h"
 #include "proc.h"
@@ -23,6 +24,7 @@
 
 #define FORMAT_TIMEOUT_MS 120000
 #define READY_TIMEOUT_MS 120000
+#define PROXY_READY_TIMEOUT_MS 30000
 
 int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 		     size_t len)
@@ -114,6 +116,26 @@ static bool proc_alive_cb(const void *arg)
 	return psc_proc_alive(arg);
 }
 
+/* Where to knock to learn that kafka-proxy listens on listen ("0.0.0.0:9092"
+ * or "10.64.0.6:9092"): from inside its node, 127.0.0.1 for a wildcard. */
+static int proxy_knock_addr(const char *listen, char *out, size_t len,
+			    char *err, size_t errlen)
+{
+	char host[PSC_HOST_LEN];
+	int port;
+	if (psc_hostport_parse(listen, host, sizeof(host), &port, err,
+			       errlen) < 0)
+		return -1;
+	int n = snprintf(out, len, "%s:%d",
+			 strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host,
+			 port);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* kafka-proxy started in its node, then awaited until it accepts on every
+ * --bootstrap-server-mapping listener and its HTTP address (it opens them
+ * all at start, before it talks to any broker: about 20 ms here).  Dying
+ * first is reported with the last lines of its log. */
 static int start_proxy(const psc_plan *p, char *err, size_t errlen)
 {
 	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
@@ -122,19 +144,51 @@ static int start_proxy(const psc_plan *p, char *err, size_t errlen)
 	psc_proc proc;
 	int rc = -1;
 
-	if (!argv)
+	if (!argv) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
 	if (psc_kafka_proxy_bin(bin, sizeof(bin), err, errlen) < 0)
 		goto out;
 	if (psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
 		goto out;
 	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab,
 		 kp->instance);
-	if (psc_state_log_path(p->lab, "kafka-proxy", log, sizeof(log)) < 0)
+	if (psc_state_log_path(p->lab, "kafka-proxy", log, sizeof(log)) < 0) {
+		snprintf(err, errlen, "kafka-proxy: no log path in the state "
+			 "of lab '%s'", p->lab);
 		goto out;
-	rc = psc_proc_spawn("kafka-proxy", ns, argv->v, NULL, log,
-			    psc_state_proc_hook, (void *)p->lab, &proc, err,
-			    errlen);
+	}
+	if (psc_proc_spawn("kafka-proxy", ns, argv->v, NULL, log,
+			   psc_state_proc_hook, (void *)p->lab, &proc, err,
+			   errlen) < 0)
+		goto out;
+	for (size_t i = 0; i <= kp->n_bootstrap_server_mappings; i++) {
+		const char *listen =
+			i < kp->n_bootstrap_server_mappings
+				? kp->bootstrap_server_mappings[i].listen
+				: kp->http_listen_address[0]
+				? kp->http_listen_address : "0.0.0.0:9080";
+		char addr[PSC_ADDR_LEN], e2[PSC_KAFKA_ERR_LEN];
+		if (proxy_knock_addr(listen, addr, sizeof(addr), e2,
+				     sizeof(e2)) < 0) {
+			snprintf(err, errlen, "kafka-proxy: listen address "
+				 "'%s': %s", listen, e2);
+			goto out;
+		}
+		psc_kafka_ready r = {
+			.netns = proc.netns, .addr = addr, .server_log = NULL,
+			.console_log = proc.log, .alive = proc_alive_cb,
+			.alive_arg = &proc, .pid = proc.pid,
+			.timeout_ms = PROXY_READY_TIMEOUT_MS, .poll_ms = 20,
+			.what = "kafka-proxy"};
+		if (psc_kafka_wait_ready(&r, NULL, e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "kafka-proxy on %s (listener %s) "
+				 "did not start: %s", kp->instance, listen, e2);
+			goto out;
+		}
+	}
+	rc = 0;
 out:
 	free(argv);
 	return rc;
@@ -237,8 +291,10 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 		if (start_proxy(p, err, errlen) < 0)
 			goto out;
 		if (progress)
-			fprintf(progress, "[%6lld ms] kafka-proxy started in "
-				"%s\n", psc_now_ms() - t0, p->t->kafka_proxy.instance);
+			fprintf(progress, "[%6lld ms] kafka-proxy listening in "
+				"%s on its %zu bootstrap ports\n",
+				psc_now_ms() - t0, p->t->kafka_proxy.instance,
+				p->t->kafka_proxy.n_bootstrap_server_mappings);
 	}
 	rc = 0;
 out:

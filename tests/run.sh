@@ -1,41 +1,82 @@
 #!/usr/bin/env bash
 # tests/run.sh MODE BIN... - run pscLab's test suites and end with one line
-# "tests: N passed, M failed".  MODE "unit" runs the cmocka binaries given;
-# "all" runs them, then the dependency smoke test (tests/deps/run.sh), the
-# integration binaries named in $INTEG_BINS (cmocka, as root) and every
-# integration script in tests/integration/*.sh.  Every suite is bounded
-# in time.
+# "tests: N passed, M failed, K skipped".  MODE "unit" runs the cmocka
+# binaries given; "all" runs them, then the dependency smoke test
+# (tests/deps/run.sh), the integration binaries named in $INTEG_BINS
+# (cmocka, as root) and every integration script in tests/integration/*.sh.
+# Every suite is bounded in time.
+#
+# A skip is neither a pass nor a failure, and it must say why: the reason
+# is the "1..0 # SKIP <why>" of a suite that skips whole, or the comment
+# line a test prints just before cmocka's "# SKIP" line.  A skip without a
+# reason counts as a failure.  Every skip is listed after the summary of
+# suites and written, one "<suite>: <test>: <why>" a line, to
+# $PSCLAB_SKIPS_FILE (default build/test-skips.txt), which .ci/run checks
+# against README's list of expected skips.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 mode=${1:-unit}
 shift || true
-passed=0 failed=0
+passed=0 failed=0 skipped=0
+skips_file=${PSCLAB_SKIPS_FILE:-build/test-skips.txt}
+mkdir -p "$(dirname "$skips_file")"
+: >"$skips_file"
 
-# count "ok"/"not ok" lines of a TAP stream on stdin, echo it through
+# count "ok"/"not ok"/"# SKIP" lines of a TAP stream on stdin, echo it through
 count_tap() {
-	local line p=0 f=0
+	local line p=0 f=0 s=0 why="" name
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case "$line" in
-		"not ok"*"# SKIP"* | "ok"*"# SKIP"*) ;;   # skipped: neither
-		"not ok"*) f=$((f + 1)) ;;
-		"ok"*) p=$((p + 1)) ;;
+		"1..0 # SKIP"*)
+			why=${line#"1..0 # SKIP"}
+			why=${why# }
+			s=$((s + 1))
+			if [ -z "$why" ]; then
+				f=$((f + 1))
+				echo "not ok - suite $suite skipped without a reason"
+			fi
+			printf '%s: (whole suite): %s\n' "$suite" "${why:-no reason given}" >>"$skips_file"
+			;;
+		"not ok"*"# SKIP"* | "ok"*"# SKIP"*)
+			name=${line#*# SKIP}
+			name=${name# }
+			s=$((s + 1))
+			if [ -z "$why" ]; then
+				f=$((f + 1))
+				echo "not ok - $suite: $name skipped without a reason"
+			fi
+			printf '%s: %s: %s\n' "$suite" "$name" "${why:-no reason given}" >>"$skips_file"
+			why=""
+			;;
+		"not ok"*) f=$((f + 1)); why="" ;;
+		"ok"*) p=$((p + 1)); why="" ;;
+		"# suite "* | "# ok - "* | "# not ok - "*) ;;
+		"#"*)
+			why=${line#"#"}
+			why=${why# }
+			why=${why#SKIP}
+			why=${why#:}
+			why=${why# }
+			;;
 		esac
 	done
-	echo "$p $f" >"$tally"
+	echo "$p $f $s" >"$tally"
 }
 
 run_suite() {   # name timeout command...
 	local name=$1 limit=$2
 	shift 2
 	tally=$(mktemp)
+	suite=$name
 	echo "# suite $name"
 	timeout --kill-after=10 "$limit" "$@" 2>&1 | count_tap
-	local rc=${PIPESTATUS[0]} p f
-	read -r p f <"$tally"
+	local rc=${PIPESTATUS[0]} p f s
+	read -r p f s <"$tally"
 	rm -f "$tally"
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		# crashed or timed out without saying which test: one failure
 		echo "not ok - suite $name exited with status $rc"
@@ -58,5 +99,9 @@ if [ "$mode" = all ]; then
 	done
 fi
 
-echo "tests: $passed passed, $failed failed"
+if [ -s "$skips_file" ]; then
+	echo "# skipped (neither passed nor failed):"
+	sed 's/^/#   /' "$skips_file"
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -5,9 +5,11 @@
 #   b. Apache Kafka $KAFKA_VERSION (default 3.7.1; 3.7+ and 4.x) from Maven Central, laid out
 #      like the release tarball (bin/ config/ libs/ VERSION) in
 #      ${PSCLAB_CACHE:-/var/cache/psclab}/kafka-<version>, unless KAFKA_HOME names one already
-#   c. grepplabs/kafka-proxy $KAFKA_PROXY_VERSION (default v0.3.11) built with `go install` into
-#      ${PSCLAB_CACHE:-/var/cache/psclab}/kafka-proxy-<tag>/bin/kafka-proxy, unless
-#      KAFKA_PROXY_BIN names one already
+#   c. grepplabs/kafka-proxy $KAFKA_PROXY_VERSION (default v0.3.11) and $KAFKA_PROXY_EXTRA_VERSIONS
+#      (default v0.4.3) into ${PSCLAB_CACHE:-/var/cache/psclab}/kafka-proxy-<tag>/bin/kafka-proxy:
+#      built offline from the source archive in $KAFKA_PROXY_SRC (default: shared/third_party/
+#      kafka-proxy beside the repository) after its SHA256SUMS check, else with `go install`;
+#      unless KAFKA_PROXY_BIN names one already
 #
 # Idempotent: every step checks dpkg-query or a stamp file first, so a re-run takes seconds.
 # Kafka and kafka-proxy are built in a temporary directory beside their place and renamed into
@@ -15,13 +17,11 @@
 # Only apt, mvn (Maven Central) and go (module proxy) download anything. Where things land:
 # source lab/deps/paths.sh (it computes the same paths as the C tool).
 #
-# Environment: KAFKA_VERSION, KAFKA_PROXY_VERSION, KAFKA_HOME, KAFKA_PROXY_BIN, PSCLAB_CACHE,
-#   JAVA_HOME (java used by the check and the wrappers), GO (a go binary to use),
-#   PSCLAB_MVN_TIMEOUT / PSCLAB_GO_TIMEOUT (seconds, default 1200 each),
-#   PSCLAB_SKIP_KAFKA_PROXY=1 (leave step c out). When the module proxy refuses kafka-proxy
-#   (403, a final answer), step c warns, writes $CACHE/kafka-proxy-<tag>/.unavailable with the
-#   reason and the fix, and the install goes on: only the proxy approach needs kafka-proxy.
-#   PSCLAB_REQUIRE_KAFKA_PROXY=1 makes that an error instead.
+# Environment: KAFKA_VERSION, KAFKA_PROXY_VERSION, KAFKA_PROXY_EXTRA_VERSIONS, KAFKA_PROXY_SRC,
+#   KAFKA_HOME, KAFKA_PROXY_BIN, PSCLAB_CACHE, JAVA_HOME (java used by the check and the
+#   wrappers), GO (a go binary to use), PSCLAB_MVN_TIMEOUT / PSCLAB_GO_TIMEOUT (seconds, default
+#   1200 each), PSCLAB_SKIP_KAFKA_PROXY=1 (leave step c out). kafka-proxy that cannot be had (no
+#   archive for the tag, a checksum mismatch, a failed build, the module proxy's 403) is an error.
 # shellcheck disable=SC2016 # single-quoted $vars are written literally into generated scripts
 set -euo pipefail
 umask 022
@@ -783,10 +783,21 @@ step_kafka() {
 }
 
 # ---------------------------------------------------------------- c. kafka-proxy
+# Two roads, and the output names the one taken:
+#   archive    kafka-proxy-<tag>.tar.gz from $KAFKA_PROXY_SRC (default: shared/third_party/
+#              kafka-proxy beside the repository, when that folder exists), checked against the
+#              folder's SHA256SUMS, unpacked and built offline (go build -mod=vendor, GOPROXY=off,
+#              GOTOOLCHAIN=local) with the version link flag;
+#   go install github.com/grepplabs/kafka-proxy@<tag> where the module proxy serves it
+#              (KAFKA_PROXY_SRC set to the empty string, or no source folder at all).
+# Built: $KAFKA_PROXY_VERSION (what pscLab runs) and every tag in $KAFKA_PROXY_EXTRA_VERSIONS
+# (default v0.4.3: Kafka 4.0 support and --deterministic-listeners, used by the topologies that
+# name it). Anything that fails is an error; nothing half-built is left in the cache.
 GO_BIN=""
 find_go() {
     local c v maj min
     local -a cands=()
+    [ -z "$GO_BIN" ] || return 0
     [ -z "${GO:-}" ] || cands+=("$GO")
     cands+=("$(command -v go 2>/dev/null || true)" /usr/local/go/bin/go)
     mapfile -t -O "${#cands[@]}" cands < <(ls -d /usr/lib/go-1.*/bin/go 2>/dev/null | sort -rV || true)
@@ -794,92 +805,184 @@ find_go() {
         [ -n "$c" ] && [ -x "$c" ] || continue
         v=$(cd / && GOTOOLCHAIN=local "$c" version 2>/dev/null | sed -n 's/.* go\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
         read -r maj min <<<"${v:-0 0}"
-        if [ "$maj" -gt 1 ] || { [ "$maj" -eq 1 ] && [ "$min" -ge 21 ]; }; then
+        if [ "$maj" -gt 1 ] || { [ "$maj" -eq 1 ] && [ "$min" -ge 23 ]; }; then
             GO_BIN=$c
             return 0
         fi
     done
-    die "no Go 1.21 or later (looked at \$GO, PATH, /usr/local/go/bin/go, /usr/lib/go-1.*/bin/go)" \
-        "kafka-proxy $PV is built from source with go install; its go.mod asks Go 1.22+, which Go 1.21+ fetches itself" \
-        "GO=/path/to/go $SELF   (a Go 1.21+ binary, e.g. from a Go tarball in /usr/local/go)" \
-        "or KAFKA_PROXY_BIN=/path/to/kafka-proxy $SELF   (a kafka-proxy $PV built elsewhere)"
+    die "no Go 1.23 or later (looked at \$GO, PATH, /usr/local/go/bin/go, /usr/lib/go-1.*/bin/go)" \
+        "kafka-proxy is built from source; its go.mod asks Go 1.22 (v0.3.x) or 1.23 (v0.4.x), and an offline build cannot fetch a toolchain" \
+        "GO=/path/to/go $SELF   (a Go 1.23+ binary, e.g. from a Go tarball in /usr/local/go)" \
+        "or KAFKA_PROXY_BIN=/path/to/kafka-proxy $SELF   (a kafka-proxy built elsewhere)"
 }
 
-go_fail() { # go_fail RC LOG
+# Where the source archives are: PROXY_SRC (empty: the go install road), PROXY_SRC_HOW (why).
+REPO_ROOT=$(cd "$DEPS_DIR/../.." && pwd)
+PROXY_SRC="" PROXY_SRC_HOW=""
+if [ "${KAFKA_PROXY_SRC+set}" = set ]; then
+    PROXY_SRC=$KAFKA_PROXY_SRC
+    PROXY_SRC_HOW="KAFKA_PROXY_SRC"
+    if [ -n "$PROXY_SRC" ] && [ ! -d "$PROXY_SRC" ]; then
+        die "KAFKA_PROXY_SRC=$PROXY_SRC is not a folder" \
+            "it names the folder of kafka-proxy-<tag>.tar.gz archives and their SHA256SUMS" \
+            "KAFKA_PROXY_SRC=/path/to/shared/third_party/kafka-proxy $SELF" \
+            "or KAFKA_PROXY_SRC= $SELF   (go install from the module proxy instead)"
+    fi
+elif [ -d "$REPO_ROOT/../shared/third_party/kafka-proxy" ]; then
+    PROXY_SRC=$(cd "$REPO_ROOT/../shared/third_party/kafka-proxy" && pwd)
+    PROXY_SRC_HOW="the default, beside the repository"
+fi
+
+go_env() { # go_env TMPDIR CMD...: run go with everything it writes under the cache
+    local tmp=$1
+    shift
+    mkdir -p "$CACHE/go/config"
+    env CGO_ENABLED=0 GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/pkg/mod" GOCACHE="$CACHE/go/cache" \
+        GOENV=off XDG_CONFIG_HOME="$CACHE/go/config" GOFLAGS=-modcacherw \
+        timeout --kill-after=30 "$GO_TIMEOUT" "$@"
+}
+
+go_fail() { # go_fail RC LOG TAG ROAD
+    local tag=$3 road=$4
     show_log_tail "$2" go
     if [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; then
-        die "go install kafka-proxy $PV did not finish within ${GO_TIMEOUT}s" \
-            "the Go module proxy answers too slowly or not at all" \
+        die "building kafka-proxy $tag ($road) did not finish within ${GO_TIMEOUT}s" \
+            "go was still running; nothing was installed" \
             "$SELF   (again later; PSCLAB_GO_TIMEOUT=3600 allows longer)"
+    elif [ "$road" = archive ]; then
+        die "go build of kafka-proxy $tag from $PROXY_SRC/kafka-proxy-$tag.tar.gz failed" \
+            "see the go output above; whole log: $(keep_log "$2" go); nothing was installed" \
+            "GO=/path/to/go $SELF   (its go.mod asks Go 1.22 or 1.23; this was $GO_BIN)"
     elif grep -qE '403 Forbidden|This module version is not available' "$2"; then
-        # A final "no" from the registry: kafka-proxy is only needed by the
-        # proxy approach, so say so loudly, leave a marker that pscLab and
-        # the tests read, and go on (PSCLAB_REQUIRE_KAFKA_PROXY=1: fail).
-        local why="the Go module proxy refuses $PROXY_MODULE@$PV (403, 'This module version is not available'): kafka-proxy cannot be built on this network"
-        local fix="KAFKA_PROXY_BIN=/path/to/kafka-proxy $SELF   (a binary built where the module is served: CGO_ENABLED=0 go install -ldflags '-X $PROXY_MODULE/config.Version=$PV' $PROXY_MODULE@$PV)"
-        if [ "${PSCLAB_REQUIRE_KAFKA_PROXY:-0}" = 1 ]; then
-            die "kafka-proxy $PV" "$why" "$fix"
-        fi
-        mkdir -p "$CACHE/kafka-proxy-$PV"
-        printf '%s\nfix: %s\n' "$why" "$fix" >"$CACHE/kafka-proxy-$PV/.unavailable"
-        {
-            printf 'deps: WARNING: kafka-proxy %s is not installed\n' "$PV"
-            printf 'deps:   why: %s\n' "$why"
-            printf 'deps:   effect: the proxy approach (pscLab up proxy) cannot run; portmap is unaffected\n'
-            printf 'deps:   fix: %s\n' "$fix"
-        } >&2
-        return 3
+        die "kafka-proxy $tag cannot be had: the Go module proxy refuses $PROXY_MODULE@$tag (403, 'This module version is not available')" \
+            "no source archive was given ($( [ -n "$PROXY_SRC_HOW" ] && echo "KAFKA_PROXY_SRC is empty" || echo "no shared/third_party/kafka-proxy beside $REPO_ROOT")), so the go install road was taken" \
+            "KAFKA_PROXY_SRC=/path/to/shared/third_party/kafka-proxy $SELF   (the folder of kafka-proxy-<tag>.tar.gz and SHA256SUMS)" \
+            "or KAFKA_PROXY_BIN=/path/to/kafka-proxy $SELF   (a binary built elsewhere)"
     elif grep -qE 'unknown revision|invalid version|no matching versions|not found: |404 Not Found|410 Gone' "$2"; then
-        die "kafka-proxy $PV does not exist" "the Go module proxy has no such tag of $PROXY_MODULE" \
+        die "kafka-proxy $tag does not exist" "the Go module proxy has no such tag of $PROXY_MODULE" \
             "KAFKA_PROXY_VERSION=v0.3.11 $SELF"
     elif grep -qE 'dial tcp|lookup .*(no such host|server misbehaving)|i/o timeout|connection refused|network is unreachable|TLS handshake timeout' "$2"; then
         die "the Go module proxy cannot be reached" \
-            "go could not download $PROXY_MODULE@$PV or its modules (network or proxy); nothing was installed" \
+            "go could not download $PROXY_MODULE@$tag or its modules (network or proxy); nothing was installed" \
             "$SELF   (again once the module proxy answers; GOPROXY/HTTPS_PROXY are honoured)" \
-            "or KAFKA_PROXY_BIN=/path/to/kafka-proxy $SELF"
-    elif grep -qE 'requires go >=|toolchain not available' "$2"; then
-        die "$GO_BIN is too old for kafka-proxy $PV and could not fetch a newer toolchain" "see the go output above" \
-            "GOTOOLCHAIN=auto $SELF   (or GO=/path/to/newer/go $SELF)"
+            "or KAFKA_PROXY_SRC=/path/to/shared/third_party/kafka-proxy $SELF"
     else
-        die "go install of kafka-proxy $PV failed" "see the go output above; whole log: $(keep_log "$2" go)" \
+        die "go install of kafka-proxy $tag failed" "see the go output above; whole log: $(keep_log "$2" go)" \
             "GO=$GO_BIN $SELF   (once the error in that log is fixed)"
     fi
 }
 
-proxy_stamp() {
-    printf 'kafka-proxy=%s\nrecipe=%s\n' "$PV" "$(declare -f step_proxy_build | sha256sum | cut -c1-16)"
+# proxy_archive TAG: check the archive of TAG against SHA256SUMS; prints its sha256.
+proxy_archive() {
+    local tag=$1 a sums want got have
+    a="$PROXY_SRC/kafka-proxy-$tag.tar.gz"
+    sums="$PROXY_SRC/SHA256SUMS"
+    if [ ! -f "$a" ]; then
+        have=$(cd "$PROXY_SRC" && ls kafka-proxy-v*.tar.gz 2>/dev/null | sed 's/^kafka-proxy-//; s/\.tar\.gz$//' | tr '\n' ' ')
+        die "no source archive for kafka-proxy $tag: $a does not exist" \
+            "kafka-proxy is built from $PROXY_SRC ($PROXY_SRC_HOW), which has: ${have:-no archives}" \
+            "KAFKA_PROXY_VERSION=<one of: ${have:-none}> $SELF" \
+            "or put kafka-proxy-$tag.tar.gz (git archive of the tag, with vendor/) and its line in SHA256SUMS there" \
+            "or KAFKA_PROXY_SRC= $SELF   (go install from the module proxy instead)"
+    fi
+    [ -f "$sums" ] ||
+        die "$sums does not exist" "every archive in $PROXY_SRC is checked against it before it is built" \
+            "put the SHA256SUMS that came with the archives beside them"
+    want=$(awk -v f="kafka-proxy-$tag.tar.gz" '$2 == f || $2 == "*" f { print $1; exit }' "$sums")
+    [ -n "$want" ] ||
+        die "$sums has no line for kafka-proxy-$tag.tar.gz" "an archive without a checksum is not built" \
+            "add its line (sha256sum kafka-proxy-$tag.tar.gz, from where the archive was made) to $sums"
+    got=$(sha256sum <"$a" | cut -d' ' -f1)
+    [ "$got" = "$want" ] ||
+        die "checksum mismatch: $a" \
+            "its sha256 is $got, $sums says $want: the archive is damaged or not the one the list was made for; nothing was built" \
+            "replace $a with the archive that SHA256SUMS belongs to (or the list with the archive's own)"
+    printf '%s\n' "$got"
 }
 
-step_proxy_build() { # step_proxy_build TMPDIR
-    local tmp=$1 user_goenv rc=0 out
-    mkdir -p "$CACHE/go/config"
-    user_goenv=$(cd / && "$GO_BIN" env GOENV 2>/dev/null || true)
-    # Everything Go writes goes under the cache; the user's go env file is still read.
-    (cd / && env CGO_ENABLED=0 GOBIN="$tmp/bin" GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/pkg/mod" \
-        GOCACHE="$CACHE/go/cache" GOENV="${user_goenv:-off}" XDG_CONFIG_HOME="$CACHE/go/config" \
-        GOFLAGS=-modcacherw \
-        timeout --kill-after=30 "$GO_TIMEOUT" "$GO_BIN" install \
-        -ldflags "-X $PROXY_MODULE/config.Version=$PV" "$PROXY_MODULE@$PV" >"$tmp/go.log" 2>&1) || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        go_fail "$rc" "$tmp/go.log" || return $?
+step_proxy_build() { # step_proxy_build TMPDIR TAG ROAD SHA
+    local tmp=$1 tag=$2 road=$3 rc=0 out src
+    if [ "$road" = archive ]; then
+        src="$tmp/src"
+        mkdir -p "$src"
+        tar -xzf "$PROXY_SRC/kafka-proxy-$tag.tar.gz" -C "$src" --no-same-owner ||
+            die "cannot unpack $PROXY_SRC/kafka-proxy-$tag.tar.gz" "tar failed (see above); nothing was installed" \
+                "replace the archive; check free space in $CACHE"
+        src="$src/kafka-proxy-$tag"
+        [ -f "$src/go.mod" ] && [ -d "$src/vendor" ] ||
+            die "$PROXY_SRC/kafka-proxy-$tag.tar.gz has no kafka-proxy-$tag/go.mod and vendor/" \
+                "an offline build needs the project's own vendor/ folder" \
+                "make it with: git archive --prefix=kafka-proxy-$tag/ of the tag, after 'go mod vendor'"
+        (cd "$src" && go_env "$tmp" env GOPROXY=off GOTOOLCHAIN=local "$GO_BIN" build -mod=vendor -trimpath \
+            -ldflags "-X $PROXY_MODULE/config.Version=$tag" -o "$tmp/bin/kafka-proxy" . \
+            >"$tmp/go.log" 2>&1) || rc=$?
+        rm -rf -- "$tmp/src"
+    else
+        (cd / && go_env "$tmp" env GOBIN="$tmp/bin" "$GO_BIN" install \
+            -ldflags "-X $PROXY_MODULE/config.Version=$tag" "$PROXY_MODULE@$tag" >"$tmp/go.log" 2>&1) || rc=$?
     fi
+    [ "$rc" -eq 0 ] || go_fail "$rc" "$tmp/go.log" "$tag" "$road"
     [ -x "$tmp/bin/kafka-proxy" ] ||
-        die "go install left no kafka-proxy binary" "it succeeded but wrote nothing to GOBIN; log: $(keep_log "$tmp/go.log" go)" "$SELF"
+        die "the build of kafka-proxy $tag left no binary" "go succeeded but wrote nothing; log: $(keep_log "$tmp/go.log" go)" "$SELF"
     out=$(timeout 10 "$tmp/bin/kafka-proxy" version 2>&1 || true)
-    if ! grep -qF "$PV" <<<"$out"; then
-        die "kafka-proxy $PV built but 'kafka-proxy version' says '$out'" \
+    if ! grep -qF "$tag" <<<"$out"; then
+        die "kafka-proxy $tag built but 'kafka-proxy version' says '$out'" \
             "the -X $PROXY_MODULE/config.Version link flag did not apply to this tag" \
-            "fix PROXY_MODULE/-ldflags in $SELF for $PV"
+            "fix PROXY_MODULE/-ldflags in $SELF for $tag"
     fi
     rm -f "$tmp/go.log"
+    if [ "$road" = archive ]; then
+        printf 'road=archive\narchive=%s\nsha256=%s\n' "$PROXY_SRC/kafka-proxy-$tag.tar.gz" "$4" >"$tmp/SOURCE"
+    else
+        printf 'road=go install\nmodule=%s@%s\n' "$PROXY_MODULE" "$tag" >"$tmp/SOURCE"
+    fi
+}
+
+proxy_one() { # proxy_one TAG: kafka-proxy TAG in $CACHE/kafka-proxy-TAG/bin/kafka-proxy
+    local tag=$1 t0 want dir bin tmp road sha="" how
+    t0=$(now_ms)
+    [[ $tag =~ ^v(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$ ]] ||
+        die "'$tag' is not a kafka-proxy release tag" \
+            "KAFKA_PROXY_VERSION and KAFKA_PROXY_EXTRA_VERSIONS take vMAJOR.MINOR.PATCH tags (e.g. v0.3.11, v0.4.3)" \
+            "KAFKA_PROXY_VERSION=v0.3.11 KAFKA_PROXY_EXTRA_VERSIONS=v0.4.3 $SELF"
+    dir="$CACHE/kafka-proxy-$tag"
+    bin="$dir/bin/kafka-proxy"
+    if [ -n "$PROXY_SRC" ]; then
+        road=archive
+        sha=$(proxy_archive "$tag")
+        how="from $PROXY_SRC/kafka-proxy-$tag.tar.gz ($PROXY_SRC_HOW; sha256 ${sha:0:12}... matches SHA256SUMS)"
+    else
+        road="go install"
+        how="with go install $PROXY_MODULE@$tag from the Go module proxy (no source folder)"
+    fi
+    want=$(printf 'kafka-proxy=%s\nroad=%s\nsha256=%s\nrecipe=%s\n' "$tag" "$road" "$sha" \
+        "$(declare -f step_proxy_build go_env | sha256sum | cut -c1-16)")
+    if [ -f "$dir/.psclab-stamp" ] && [ -x "$bin" ] && [ "$(cat "$dir/.psclab-stamp")" = "$want" ]; then
+        say "kafka-proxy: $tag present at $bin, built $how ($(since "$t0"))"
+        return 0
+    fi
+    find_go
+    need_cache
+    if [ -f "$dir/.psclab-stamp" ] && [ -x "$bin" ] && [ "$(cat "$dir/.psclab-stamp")" = "$want" ]; then
+        say "kafka-proxy: $tag present at $bin, installed meanwhile ($(since "$t0"))"
+        return 0
+    fi
+    say "kafka-proxy: building $tag $how with $GO_BIN ($(cd / && GOTOOLCHAIN=local "$GO_BIN" env GOVERSION); about 30 s)"
+    tmp=$(mktemp -d "$CACHE/.kafka-proxy-$tag.tmp.XXXXXX")
+    TMPS+=("$tmp")
+    chmod 755 "$tmp"
+    step_proxy_build "$tmp" "$tag" "$road" "$sha"
+    printf '%s\n' "$want" >"$tmp/.psclab-stamp"
+    swap_in "$tmp" "$dir"
+    say "kafka-proxy: $tag installed at $bin, built $how ($(since "$t0"))"
 }
 
 step_proxy() {
-    local t0 want dir tmp
-    t0=$(now_ms)
+    local tag
+    local -a tags=("$PV")
     if [ -n "${KAFKA_PROXY_BIN:-}" ]; then
         if [ -f "$KAFKA_PROXY_BIN" ] && [ -x "$KAFKA_PROXY_BIN" ]; then
-            say "kafka-proxy: using KAFKA_PROXY_BIN=$KAFKA_PROXY_BIN as is"
+            say "kafka-proxy: using KAFKA_PROXY_BIN=$KAFKA_PROXY_BIN as is (nothing built)"
             return 0
         fi
         die "KAFKA_PROXY_BIN=$KAFKA_PROXY_BIN is not an executable file" \
@@ -887,37 +990,17 @@ step_proxy() {
             "unset KAFKA_PROXY_BIN; $SELF   (builds kafka-proxy $PV into $CACHE/kafka-proxy-$PV)"
     fi
     if [ "${PSCLAB_SKIP_KAFKA_PROXY:-0}" = 1 ]; then
-        if [ -x "$PB" ]; then
-            say "kafka-proxy: not checked (PSCLAB_SKIP_KAFKA_PROXY=1); $PB exists"
-        else
-            say "kafka-proxy: skipped (PSCLAB_SKIP_KAFKA_PROXY=1); $PB does not exist"
-        fi
+        say "kafka-proxy: left out (PSCLAB_SKIP_KAFKA_PROXY=1): the proxy approach will not run"
         return 0
     fi
-    dir="$CACHE/kafka-proxy-$PV"
-    want=$(proxy_stamp)
-    if [ -f "$dir/.psclab-stamp" ] && [ -x "$PB" ] && [ "$(cat "$dir/.psclab-stamp")" = "$want" ]; then
-        say "kafka-proxy: $PV present at $PB ($(since "$t0"))"
-        return 0
-    fi
-    find_go
-    need_cache
-    if [ -f "$dir/.psclab-stamp" ] && [ -x "$PB" ] && [ "$(cat "$dir/.psclab-stamp")" = "$want" ]; then
-        say "kafka-proxy: $PV present at $PB, installed meanwhile ($(since "$t0"))"
-        return 0
-    fi
-    say "kafka-proxy: building $PV with $GO_BIN ($(cd / && GOTOOLCHAIN=local "$GO_BIN" env GOVERSION))"
-    tmp=$(mktemp -d "$CACHE/.kafka-proxy-$PV.tmp.XXXXXX")
-    TMPS+=("$tmp")
-    chmod 755 "$tmp"
-    if ! step_proxy_build "$tmp"; then
-        say "kafka-proxy: $PV not available ($(since "$t0")); see the warning above"
-        return 0
-    fi
-    rm -f "$dir/.unavailable"
-    printf '%s\n' "$want" >"$tmp/.psclab-stamp"
-    swap_in "$tmp" "$dir"
-    say "kafka-proxy: $PV installed at $PB ($(since "$t0"))"
+    for tag in ${KAFKA_PROXY_EXTRA_VERSIONS-v0.4.3}; do
+        [ "$tag" = "$PV" ] || tags+=("$tag")
+    done
+    for tag in "${tags[@]}"; do
+        proxy_one "$tag"
+    done
+    # what an older install.sh left when the module proxy refused
+    rm -f -- "$CACHE"/kafka-proxy-*/.unavailable 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- run

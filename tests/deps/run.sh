@@ -5,8 +5,8 @@
 # listener; the only JVMs it runs are CLI tools and kafka-server-start.sh on an empty config,
 # which stops at config validation, before any socket. Uses the same variables as install.sh
 # (KAFKA_VERSION, KAFKA_HOME, KAFKA_PROXY_VERSION, KAFKA_PROXY_BIN, PSCLAB_CACHE) through
-# lab/deps/paths.sh. PSCLAB_SKIP_KAFKA_PROXY=1 skips the kafka-proxy checks when it is not
-# installed (printed as "# SKIP" comments, counted neither passed nor failed). Prints TAP-like
+# lab/deps/paths.sh. kafka-proxy is checked for every tag install.sh builds, and install.sh's
+# refusals of bad source archives are tried in throw-away caches. Nothing is skipped. Prints TAP-like
 # "ok N - ..." / "not ok N - ..." lines and ends with "deps: N passed, M failed".
 # shellcheck disable=SC2016 # the bash -c snippets take their values as arguments
 set -uo pipefail
@@ -20,14 +20,12 @@ PB=$KAFKA_PROXY_BIN_RESOLVED
 PV=$KAFKA_PROXY_VERSION_RESOLVED
 JT=${PSCLAB_TEST_JAVA_TIMEOUT:-60} # seconds for one JVM run
 
-N=0 PASS=0 FAIL=0 SKIP=0
+N=0 PASS=0 FAIL=0
 ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $1"; }
 notok() {
     N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $1"
     [ -z "${2:-}" ] || printf '%s\n' "$2" | head -n 15 | sed 's/^/#   /'
 }
-# A skipped check is a comment, not an "ok" line, so that no counter takes it for a pass.
-skip() { SKIP=$((SKIP + 1)); echo "# SKIP $1 ($2)"; }
 check() { # check DESC OUTPUT-FOR-FAILURE CMD...
     local d=$1 o=$2
     shift 2
@@ -110,38 +108,71 @@ bad=$(grep -E 'SLF4J: (Failed to load class|Defaulting to no-operation|No SLF4J 
 check "logging binding works (no SLF4J NOP/no-provider/multiple-binding, log4j:WARN or StatusLogger errors)" "$bad" test -z "$bad"
 
 # ---------------------------------------------------------------- kafka-proxy
-# install.sh leaves this marker when the registry refuses kafka-proxy (a final answer)
-UNAVAILABLE="$(dirname "$(dirname "$PB")")/.unavailable"
-if [ ! -x "$PB" ] && { [ "${PSCLAB_SKIP_KAFKA_PROXY:-0}" = 1 ] || [ -f "$UNAVAILABLE" ]; }; then
-    why="PSCLAB_SKIP_KAFKA_PROXY=1 and no $PB"
-    [ -f "$UNAVAILABLE" ] && why="not installable here: $(head -n 1 "$UNAVAILABLE")"
-    for d in "kafka-proxy exists and is executable" "kafka-proxy server --help shows --bootstrap-server-mapping" \
-        "kafka-proxy version prints $PV"; do
-        skip "$d" "$why"
-    done
+# Every tag install.sh builds (KAFKA_PROXY_VERSION and KAFKA_PROXY_EXTRA_VERSIONS), or
+# KAFKA_PROXY_BIN as given. A missing kafka-proxy is a failure: the proxy approach needs it.
+if [ -n "${KAFKA_PROXY_BIN:-}" ]; then
+    proxies=("$PB")
 else
-    check "kafka-proxy exists and is executable" "$PB" test -f "$PB" -a -x "$PB"
-    out=$(timeout 10 "$PB" server --help 2>&1)
+    proxies=("$PB")
+    for tag in ${KAFKA_PROXY_EXTRA_VERSIONS-v0.4.3}; do
+        [ "$tag" = "$PV" ] || proxies+=("$PSCLAB_CACHE_RESOLVED/kafka-proxy-$tag/bin/kafka-proxy")
+    done
+fi
+for bin in "${proxies[@]}"; do
+    tag=$(basename "$(dirname "$(dirname "$bin")")")
+    tag=${tag#kafka-proxy-}
+    check "kafka-proxy $tag exists and is executable ($bin)" "$bin: missing; run lab/deps/install.sh" \
+        test -f "$bin" -a -x "$bin"
+    out=$(timeout 10 "$bin" server --help 2>&1)
     rc=$?
-    check "kafka-proxy server --help shows --bootstrap-server-mapping" "rc=$rc: $out" \
+    check "kafka-proxy $tag server --help shows --bootstrap-server-mapping" "rc=$rc: $out" \
         bash -c '[ "$1" -eq 0 ] && grep -q -- "--bootstrap-server-mapping" <<<"$2"' _ "$rc" "$out"
-    out=$(timeout 10 "$PB" version 2>&1)
+    out=$(timeout 10 "$bin" version 2>&1)
     rc=$?
     if [ -z "${KAFKA_PROXY_BIN:-}" ]; then
-        check "kafka-proxy version prints $PV" "rc=$rc: $out" \
-            bash -c '[ "$1" -eq 0 ] && grep -qF -- "$3" <<<"$2"' _ "$rc" "$out" "$PV"
+        check "kafka-proxy version prints $tag" "rc=$rc: $out" \
+            bash -c '[ "$1" -eq 0 ] && grep -qF -- "$3" <<<"$2"' _ "$rc" "$out" "$tag"
+        src="$(dirname "$(dirname "$bin")")/SOURCE"
+        check "kafka-proxy $tag says where it came from ($src)" "$(cat "$src" 2>&1)" grep -q '^road=' "$src"
     else
         check "kafka-proxy version prints a version" "rc=$rc: $out" \
             bash -c '[ "$1" -eq 0 ] && grep -qE "[0-9]+\.[0-9]+" <<<"$2"' _ "$rc" "$out"
     fi
+done
+
+# install.sh's refusals, each in a cache of its own and before any build: a checksum
+# mismatch, no archive for the tag, no line in SHA256SUMS. Each must name the file, give a fix,
+# exit 1 and leave no kafka-proxy-<tag> in the cache. (KAFKA_HOME keeps step b from fetching.)
+refuse() { # refuse DESC EXPECTED-REGEX SRCDIR TAG
+    local d=$1 re=$2 src=$3 tag=$4 c out rc
+    c=$(mktemp -d "$T/cache.XXXXXX")
+    out=$(KAFKA_HOME="$KH" PSCLAB_CACHE="$c" KAFKA_PROXY_SRC="$src" KAFKA_PROXY_VERSION="$tag" \
+        KAFKA_PROXY_EXTRA_VERSIONS="" timeout 60 "$ROOT/lab/deps/install.sh" 2>&1)
+    rc=$?
+    check "install.sh refuses $d (exit 1, names it, a fix, nothing left in the cache)" "rc=$rc: $out" \
+        bash -c '[ "$1" -eq 1 ] && grep -qE -- "$3" <<<"$2" && grep -q "fix:" <<<"$2" && ! ls -d "$4"/kafka-proxy-* "$4"/.kafka-proxy-* >/dev/null 2>&1' \
+        _ "$rc" "$out" "$re" "$c"
+}
+SRC_OK=${KAFKA_PROXY_SRC-$ROOT/../shared/third_party/kafka-proxy}
+if [ -n "$SRC_OK" ] && [ -f "$SRC_OK/kafka-proxy-$PV.tar.gz" ]; then
+    mkdir -p "$T/bad-sum" "$T/no-line" "$T/empty"
+    ln -s "$(readlink -f "$SRC_OK/kafka-proxy-$PV.tar.gz")" "$T/bad-sum/"
+    ln -s "$(readlink -f "$SRC_OK/kafka-proxy-$PV.tar.gz")" "$T/no-line/"
+    printf '%064d  kafka-proxy-%s.tar.gz\n' 0 "$PV" >"$T/bad-sum/SHA256SUMS"
+    : >"$T/no-line/SHA256SUMS"
+    : >"$T/empty/SHA256SUMS"
+    refuse "a checksum mismatch" "checksum mismatch: $T/bad-sum/kafka-proxy-$PV.tar.gz" "$T/bad-sum" "$PV"
+    refuse "an archive with no line in SHA256SUMS" "has no line for kafka-proxy-$PV.tar.gz" "$T/no-line" "$PV"
+    refuse "a tag with no archive" "no source archive for kafka-proxy v0.3.99: $T/empty/kafka-proxy-v0.3.99.tar.gz" "$T/empty" v0.3.99
+else
+    notok "install.sh's refusals of bad archives" "no source archive kafka-proxy-$PV.tar.gz in '${SRC_OK}' to test them with"
 fi
 
 # ---------------------------------------------------------------- idempotence
 # Only when a previous install completed: then the re-run must do no network work at all.
 missing=""
 if [ "$OWN_KAFKA" -eq 1 ] && [ ! -f "$KH/.psclab-stamp" ]; then missing="$KH/.psclab-stamp"; fi
-if [ -z "${KAFKA_PROXY_BIN:-}" ] && [ "${PSCLAB_SKIP_KAFKA_PROXY:-0}" != 1 ] && [ ! -f "$UNAVAILABLE" ] &&
-    [ ! -f "$(dirname "$(dirname "$PB")")/.psclab-stamp" ]; then
+if [ -z "${KAFKA_PROXY_BIN:-}" ] && [ ! -f "$(dirname "$(dirname "$PB")")/.psclab-stamp" ]; then
     missing="$missing $(dirname "$(dirname "$PB")")/.psclab-stamp"
 fi
 if [ -n "$missing" ]; then
@@ -157,6 +188,5 @@ else
         "rc=$rc: $out" test "$rc" -eq 0 -a "$ms" -lt 15000
 fi
 
-[ "$SKIP" -eq 0 ] || echo "# $SKIP skipped"
 echo "deps: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
