@@ -76,6 +76,12 @@ int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
 int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			size_t errlen);
 
+/* Start kafka-proxy in its node (proxy approach) with the flags from the
+ * topology, journaled, and wait until it accepts on every mapped port and
+ * its HTTP address; -1 with the reason (its log tail when it died).  Also
+ * how a stopped kafka-proxy is started again. */
+int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen);
+
 /* ---- services, run by hidden verbs inside their namespace ---- */
 
 /* The DNS stub of network `network` of lab, until SIGTERM. */

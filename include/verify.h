@@ -110,6 +110,7 @@ typedef enum psc_verify_hop {
 	PSC_HOP_ADVERTISED,
 	PSC_HOP_KAFKA,
 	PSC_HOP_VERIFY,
+	PSC_HOP_PROXY,            /* kafka-proxy down or not listening */
 } psc_verify_hop;
 
 /* What a check saw (the child's side): one JSON line each. */

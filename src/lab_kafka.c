@@ -136,7 +136,7 @@ static int proxy_knock_addr(const char *listen, char *out, size_t len,
  * --bootstrap-server-mapping listener and its HTTP address (it opens them
  * all at start, before it talks to any broker: about 20 ms here).  Dying
  * first is reported with the last lines of its log. */
-static int start_proxy(const psc_plan *p, char *err, size_t errlen)
+int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen)
 {
 	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
 	char bin[PATH_MAX], log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
@@ -288,7 +288,7 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
 			"(Kafka %s)\n", psc_now_ms() - t0, n, env->home);
 	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY) {
-		if (start_proxy(p, err, errlen) < 0)
+		if (psc_lab_start_proxy(p, err, errlen) < 0)
 			goto out;
 		if (progress)
 			fprintf(progress, "[%6lld ms] kafka-proxy listening in "

@@ -45,6 +45,7 @@ static const char *const hop_names[] = {
 	[PSC_HOP_ADVERTISED] = "advertised",
 	[PSC_HOP_KAFKA] = "kafka",
 	[PSC_HOP_VERIFY] = "pscLab",
+	[PSC_HOP_PROXY] = "kafka-proxy",
 };
 
 static const char *const hop_titles[] = {
@@ -58,6 +59,7 @@ static const char *const hop_titles[] = {
 	[PSC_HOP_ADVERTISED] = "advertised listener",
 	[PSC_HOP_KAFKA] = "Kafka",
 	[PSC_HOP_VERIFY] = "pscLab verify",
+	[PSC_HOP_PROXY] = "kafka-proxy",
 };
 
 static const char *const sym_names[] = {
@@ -77,12 +79,12 @@ static const char *const sym_names[] = {
 
 const char *psc_verify_hop_name(psc_verify_hop h)
 {
-	return (unsigned)h <= PSC_HOP_VERIFY ? hop_names[h] : "?";
+	return (unsigned)h <= PSC_HOP_PROXY ? hop_names[h] : "?";
 }
 
 const char *psc_verify_hop_title(psc_verify_hop h)
 {
-	return (unsigned)h <= PSC_HOP_VERIFY ? hop_titles[h] : "?";
+	return (unsigned)h <= PSC_HOP_PROXY ? hop_titles[h] : "?";
 }
 
 const char *psc_verify_status_name(psc_verify_status s)
@@ -493,13 +495,14 @@ static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 		const char *inst = c->proxy_instance[0] ? c->proxy_instance
 							: "the backend";
 		if (c->proxy_instance[0] && !c->proxy_alive) {
-			k->hop = PSC_HOP_BROKER_DOWN;
+			k->hop = PSC_HOP_PROXY;
 			why_dead(c->proxy_proc, c->proxy_pid, why, sizeof(why));
 			APP(k->detail, ": kafka-proxy on %s: %s", inst, why);
 			fix_restart(c, "kafka-proxy", NULL, k->fix,
 				    sizeof(k->fix));
 		} else if (refused) {
-			k->hop = PSC_HOP_LISTENER;
+			k->hop = c->proxy_instance[0] ? PSC_HOP_PROXY
+						      : PSC_HOP_LISTENER;
 			APP(k->detail, ": %s (kafka-proxy) does not listen on "
 			    "port %d", inst, o->port);
 			SET(k->fix, "give kafka-proxy a --bootstrap-server-"

@@ -399,6 +399,40 @@ static void diag_broker_down(void **state)
 	b->log[0] = '\0';
 }
 
+/* the proxy way: kafka-proxy stopped, or not listening on a bootstrap
+ * port, is named as the hop (not a broker, not the firewall) */
+static void diag_proxy(void **state)
+{
+	(void)state;
+	load("topologies/proxy.yaml");
+	ctx.proxy_alive = false;
+	ctx.proxy_pid = 777;
+	psc_verify_obs o = obs("changefeed", PSC_SYM_REFUSED, "172.16.0.10",
+			       9092, -1);
+	psc_verify_check c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_PROXY);
+	assert_string_equal(psc_verify_hop_title(c.hop), "kafka-proxy");
+	has(c.detail, "connection to 172.16.0.10:9092 was refused: "
+		      "kafka-proxy on kafka-proxy-node: its process kafka-proxy "
+		      "(pid 777) is not running");
+	has(c.fix, "start kafka-proxy again");
+
+	/* running, but no listener on that port */
+	ctx.proxy_alive = true;
+	o = obs("changefeed", PSC_SYM_REFUSED, "172.16.0.10", 9099, -1);
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_PROXY);
+	has(c.detail, "kafka-proxy-node (kafka-proxy) does not listen on port "
+		      "9099");
+	has(c.fix, "--bootstrap-server-mapping listening on 0.0.0.0:9099");
+
+	/* a timeout is the firewall's, as in the port-mapping way */
+	o.sym = PSC_SYM_TIMEOUT;
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_FIREWALL);
+	load("topologies/portmap.yaml");
+}
+
 static void diag_listener(void **state)
 {
 	(void)state;
@@ -525,6 +559,7 @@ static void names(void **state)
 			    "lb-mapping");
 	assert_string_equal(psc_verify_hop_title(PSC_HOP_FIREWALL),
 			    "producer firewall");
+	assert_string_equal(psc_verify_hop_name(PSC_HOP_PROXY), "kafka-proxy");
 	assert_string_equal(psc_verify_hop_name((psc_verify_hop)99), "?");
 	assert_string_equal(psc_verify_status_name(PSC_VERIFY_SKIP), "SKIP");
 	psc_verify_symptom s;
@@ -797,6 +832,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ctx_portmap),
 		cmocka_unit_test(ctx_proxy),
+		cmocka_unit_test(diag_proxy),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),

@@ -1,0 +1,343 @@
+/* Integration test: the seed's second way with the real kafka-proxy (built
+ * by make deps from shared/third_party/kafka-proxy) and three real KRaft
+ * brokers.
+ *   seed_proxy     `pscLab up` of topologies/proxy.yaml as it is (the
+ *                  seed's missing health-check rule included: fail-open)
+ *                  exits 0, i.e. kafka-proxy was awaited and verify is
+ *                  green on bootstrap ports 9092..9094; the seed's step 4
+ *                  from kafka-proxy-node lists b1..b3 at 9092..9094 with
+ *                  the DisconnectException lines; `down` leaves nothing
+ *   health         with a firewall rule for GCP's probe ranges: the health
+ *                  check finds kafka-proxy HEALTHY; kafka-proxy stopped by
+ *                  its pid: UNHEALTHY in status, verify fails naming
+ *                  kafka-proxy as the hop; started again: HEALTHY, green
+ *   dynamic        topologies/proxy-dynamic.yaml: five brokers, three
+ *                  mapped; brokers 4 and 5 get kafka-proxy's dynamic
+ *                  listeners brokers.abc...:9095/9096 (in discovery
+ *                  order), the seed's step 4 shows them, verify passes
+ *                  through them (each answers as itself)
+ *   proxy_crash    a kafka-proxy that dies at start (its own "unknown
+ *                  flag" error): up names it with its log tail and rolls
+ *                  everything back
+ * Root; Kafka and kafka-proxy must be installed (make deps): without them
+ * the suite fails, it does not skip. */
+#include "itlab.h"
+
+#include "kafka.h"
+#include "lab.h"
+#include "plan.h"
+#include "util.h"
+#include "verify.h"
+
+static char exe[600];
+static const char *lab = "itproxy";
+
+static int capture(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int capture(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void down(void)
+{
+	char err[1024];
+	bool was_up;
+	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
+		fprintf(stderr, "# down %s: %s\n", lab, err);
+}
+
+/* nothing of the lab is left: namespaces, state, processes */
+static void assert_gone(void)
+{
+	char out[256], dir[512];
+	assert_int_equal(it_count_netns(lab), 0);
+	psc_state_dir(lab, dir, sizeof(dir));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
+		"|| true", lab);
+	assert_string_equal(out, "0\n");
+}
+
+static bool has_broker_line(const char *out, const char *addr, int id,
+			    const char *tail)
+{
+	char head[300];
+	snprintf(head, sizeof(head), "%s (id: %d rack: null", addr, id);
+	for (const char *at = strstr(out, head); at; at = strstr(at + 1, head)) {
+		const char *eol = strchr(at, '\n');
+		const char *t = strstr(at, tail);
+		if (t && (!eol || t < eol))
+			return true;
+	}
+	return false;
+}
+
+static void seed_proxy(void **state)
+{
+	(void)state;
+	static char out[1 << 16];
+	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
+	const char *path = it_topology("proxy", lab, NULL);
+
+	down();
+	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+			 path);
+	fprintf(stderr, "# %s", out);
+	if (rc != 0)
+		fail_msg("pscLab up proxy: exit %d (verify not green?)", rc);
+	assert_non_null(strstr(out, "kafka-proxy listening in "
+				    "kafka-proxy-node on its 3 bootstrap "
+				    "ports"));
+	assert_non_null(strstr(out, "verify itproxy: all green"));
+	for (int port = 9092; port <= 9094; port++) {
+		char want[128];
+		snprintf(want, sizeof(want), "PASS changefeed: bootstrap "
+			 "172.16.0.10:%d", port);
+		assert_non_null(strstr(out, want));
+	}
+	/* the seed's "Test bootstrap in Kafka-proxy node" */
+	rc = capture(out, sizeof(out), "timeout 120 %s exec %s "
+		     "kafka-proxy-node -- kafka-broker-api-versions.sh "
+		     "--bootstrap-server 0.0.0.0:9092 2>&1", exe, lab);
+	for (int b = 1; b <= 3; b++) {
+		char addr[256];
+		snprintf(addr, sizeof(addr), "b%d.%s:%d", b, dom, 9091 + b);
+		if (!has_broker_line(out, addr, b, ") -> ERROR: org.apache."
+				     "kafka.common.errors.DisconnectException"))
+			fail_msg("no DisconnectException line for %s in:\n%s",
+				 addr, out);
+	}
+	/* the seed's own fail-open: no rule for the probes */
+	rc = capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "fail-open"));
+
+	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_gone();
+}
+
+static void dynamic(void **state)
+{
+	(void)state;
+	static char out[1 << 16];
+	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
+	const char *path = it_topology("proxy-dynamic", lab, NULL);
+
+	down();
+	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+			 path);
+	fprintf(stderr, "# %s", out);
+	if (rc != 0)
+		fail_msg("pscLab up proxy-dynamic: exit %d", rc);
+	assert_non_null(strstr(out, "kafka: 5 brokers serving"));
+	/* brokers 4 and 5 through their dynamic listeners, each itself */
+	for (int b = 4; b <= 5; b++) {
+		char w1[256], w2[256];
+		snprintf(w1, sizeof(w1), "PASS changefeed: broker %d at "
+			 "brokers.%s:9095", b, dom);
+		snprintf(w2, sizeof(w2), "PASS changefeed: broker %d at "
+			 "brokers.%s:9096", b, dom);
+		if (!strstr(out, w1) && !strstr(out, w2))
+			fail_msg("broker %d not verified through a dynamic "
+				 "listener", b);
+	}
+	rc = capture(out, sizeof(out), "timeout 120 %s exec %s "
+		     "kafka-proxy-node -- kafka-broker-api-versions.sh "
+		     "--bootstrap-server 0.0.0.0:9092 2>&1", exe, lab);
+	const char *dx = ") -> ERROR: org.apache.kafka.common.errors."
+			 "DisconnectException";
+	for (int b = 1; b <= 5; b++) {
+		char a1[256], a2[256];
+		if (b <= 3) {
+			snprintf(a1, sizeof(a1), "b%d.%s:%d", b, dom, 9091 + b);
+			snprintf(a2, sizeof(a2), "%s", a1);
+		} else {
+			snprintf(a1, sizeof(a1), "brokers.%s:9095", dom);
+			snprintf(a2, sizeof(a2), "brokers.%s:9096", dom);
+		}
+		if (!has_broker_line(out, a1, b, dx) &&
+		    !has_broker_line(out, a2, b, dx))
+			fail_msg("no line for broker %d at %s in:\n%s", b, a1,
+				 out);
+	}
+	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_gone();
+}
+
+/* the backend's health in `pscLab status`: 1 HEALTHY, 0 UNHEALTHY, -1 no
+ * such line */
+static int backend_health(void)
+{
+	static char out[1 << 15];
+	capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	const char *l = strstr(out, "  backend kafka-proxy-node");
+	if (!l)
+		return -1;
+	const char *eol = strchr(l, '\n');
+	const char *u = strstr(l, "UNHEALTHY");
+	if (u && (!eol || u < eol))
+		return 0;
+	const char *h = strstr(l, "HEALTHY");
+	return h && (!eol || h < eol) ? 1 : -1;
+}
+
+/* wait (bounded) for the health checker to reach want; the check probes
+ * every 5 s and needs 2 in a row */
+static void await_health(int want, long limit_ms)
+{
+	long long deadline = psc_now_ms() + limit_ms, t0 = psc_now_ms();
+	int h;
+	while ((h = backend_health()) != want && psc_now_ms() < deadline)
+		psc_sleep_ms(500);
+	fprintf(stderr, "# backend %s after %lld ms\n",
+		h == 1 ? "HEALTHY" : h == 0 ? "UNHEALTHY" : "unknown",
+		psc_now_ms() - t0);
+	if (h != want)
+		fail_msg("backend kafka-proxy-node not %s within %ld ms",
+			 want ? "HEALTHY" : "UNHEALTHY", limit_ms);
+}
+
+static void verify_lab(psc_verify_report *r)
+{
+	char err[1024];
+	psc_verify_opts o = {.timeout_ms = 5000};
+	if (psc_verify_run(lab, &o, r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+}
+
+static void health(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	char err[4096];
+	/* the rule the seed leaves out */
+	static const char *const rule[] = {
+		"      - name: allow-proxy-psc-traffic\n",
+		"      - name: allow-health-check\n"
+		"        direction: INGRESS\n"
+		"        source_ranges: [35.191.0.0/16, 130.211.0.0/22]\n"
+		"        allow:\n"
+		"          - protocol: tcp\n"
+		"            ports: [\"9092\"]\n"
+		"      - name: allow-proxy-psc-traffic\n",
+		NULL};
+	const char *path = it_topology("proxy", lab, rule);
+	down();
+	psc_up_opts o = {.network_only = false};
+	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
+		down();
+		fail_msg("up: %s", err);
+	}
+	await_health(1, 30000);
+	verify_lab(&r);
+	if (psc_verify_exit_code(0, &r) != 0) {
+		psc_verify_print_text(&r, stderr);
+		down();
+		fail_msg("not green with a healthy backend");
+	}
+
+	/* kafka-proxy stopped, by its pid from the journal */
+	psc_state st;
+	assert_int_equal(psc_state_read(lab, &st, err, sizeof(err)), 0);
+	const psc_proc *kp = NULL;
+	for (size_t i = 0; i < st.n_procs; i++)
+		if (strcmp(st.procs[i].name, "kafka-proxy") == 0)
+			kp = &st.procs[i];
+	assert_non_null(kp);
+	fprintf(stderr, "# stopping kafka-proxy, pid %ld\n", (long)kp->pid);
+	if (psc_proc_stop(kp, 5000, err, sizeof(err)) != 0)
+		fail_msg("stop: %s", err);
+	psc_state_free(&st);
+	await_health(0, 30000);
+	verify_lab(&r);
+	psc_verify_print_text(&r, stderr);
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+	const psc_verify_check *c = &r.checks[0];
+	assert_non_null(strstr(c->name, "bootstrap 172.16.0.10:9092"));
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_int_equal(c->hop, PSC_HOP_PROXY);
+	assert_non_null(strstr(c->detail, "kafka-proxy on kafka-proxy-node"));
+	assert_non_null(strstr(c->fix, "start kafka-proxy again"));
+
+	/* started again: it heals */
+	psc_topology *t = NULL;
+	psc_plan p;
+	assert_int_equal(psc_lab_load(lab, &t, &p, err, sizeof(err)), 0);
+	if (psc_lab_start_proxy(&p, err, sizeof(err)) != 0)
+		fail_msg("start kafka-proxy again: %s", err);
+	psc_topology_free(t);
+	await_health(1, 30000);
+	verify_lab(&r);
+	if (psc_verify_exit_code(0, &r) != 0) {
+		psc_verify_print_text(&r, stderr);
+		fail_msg("not green again after kafka-proxy restarted");
+	}
+	down();
+	assert_gone();
+}
+
+static void proxy_crash(void **state)
+{
+	(void)state;
+	static char out[1 << 16];
+	char bin[4096], err[512], wrap[] = "/tmp/psclab-it-kpXXXXXX";
+	assert_int_equal(psc_kafka_proxy_bin(bin, sizeof(bin), err,
+					     sizeof(err)), 0);
+	int fd = mkstemp(wrap);
+	assert_true(fd >= 0);
+	dprintf(fd, "#!/bin/sh\nexec '%s' \"$@\" --no-such-flag\n", bin);
+	fchmod(fd, 0755);
+	close(fd);
+	const char *path = it_topology("proxy", lab, NULL);
+	down();
+	int rc = capture(out, sizeof(out), "KAFKA_PROXY_BIN=%s timeout 300 "
+			 "%s up %s 2>&1", wrap, exe, path);
+	unlink(wrap);
+	fprintf(stderr, "# %s", out);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node "
+				    "(listener 0.0.0.0:9092) did not start"));
+	assert_non_null(strstr(out, "exited after"));
+	/* its own words, from the log tail */
+	assert_non_null(strstr(out, "no-such-flag"));
+	assert_gone();
+}
+
+int main(void)
+{
+	char home[4096], bin[4096], err[512];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!it_is_root()) {
+		printf("1..0 # SKIP not root\n");
+		return 0;
+	}
+	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0 ||
+	    psc_kafka_proxy_bin(bin, sizeof(bin), err, sizeof(err)) < 0) {
+		/* make deps installs both: missing is a failure */
+		printf("1..1\nnot ok 1 - Kafka and kafka-proxy installed\n# %s\n",
+		       err);
+		return 1;
+	}
+	snprintf(exe, sizeof(exe), "%s/bin/pscLab", PSCLAB_SRCDIR);
+	setenv("PSCLAB_BIN", exe, 1);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seed_proxy),
+		cmocka_unit_test(health),
+		cmocka_unit_test(dynamic),
+		cmocka_unit_test(proxy_crash),
+	};
+	return cmocka_run_group_tests_name("proxy_lab", tests, NULL, NULL);
+}
