@@ -20,4 +20,17 @@ int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
  * err. */
 char *psc_nft_list_json(const char *netns, char *err, size_t errlen);
 
+/* One destination of the consumer VPC's leak watch (nftgen.h's set
+ * PSC_NFT_LEAK_SET): an address outside the VPC its VMs sent packets to. */
+typedef struct psc_nft_leak {
+	char addr[16];
+	long long packets, bytes;
+} psc_nft_leak;
+
+/* The leak set of router namespace netns: up to max destinations into out
+ * (*n of them; *n = 0 when the namespace has no such set).  -1 with err
+ * when the ruleset cannot be read. */
+int psc_nft_leaks(const char *netns, psc_nft_leak *out, size_t max,
+		  size_t *n, char *err, size_t errlen);
+
 #endif

@@ -15,7 +15,12 @@
  *     passes; a new flow passes the egress rules of its source instance,
  *     then the ingress rules of its destination instance, each in GCP's
  *     order (priority, DENY before ALLOW at equal priority), ending in the
- *     implied rules (allow egress, deny ingress).
+ *     implied rules (allow egress, deny ingress);
+ *   - chain leak (filter prerouting, priority raw) and set leaked, in a VPC
+ *     that holds a PSC endpoint only: packets from its VMs toward any
+ *     address outside its subnets and 169.254.169.254 are counted, per
+ *     destination in the set (nothing is dropped): the sign of a client
+ *     that followed a broker's real address instead of the endpoint.
  * PSC namespace (table ip psclab): endpoint -> forwarding rule (DNAT) and
  * consumer -> NAT address (SNAT) for ACCEPTED endpoints; PENDING/REJECTED
  * endpoints and everything else are dropped with a counter. */
@@ -28,6 +33,8 @@
 #include "plan.h"
 
 #define PSC_NFT_TABLE "psclab"
+#define PSC_NFT_LEAK_SET "leaked"
+#define PSC_NFT_METADATA_IP "169.254.169.254"
 
 /* Health of instance-group backends, per load balancer of the plan:
  * healthy[l][b] for plan.lbs[l].backend_vm[b]. */

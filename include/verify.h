@@ -91,12 +91,16 @@ typedef struct psc_verify_opts {
 	long messages;            /* <= 0: PSC_VERIFY_MESSAGES_DEFAULT */
 	long timeout_ms;          /* per check; <= 0: the default */
 	bool no_bastion;          /* skip the bastion-node checks */
+	bool strict;              /* a WARN makes the exit code 1 */
 } psc_verify_opts;
 
 typedef enum psc_verify_status {
 	PSC_VERIFY_PASS = 0,
 	PSC_VERIFY_FAIL = 1,
 	PSC_VERIFY_SKIP = 2,
+	/* works for the changefeed, but degraded or a trap for another
+	 * client: exit 0 unless --strict */
+	PSC_VERIFY_WARN = 3,
 } psc_verify_status;
 
 typedef enum psc_verify_hop {
@@ -162,7 +166,8 @@ typedef struct psc_verify_report {
 	char topic[128];                /* the run's test topic */
 	bool no_such_lab;               /* psc_verify_run: the lab is not up */
 	long total_ms;
-	size_t n_pass, n_fail, n_skip;
+	size_t n_pass, n_fail, n_skip, n_warn;
+	bool strict;                    /* from the options: WARN exits 1 */
 	size_t n;
 	psc_verify_check checks[PSC_VERIFY_MAX_CHECKS];
 } psc_verify_report;
@@ -201,6 +206,8 @@ typedef struct psc_verify_ctx {
 	psc_approach approach;
 	char changefeed[PSC_NAME_LEN];
 	char changefeed_ns[PSC_NETNS_NAME_LEN];
+	/* the router of the changefeed's VPC, where the leak watch counts */
+	char consumer_router_ns[PSC_NETNS_NAME_LEN];
 	char bastion[PSC_NAME_LEN];     /* "" none */
 	char bastion_ns[PSC_NETNS_NAME_LEN];
 	char bastion_subnet_range[48];
@@ -265,6 +272,18 @@ const char *psc_verify_status_name(psc_verify_status s); /* "PASS", ... */
 const char *psc_verify_symptom_name(psc_verify_symptom s);
 int psc_verify_symptom_parse(const char *s, psc_verify_symptom *out);
 
+/* The leak watch (nftgen.h): destinations outside the changefeed's VPC
+ * with their packet counts, read before (since up) and after the checks.
+ * New packets during the run: FAIL (a client followed an address that is
+ * not its PSC endpoint, and the changefeed would too), each address named
+ * with the broker or node it belongs to; packets only from before: WARN;
+ * none: PASS. */
+#include "nft.h"
+void psc_verify_leak_check(const psc_verify_ctx *c,
+			   const psc_nft_leak *before, size_t n_before,
+			   const psc_nft_leak *after, size_t n_after,
+			   psc_verify_check *out);
+
 /* ---- observations over the pipe (pure) ---- */
 
 void psc_verify_obs_init(psc_verify_obs *o, const char *node,
@@ -280,15 +299,17 @@ int psc_verify_obs_parse(const char *line, psc_verify_obs *o, char *err,
 void psc_verify_report_init(psc_verify_report *r, const char *lab);
 /* Append a check (counts kept); -1 when the report is full. */
 int psc_verify_report_add(psc_verify_report *r, const psc_verify_check *c);
-/* 0 every check passed (or was skipped with none failed), 1 a check
- * failed.  For the CLI: psc_verify_exit_code(rc of psc_verify_run, r):
- * 0 all green, 1 a check failed or verify could not run, 2 no such lab. */
+/* 0 every check passed (or was skipped or warned with none failed), 1 a
+ * check failed (or warned, when r->strict).  For the CLI:
+ * psc_verify_exit_code(rc of psc_verify_run, r): 0 all green, 1 a check
+ * failed or verify could not run, 2 no such lab. */
 int psc_verify_exit_code(int run_rc, const psc_verify_report *r);
 
 /* "PASS <name> (<ms> ms)" per check; on failure the hop, what happened and
  * the fix, indented; then a summary line.  Returns 0 or -1 (write error). */
 int psc_verify_print_text(const psc_verify_report *r, FILE *out);
-/* One JSON document: {"lab", "ok", "passed", "failed", "skipped", "ms",
+/* One JSON document: {"lab", "ok", "passed", "warned", "failed",
+ * "skipped", "ms",
  * "topic", "checks": [{"node", "name", "status", "ms", "hop", "detail",
  * "fix"}]}. */
 int psc_verify_print_json(const psc_verify_report *r, FILE *out);

@@ -447,6 +447,8 @@ static int run_verify(const struct cmd *c, int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--no-bastion") == 0) {
 			o.no_bastion = true;
+		} else if (strcmp(a, "--strict") == 0) {
+			o.strict = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "%s verify: bad option '%s'\n", prog, a);
 			usage_line(stderr, c);
@@ -526,7 +528,11 @@ static const struct cmd commands[] = {
 	 "  --bootstrap-ports P,.. instead of the changefeed section's\n"
 	 "  --bootstrap-host H     instead of the PSC endpoint's address\n"
 	 "  --no-bastion           skip the bastion-node checks\n"
-	 "\nExit: 0 all green, 1 a check failed, 2 no such lab.\n",
+	 "  --strict               a WARN fails too (exit 1)\n"
+	 "\nEach check is PASS, WARN (works for the changefeed, but degraded "
+	 "or a trap\nfor another client), FAIL or SKIP.\n"
+	 "Exit: 0 no check failed, 1 a check failed (or warned, with "
+	 "--strict), 2 no such lab.\n",
 	 run_verify},
 	{"exec", "<lab> <node> -- <cmd> [args...]",
 	 "Run a command in a node's network namespace.",

@@ -3,12 +3,14 @@
 #define _GNU_SOURCE
 #include "nft.h"
 
+#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netns.h"
+#include "nftgen.h"
 #include "parallel.h"
 
 struct nft_job {
@@ -118,4 +120,46 @@ char *psc_nft_list_json(const char *netns, char *err, size_t errlen)
 		return NULL;
 	}
 	return j.out;
+}
+
+int psc_nft_leaks(const char *netns, psc_nft_leak *out, size_t max,
+		  size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	char *txt = psc_nft_list_json(netns, err, errlen);
+	if (!txt)
+		return -1;
+	json_error_t je;
+	json_t *root = json_loads(txt, 0, &je);
+	free(txt);
+	if (!root) {
+		snprintf(err, errlen, "nftables in %s: unreadable JSON: %s",
+			 netns, je.text);
+		return -1;
+	}
+	size_t i, k;
+	json_t *it, *el;
+	json_array_foreach(json_object_get(root, "nftables"), i, it) {
+		json_t *set = json_object_get(it, "set");
+		const char *name = json_string_value(json_object_get(set,
+								      "name"));
+		if (!name || strcmp(name, PSC_NFT_LEAK_SET) != 0)
+			continue;
+		json_array_foreach(json_object_get(set, "elem"), k, el) {
+			json_t *e = json_object_get(el, "elem");
+			const char *v = json_string_value(json_object_get(e,
+									   "val"));
+			json_t *c = json_object_get(e, "counter");
+			if (!v || *n >= max)
+				continue;
+			psc_nft_leak *l = &out[(*n)++];
+			snprintf(l->addr, sizeof(l->addr), "%s", v);
+			l->packets = json_integer_value(json_object_get(
+				c, "packets"));
+			l->bytes = json_integer_value(json_object_get(c,
+								      "bytes"));
+		}
+	}
+	json_decref(root);
+	return 0;
 }

@@ -250,6 +250,48 @@ int psc_nft_lb_pick_script(const psc_plan *p, size_t net,
 	return ferror(out) ? -1 : 0;
 }
 
+/* ---- the consumer VPC's leak watch ---- */
+
+static bool is_consumer_router(const psc_plan *p, int rns)
+{
+	for (size_t i = 0; i < p->n_eps; i++)
+		if (p->eps[i].consumer_router_ns == rns)
+			return true;
+	return false;
+}
+
+/* In a VPC that holds a PSC endpoint, every packet a VM sends toward an
+ * address outside its own VPC's subnets (the endpoints live there) and the
+ * metadata server is counted, and its destination kept in the set
+ * PSC_NFT_LEAK_SET with a counter: a client that followed a broker's real
+ * address (a response kafka-proxy did not rewrite) shows up here.  Counted
+ * before routing (the VPC has no route there, so forward never sees it);
+ * nothing is dropped or changed. */
+static void leak_watch(const psc_plan *p, size_t net, FILE *out)
+{
+	const psc_network *n = &p->t->networks[net];
+	int rns = p->router_ns[net];
+
+	fprintf(out, "\tset " PSC_NFT_LEAK_SET " {\n\t\ttype ipv4_addr\n"
+		     "\t\tsize 4096\n\t\tflags dynamic\n\t\tcounter\n\t}\n"
+		     "\tchain leak {\n\t\ttype filter hook prerouting "
+		     "priority raw; policy accept;\n");
+	for (size_t i = 0; i < p->n_vms; i++) {
+		const psc_plan_vm *vm = &p->vms[i];
+		if (vm->router_ns != rns)
+			continue;
+		fprintf(out, "\t\tiifname \"%s\" ip daddr != { %s",
+			vm->router_if, PSC_NFT_METADATA_IP);
+		for (size_t s = 0; s < n->n_subnetworks; s++)
+			fprintf(out, ", %s", n->subnetworks[s].ip_cidr_range);
+		fprintf(out, " } counter update @" PSC_NFT_LEAK_SET
+			" { ip daddr }");
+		comment(out, "leak %s -> outside %s, not its PSC endpoint",
+			vm->in->name, n->name);
+	}
+	fprintf(out, "\t}\n");
+}
+
 int psc_nft_router_script(const psc_plan *p, size_t net,
 			  const psc_lb_health *h, FILE *out)
 {
@@ -271,6 +313,9 @@ int psc_nft_router_script(const psc_plan *p, size_t net,
 		     "priority mangle; policy accept;\n");
 	lb_pick_rules(p, net, h, out);
 	fprintf(out, "\t}\n");
+
+	if (is_consumer_router(p, rns))
+		leak_watch(p, net, out);
 
 	for (size_t i = 0; i < p->n_vms; i++) {
 		const psc_plan_vm *vm = &p->vms[i];

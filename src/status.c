@@ -200,6 +200,23 @@ static void counters_of(const char *ns, json_t *out)
 	json_decref(root);
 }
 
+/* the consumer VPCs' leak watch: where their VMs sent packets other than
+ * to their own VPC and PSC endpoint */
+static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
+{
+	psc_nft_leak l[64];
+	size_t n = 0;
+	char err[512];
+	if (psc_nft_leaks(p->ns[ns].name, l, 64, &n, err, sizeof(err)) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack(
+			"{s:s, s:s, s:I, s:I}", "namespace", p->ns[ns].name,
+			"address", l[i].addr, "packets",
+			(json_int_t)l[i].packets, "bytes",
+			(json_int_t)l[i].bytes));
+}
+
 static json_t *lab_json(const char *lab, char *err, size_t errlen)
 {
 	psc_topology *t = NULL;
@@ -212,15 +229,18 @@ static json_t *lab_json(const char *lab, char *err, size_t errlen)
 		goto out;
 	if (psc_state_read(lab, &st, err, errlen) < 0)
 		goto out;
-	json_t *counters = json_array();
-	for (size_t n = 0; n < p->n_ns; n++)
+	json_t *counters = json_array(), *leaks = json_array();
+	for (size_t n = 0; n < p->n_ns; n++) {
 		if (p->ns[n].kind == PSC_NS_ROUTER || p->ns[n].kind == PSC_NS_PSC)
 			counters_of(p->ns[n].name, counters);
-	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+		if (p->ns[n].kind == PSC_NS_ROUTER)
+			leaks_of(p, n, leaks);
+	}
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		      "name", lab, "approach", t->approach, "state", st.dir,
 		      "nodes", nodes_json(p), "processes", procs_json(&st),
 		      "load_balancers", lbs_json(p), "psc", psc_json(p),
-		      "dns", dns_json(p), "counters", counters);
+		      "dns", dns_json(p), "counters", counters, "leaks", leaks);
 out:
 	psc_state_free(&st);
 	psc_topology_free(t);
@@ -291,6 +311,17 @@ static void print_text(json_t *lab, FILE *out)
 	json_array_foreach(json_object_get(lab, "dns"), i, x)
 		fprintf(out, "%-16s %-48s %s\n", s_of(x, "vpc"),
 			s_of(x, "name"), s_of(x, "a"));
+	json_t *lk = json_object_get(lab, "leaks");
+	fprintf(out, "\nLEAKS (packets from a consumer VPC toward an address "
+		"outside it, i.e. not its PSC endpoint): %s\n",
+		json_array_size(lk) ? "" : "none");
+	json_array_foreach(lk, i, x)
+		fprintf(out, "%10lld %12lld  %s (counted in %s)\n",
+			(long long)json_integer_value(
+				json_object_get(x, "packets")),
+			(long long)json_integer_value(
+				json_object_get(x, "bytes")),
+			s_of(x, "address"), s_of(x, "namespace"));
 	fprintf(out, "\n%10s %12s  %s\n", "PACKETS", "BYTES", "RULE");
 	json_array_foreach(json_object_get(lab, "counters"), i, x)
 		fprintf(out, "%10lld %12lld  %s\n",

@@ -93,6 +93,7 @@ const char *psc_verify_status_name(psc_verify_status s)
 	case PSC_VERIFY_PASS: return "PASS";
 	case PSC_VERIFY_FAIL: return "FAIL";
 	case PSC_VERIFY_SKIP: return "SKIP";
+	case PSC_VERIFY_WARN: return "WARN";
 	}
 	return "?";
 }
@@ -262,6 +263,9 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 		return -1;
 	}
 	SET(c->changefeed_ns, "%s", ns);
+	const psc_plan_vm *cvm = psc_plan_vm_by_name(p, c->changefeed);
+	if (cvm && cvm->router_ns >= 0)
+		SET(c->consumer_router_ns, "%s", p->ns[cvm->router_ns].name);
 	psc_instance *bi = psc_find_instance(tt, PSC_VERIFY_BASTION);
 	if (bi && (ns = vm_ns(p, bi->name))) {
 		SET(c->bastion, "%s", bi->name);
@@ -916,6 +920,75 @@ int psc_verify_obs_parse(const char *line, psc_verify_obs *o, char *err,
 	return 0;
 }
 
+/* ---- the leak watch ---- */
+
+static long long leak_packets(const psc_nft_leak *l, size_t n,
+			      const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].addr, addr) == 0)
+			return l[i].packets;
+	return 0;
+}
+
+void psc_verify_leak_check(const psc_verify_ctx *c,
+			   const psc_nft_leak *before, size_t n_before,
+			   const psc_nft_leak *after, size_t n_after,
+			   psc_verify_check *out)
+{
+	memset(out, 0, sizeof(*out));
+	SET(out->node, "%s", c->changefeed);
+	SET(out->name, "changefeed: every packet went to the PSC endpoint "
+	    "(leak watch)");
+	out->broker = -1;
+	out->status = PSC_VERIFY_PASS;
+	long long fresh = 0, old = 0;
+	char list[PSC_VERIFY_TEXT_LEN] = "";
+	for (size_t i = 0; i < n_after; i++) {
+		const psc_nft_leak *l = &after[i];
+		long long d = l->packets - leak_packets(before, n_before,
+							 l->addr);
+		if (d > 0)
+			fresh += d;
+		else
+			old += l->packets;
+		const char *who = NULL;
+		for (size_t b = 0; b < c->n_brokers; b++)
+			if (strcmp(c->brokers[b].ip, l->addr) == 0) {
+				who = c->brokers[b].instance;
+				if (out->broker < 0)
+					out->broker = c->brokers[b].node_id;
+			}
+		psc_appendf(list, sizeof(list), "%s%s (%s): %lld packet%s%s",
+			    i ? "; " : "", l->addr,
+			    who ? who : "no broker of the lab", l->packets,
+			    l->packets == 1 ? "" : "s",
+			    d > 0 ? " during this verify" : ", before it");
+	}
+	if (!fresh && !old) {
+		SET(out->detail, "no packet from %s's VPC left toward an "
+		    "address outside it (counted in %s)", c->changefeed,
+		    c->consumer_router_ns);
+		return;
+	}
+	out->status = fresh ? PSC_VERIFY_FAIL : PSC_VERIFY_WARN;
+	out->hop = PSC_HOP_ADVERTISED;
+	SET(out->detail, "%s's VPC sent packets toward addresses that are "
+	    "not its PSC endpoint %s: %s. A client there dialed a broker's "
+	    "own address, which it can only have learned from a response "
+	    "that was not rewritten to the advertised names", c->changefeed,
+	    c->endpoint_ip, list);
+	SET(out->fix, "%s", c->approach == PSC_APPROACH_PROXY
+	    ? "kafka-proxy rewrites only Metadata and FindCoordinator: keep "
+	      "the changefeed on APIs it rewrites (no DescribeCluster, no "
+	      "KIP-951 leader hints: see README, kafka-proxy), or use the "
+	      "port-mapping way, where the brokers advertise the names "
+	      "themselves"
+	    : "every broker must advertise its EXTERNAL listener with the "
+	      "advertised listener pattern; check advertised.listeners of the "
+	      "broker named above");
+}
+
 /* ---- the report ---- */
 
 void psc_verify_report_init(psc_verify_report *r, const char *lab)
@@ -933,6 +1006,7 @@ int psc_verify_report_add(psc_verify_report *r, const psc_verify_check *c)
 	case PSC_VERIFY_PASS: r->n_pass++; break;
 	case PSC_VERIFY_FAIL: r->n_fail++; break;
 	case PSC_VERIFY_SKIP: r->n_skip++; break;
+	case PSC_VERIFY_WARN: r->n_warn++; break;
 	}
 	return 0;
 }
@@ -941,7 +1015,7 @@ int psc_verify_exit_code(int run_rc, const psc_verify_report *r)
 {
 	if (run_rc != 0)
 		return r && r->no_such_lab ? 2 : 1;
-	return r->n_fail || !r->n ? 1 : 0;
+	return r->n_fail || !r->n || (r->strict && r->n_warn) ? 1 : 0;
 }
 
 int psc_verify_print_text(const psc_verify_report *r, FILE *out)
@@ -950,7 +1024,8 @@ int psc_verify_print_text(const psc_verify_report *r, FILE *out)
 		const psc_verify_check *c = &r->checks[i];
 		fprintf(out, "%s %s (%ld ms)\n", psc_verify_status_name(c->status),
 			c->name, c->ms);
-		if (c->status == PSC_VERIFY_FAIL) {
+		if (c->status == PSC_VERIFY_FAIL ||
+		    c->status == PSC_VERIFY_WARN) {
 			fprintf(out, "     hop: %s\n", psc_verify_hop_title(c->hop));
 			fprintf(out, "     what: %s\n", c->detail);
 			if (c->fix[0])
@@ -959,9 +1034,14 @@ int psc_verify_print_text(const psc_verify_report *r, FILE *out)
 			fprintf(out, "     %s\n", c->detail);
 		}
 	}
-	fprintf(out, "verify %s: %s, %zu passed, %zu failed, %zu skipped in "
-		"%ld ms\n", r->lab, r->n_fail || !r->n ? "FAILED" : "all green",
-		r->n_pass, r->n_fail, r->n_skip, r->total_ms);
+	const char *verdict = r->n_fail || !r->n ? "FAILED"
+			      : r->n_warn && r->strict ? "FAILED (warnings, --strict)"
+			      : r->n_warn ? "green with warnings" : "all green";
+	fprintf(out, "verify %s: %s, %zu passed, ", r->lab, verdict, r->n_pass);
+	if (r->n_warn)
+		fprintf(out, "%zu warned, ", r->n_warn);
+	fprintf(out, "%zu failed, %zu skipped in %ld ms\n", r->n_fail,
+		r->n_skip, r->total_ms);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
@@ -981,9 +1061,11 @@ int psc_verify_print_json(const psc_verify_report *r, FILE *out)
 					    json_integer(c->broker));
 		json_array_append_new(a, o);
 	}
-	json_t *doc = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:o}",
-				"lab", r->lab, "ok", !r->n_fail && r->n,
-				"passed", (json_int_t)r->n_pass, "failed",
+	json_t *doc = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
+				"lab", r->lab, "ok",
+				psc_verify_exit_code(0, r) == 0,
+				"passed", (json_int_t)r->n_pass, "warned",
+				(json_int_t)r->n_warn, "failed",
 				(json_int_t)r->n_fail, "skipped",
 				(json_int_t)r->n_skip, "ms",
 				(json_int_t)r->total_ms, "topic", r->topic,
@@ -1043,7 +1125,18 @@ int psc_verify_print_junit(const psc_verify_report *r, FILE *out)
 			continue;
 		}
 		fputs(">\n", out);
-		if (c->status == PSC_VERIFY_SKIP) {
+		if (c->status == PSC_VERIFY_WARN) {
+			/* passes in JUnit; the warning is its output */
+			fputs("      <system-out>WARN ", out);
+			xml(out, psc_verify_hop_title(c->hop), false);
+			fputs(": ", out);
+			xml(out, c->detail, false);
+			if (c->fix[0]) {
+				fputs("\nfix: ", out);
+				xml(out, c->fix, false);
+			}
+			fputs("</system-out>\n", out);
+		} else if (c->status == PSC_VERIFY_SKIP) {
 			fputs("      <skipped message=\"", out);
 			xml(out, c->detail, true);
 			fputs("\"/>\n", out);

@@ -1501,6 +1501,8 @@ static void add_check(psc_verify_report *r, const psc_verify_check *c)
 			r->n_fail++;
 			if (l->status == PSC_VERIFY_PASS)
 				r->n_pass--;
+			else if (l->status == PSC_VERIFY_WARN)
+				r->n_warn--;
 			else
 				r->n_skip--;
 		}
@@ -1552,6 +1554,7 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	psc_verify_report_init(r, lab);
 	if (!o)
 		o = &dflt;
+	r->strict = o->strict;
 	if (psc_lab_name_check(lab, err, errlen) < 0) {
 		r->no_such_lab = true;
 		errno = ENOENT;
@@ -1632,6 +1635,13 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	kids[1].fd = -1;
 	kids[1].budget_ms = 2 * j.timeout_ms + 5000;
 	int rc = 0;
+	/* the leak watch before and after: what the checks made leak */
+	static psc_nft_leak leak0[64], leak1[64];
+	size_t n_leak0 = 0, n_leak1 = 0;
+	char lerr[512];
+	bool watch = ctx->consumer_router_ns[0] &&
+		     psc_nft_leaks(ctx->consumer_router_ns, leak0, 64, &n_leak0,
+				   lerr, sizeof(lerr)) == 0;
 	if (kid_start(&kids[0], &j, ctx->changefeed_ns, run_changefeed, NULL,
 		      err, errlen) < 0)
 		rc = -1;
@@ -1645,6 +1655,8 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 			nk = 2;
 	}
 	kids_wait(kids, nk);
+	watch = watch && psc_nft_leaks(ctx->consumer_router_ns, leak1, 64,
+				       &n_leak1, lerr, sizeof(lerr)) == 0;
 
 	/* the lab as it is now (a broker may have died meanwhile) */
 	psc_state_free(&st);
@@ -1657,6 +1669,11 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		kid_report(ctx, &kids[i], r);
 		free(kids[i].buf);
 		free(kids[i].obs);
+	}
+	if (watch && nk) {
+		psc_verify_check lc;
+		psc_verify_leak_check(ctx, leak0, n_leak0, leak1, n_leak1, &lc);
+		add_check(r, &lc);
 	}
 	psc_state_free(&st);
 	psc_topology_free(t);

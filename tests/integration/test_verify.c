@@ -107,6 +107,7 @@ static void green(void **state)
 {
 	(void)state;
 	static psc_verify_report r;
+	const psc_verify_check *c0;
 	run(&r, 0);
 	psc_verify_print_text(&r, stderr);
 	if (r.n_fail || r.n_skip) {
@@ -117,8 +118,10 @@ static void green(void **state)
 		r.total_ms);
 	assert_true(r.total_ms < 30000);
 	/* 3 bootstrap ports, 3 brokers, the controller, create, produce,
-	 * consume, delete, 2 from the bastion */
-	assert_int_equal(r.n, 13);
+	 * consume, delete, 2 from the bastion, the leak watch */
+	assert_int_equal(r.n, 14);
+	c0 = find(&r, "changefeed: every packet went to the PSC endpoint");
+	assert_int_equal(c0->status, PSC_VERIFY_PASS);
 	find(&r, "changefeed: bootstrap 172.16.0.10:9094");
 	const psc_verify_check *c = find(&r, "changefeed: broker 2 at "
 					 "b2.abc.us-west1.gcp.3199745."
@@ -154,7 +157,7 @@ static void green(void **state)
 	size_t cases = 0;
 	for (const char *p = buf; (p = strstr(p, "<testcase ")); p++)
 		cases++;
-	assert_int_equal(cases, 13);
+	assert_int_equal(cases, 14);
 	assert_non_null(strstr(buf, "failures=\"0\""));
 }
 
@@ -273,6 +276,40 @@ static void broker_down(void **state)
 			 PSC_VERIFY_PASS);
 }
 
+/* a packet from the changefeed's VPC toward a broker's own address (what
+ * a client does with an address a response leaked): the consumer VPC's
+ * router counts it, status lists it, verify warns (it was before its own
+ * run) and --strict fails */
+static void leak_watch(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	char reply[160], out[1 << 14];
+	/* the VPC has no route there: unreachable at once */
+	int rc = it_dial(lab, "changefeed", "10.64.0.3", 9092, 1000, reply,
+			 sizeof(reply));
+	assert_int_not_equal(rc, 0);
+	FILE *p = popen(PSCLAB_SRCDIR "/bin/pscLab status itverify --json",
+			"r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	if (!strstr(out, "\"address\": \"10.64.0.3\""))
+		fail_msg("status --json lists no leak to 10.64.0.3:\n%s", out);
+	psc_verify_opts o = {.strict = false};
+	char err[512];
+	assert_int_equal(psc_verify_run(lab, &o, &r, err, sizeof(err)), 0);
+	const psc_verify_check *c = find(&r, "changefeed: every packet went "
+					 "to the PSC endpoint");
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "10.64.0.3 (broker-node2)"));
+	assert_int_equal(psc_verify_exit_code(0, &r), 0);
+	o.strict = true;
+	assert_int_equal(psc_verify_run(lab, &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+}
+
 static void no_such_lab(void **state)
 {
 	(void)state;
@@ -302,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(green),
 		cmocka_unit_test(swapped_neg),
+		cmocka_unit_test(leak_watch),
 		cmocka_unit_test(broker_down),
 		cmocka_unit_test(no_such_lab),
 	};

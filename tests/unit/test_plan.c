@@ -236,6 +236,22 @@ static void portmap_nft(void **state)
 	assert_non_null(implied);
 	assert_true(psc < custom && custom < ssh && ssh < implied);
 	assert_non_null(strstr(s, "ct state established,related accept"));
+	/* the producer VPC holds no endpoint: no leak watch there */
+	assert_null(strstr(s, "chain leak"));
+	free(s);
+	/* the consumer VPC's: every destination outside its subnet and the
+	 * metadata server counted per address, nothing dropped */
+	s = psc_nft_router_text(p, 1, &h);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\tset leaked {\n\t\ttype ipv4_addr\n"
+				  "\t\tsize 4096\n\t\tflags dynamic\n"
+				  "\t\tcounter\n\t}\n"));
+	assert_non_null(strstr(s, "type filter hook prerouting priority raw; "
+				  "policy accept;\n\t\tiifname \"v4\" ip daddr "
+				  "!= { 169.254.169.254, 172.16.0.0/20 } counter "
+				  "update @leaked { ip daddr } comment \"leak "
+				  "changefeed -> outside tidbcloud-vpc, not its "
+				  "PSC endpoint\"\n"));
 	free(s);
 
 	s = psc_nft_psc_text(p);

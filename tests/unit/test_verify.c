@@ -730,6 +730,100 @@ static void report_text(void **state)
 	free(s);
 }
 
+/* WARN: counted, printed with its hop and fix, passing unless strict */
+static void report_warn(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	psc_verify_report_init(&r, "proxy");
+	psc_verify_check c;
+	memset(&c, 0, sizeof(c));
+	c.broker = -1;
+	snprintf(c.node, sizeof(c.node), "changefeed");
+	snprintf(c.name, sizeof(c.name), "changefeed: a pass");
+	assert_int_equal(psc_verify_report_add(&r, &c), 0);
+	snprintf(c.name, sizeof(c.name), "changefeed: DescribeCluster");
+	c.status = PSC_VERIFY_WARN;
+	c.hop = PSC_HOP_ADVERTISED;
+	snprintf(c.detail, sizeof(c.detail), "10.64.0.2:9092 leaked");
+	snprintf(c.fix, sizeof(c.fix), "do not use it");
+	assert_int_equal(psc_verify_report_add(&r, &c), 0);
+	assert_int_equal(r.n_warn, 1);
+	assert_int_equal(r.n_pass, 1);
+	assert_int_equal(psc_verify_exit_code(0, &r), 0);
+	char *s = capture(psc_verify_print_text, &r);
+	has(s, "WARN changefeed: DescribeCluster (0 ms)\n"
+	       "     hop: advertised listener\n"
+	       "     what: 10.64.0.2:9092 leaked\n"
+	       "     fix: do not use it\n");
+	has(s, "verify proxy: green with warnings, 1 passed, 1 warned, 0 "
+	       "failed, 0 skipped");
+	free(s);
+	s = capture(psc_verify_print_json, &r);
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(j, "warned")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(j, "checks"), 1), "status")),
+		"WARN");
+	json_decref(j);
+	free(s);
+	s = capture(psc_verify_print_junit, &r);
+	has(s, "failures=\"0\"");
+	has(s, "<system-out>WARN advertised listener: 10.64.0.2:9092 leaked\n"
+	       "fix: do not use it</system-out>");
+	free(s);
+	r.strict = true;
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+	s = capture(psc_verify_print_text, &r);
+	has(s, "verify proxy: FAILED (warnings, --strict), 1 passed, 1 warned");
+	free(s);
+}
+
+/* the leak watch's verdict: new packets FAIL, old ones WARN, none PASS;
+ * addresses named with their broker */
+static void leak_check(void **state)
+{
+	(void)state;
+	psc_verify_check c;
+	psc_nft_leak before[2], after[2];
+	memset(before, 0, sizeof(before));
+	memset(after, 0, sizeof(after));
+	psc_verify_leak_check(&ctx, before, 0, after, 0, &c);
+	assert_int_equal(c.status, PSC_VERIFY_PASS);
+	has(c.detail, "no packet from changefeed's VPC left toward an address "
+		      "outside it (counted in psclab-portmap-vpc-tidbcloud-vpc)");
+
+	snprintf(after[0].addr, sizeof(after[0].addr), "10.64.0.3");
+	after[0].packets = 3;
+	psc_verify_leak_check(&ctx, before, 0, after, 1, &c);
+	assert_int_equal(c.status, PSC_VERIFY_FAIL);
+	assert_int_equal(c.hop, PSC_HOP_ADVERTISED);
+	assert_int_equal(c.broker, 2);
+	has(c.detail, "not its PSC endpoint 172.16.0.10: 10.64.0.3 "
+		      "(broker-node2): 3 packets during this verify");
+	has(c.fix, "advertised.listeners");
+
+	/* the same count before and after: from an earlier run */
+	before[0] = after[0];
+	snprintf(after[1].addr, sizeof(after[1].addr), "192.0.2.7");
+	after[1].packets = 1;
+	snprintf(before[1].addr, sizeof(before[1].addr), "192.0.2.7");
+	before[1].packets = 1;
+	psc_verify_leak_check(&ctx, before, 2, after, 2, &c);
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	has(c.detail, "10.64.0.3 (broker-node2): 3 packets, before it; "
+		      "192.0.2.7 (no broker of the lab): 1 packet, before it");
+
+	load("topologies/proxy.yaml");
+	psc_verify_leak_check(&ctx, before, 0, after, 1, &c);
+	assert_int_equal(c.status, PSC_VERIFY_FAIL);
+	has(c.fix, "kafka-proxy rewrites only Metadata and FindCoordinator");
+	load("topologies/portmap.yaml");
+}
+
 static void report_json(void **state)
 {
 	(void)state;
@@ -833,6 +927,7 @@ int main(void)
 		cmocka_unit_test(ctx_portmap),
 		cmocka_unit_test(ctx_proxy),
 		cmocka_unit_test(diag_proxy),
+		cmocka_unit_test(leak_check),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),
@@ -852,6 +947,7 @@ int main(void)
 		cmocka_unit_test(obs_bad_lines),
 		cmocka_unit_test(report_counts),
 		cmocka_unit_test(report_text),
+		cmocka_unit_test(report_warn),
 		cmocka_unit_test(report_json),
 		cmocka_unit_test(report_junit),
 		cmocka_unit_test(junit_file),
