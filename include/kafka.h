@@ -75,6 +75,10 @@ int psc_java_home(char *out, size_t len, char *err, size_t errlen);
 /* kafka-proxy's binary (see above).  When it is missing, the error says
  * how to get it (make deps builds it from the source archives). */
 int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen);
+/* The same for tag version (a topology's kafka_proxy.version; NULL or "":
+ * $KAFKA_PROXY_VERSION, else the default); $KAFKA_PROXY_BIN still wins. */
+int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
+			    char *err, size_t errlen);
 
 /* ---- argument and environment vectors --------------------------------- */
 

@@ -76,11 +76,17 @@ int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
 int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			size_t errlen);
 
-/* Start kafka-proxy in its node (proxy approach) with the flags from the
- * topology, journaled, and wait until it accepts on every mapped port and
+/* Start kafka-proxy (proxy approach) with the flags from the topology in
+ * its node and each additional instance (only: in that node alone; NULL
+ * all), journaled, and wait until each accepts on every mapped port and
  * its HTTP address; -1 with the reason (its log tail when it died).  Also
  * how a stopped kafka-proxy is started again. */
-int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen);
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen);
+/* The supervisor's name of the i-th kafka-proxy: "kafka-proxy" for
+ * kafka_proxy.instance (i 0), "kafka-proxy-<instance>" for the others. */
+void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
+			     size_t len);
 
 /* ---- services, run by hidden verbs inside their namespace ---- */
 

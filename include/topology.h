@@ -174,6 +174,14 @@ typedef struct psc_kafka_proxy {
 	PSC_INT(dynamic_sequential_min_port);
 	PSC_STR(dynamic_advertised_listener, PSC_HOST_LEN);
 	PSC_STR(http_listen_address, PSC_ADDR_LEN);  /* default 0.0.0.0:9080 */
+	/* more VMs of the instance group running the same kafka-proxy (the
+	 * template's startup script): what the seed warns against, kafka-proxy
+	 * issue #174 */
+	PSC_STRLIST(additional_instances, PSC_MAX_INSTANCES, PSC_NAME_LEN);
+	/* the kafka-proxy tag to run ("" : $KAFKA_PROXY_VERSION or v0.3.11) */
+	PSC_NAME(version);
+	/* --deterministic-listeners (v0.4.0+): dynamic port = min + broker id */
+	PSC_BOOL(deterministic_listeners);
 } psc_kafka_proxy;
 
 /* ---- load balancing and PSC ------------------------------------------- */

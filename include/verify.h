@@ -220,6 +220,9 @@ typedef struct psc_verify_ctx {
 	char consumer_project[PSC_NAME_LEN];
 	char attachment[PSC_NAME_LEN];
 	char load_balancer[PSC_NAME_LEN];
+	/* instance-group backends behind it (0: a NEG); more than one: each
+	 * new connection may land on another, so verify tries several */
+	size_t lb_backends;
 	char nat_range[48];
 	char nat_ip[16];
 	/* DNS */

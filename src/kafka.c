@@ -274,11 +274,23 @@ int psc_java_home(char *out, size_t len, char *err, size_t errlen)
 
 int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen)
 {
+	return psc_kafka_proxy_bin_for(NULL, out, len, err, errlen);
+}
+
+int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
+			    char *err, size_t errlen)
+{
 	const char *pb = env_nonempty("KAFKA_PROXY_BIN");
-	const char *pv = env_nonempty("KAFKA_PROXY_VERSION");
+	const char *pv = version && *version ? version
+			 : env_nonempty("KAFKA_PROXY_VERSION");
 	char dir[PSC_KAFKA_PATH_LEN];
 	if (!pv)
 		pv = PSC_KAFKA_PROXY_VERSION_DEFAULT;
+	if (strchr(pv, '/') || pv[0] == '.') {
+		snprintf(err, errlen, "kafka-proxy version '%s' is not a "
+			 "release tag", pv);
+		return -1;
+	}
 	if (pb) {
 		if (fmt_path(out, len, err, errlen, "KAFKA_PROXY_BIN", "%s",
 			     pb))
@@ -853,6 +865,9 @@ int psc_kafka_proxy_argv(const psc_topology *t, const char *bin,
 	if (kp->http_listen_address[0] &&
 	    psc_argv_add(a, err, errlen, "--http-listen-address=%s",
 			 kp->http_listen_address) < 0)
+		return -1;
+	if (kp->deterministic_listeners &&
+	    psc_argv_add(a, err, errlen, "--deterministic-listeners") < 0)
 		return -1;
 	return 0;
 }

@@ -132,37 +132,28 @@ static int proxy_knock_addr(const char *listen, char *out, size_t len,
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* kafka-proxy started in its node, then awaited until it accepts on every
- * --bootstrap-server-mapping listener and its HTTP address (it opens them
- * all at start, before it talks to any broker: about 20 ms here).  Dying
- * first is reported with the last lines of its log. */
-int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen)
+/* kafka-proxy started in node `inst` as process `name`, then awaited
+ * until it accepts on every --bootstrap-server-mapping listener and its
+ * HTTP address (it opens them all at start, before it talks to any
+ * broker: about 20 ms here).  Dying first is reported with the last lines
+ * of its log. */
+static int start_proxy_on(const psc_plan *p, const char *inst,
+			  const char *name, char *const argv[], char *err,
+			  size_t errlen)
 {
 	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
-	char bin[PATH_MAX], log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
-	psc_argv *argv = calloc(1, sizeof(*argv));
+	char log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
 	psc_proc proc;
-	int rc = -1;
 
-	if (!argv) {
-		snprintf(err, errlen, "out of memory");
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, inst);
+	if (psc_state_log_path(p->lab, name, log, sizeof(log)) < 0) {
+		snprintf(err, errlen, "%s: no log path in the state of lab "
+			 "'%s'", name, p->lab);
 		return -1;
 	}
-	if (psc_kafka_proxy_bin(bin, sizeof(bin), err, errlen) < 0)
-		goto out;
-	if (psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
-		goto out;
-	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab,
-		 kp->instance);
-	if (psc_state_log_path(p->lab, "kafka-proxy", log, sizeof(log)) < 0) {
-		snprintf(err, errlen, "kafka-proxy: no log path in the state "
-			 "of lab '%s'", p->lab);
-		goto out;
-	}
-	if (psc_proc_spawn("kafka-proxy", ns, argv->v, NULL, log,
-			   psc_state_proc_hook, (void *)p->lab, &proc, err,
-			   errlen) < 0)
-		goto out;
+	if (psc_proc_spawn(name, ns, argv, NULL, log, psc_state_proc_hook,
+			   (void *)p->lab, &proc, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i <= kp->n_bootstrap_server_mappings; i++) {
 		const char *listen =
 			i < kp->n_bootstrap_server_mappings
@@ -174,7 +165,7 @@ int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen)
 				     sizeof(e2)) < 0) {
 			snprintf(err, errlen, "kafka-proxy: listen address "
 				 "'%s': %s", listen, e2);
-			goto out;
+			return -1;
 		}
 		psc_kafka_ready r = {
 			.netns = proc.netns, .addr = addr, .server_log = NULL,
@@ -184,9 +175,54 @@ int psc_lab_start_proxy(const psc_plan *p, char *err, size_t errlen)
 			.what = "kafka-proxy"};
 		if (psc_kafka_wait_ready(&r, NULL, e2, sizeof(e2)) < 0) {
 			snprintf(err, errlen, "kafka-proxy on %s (listener %s) "
-				 "did not start: %s", kp->instance, listen, e2);
-			goto out;
+				 "did not start: %s", inst, listen, e2);
+			return -1;
 		}
+	}
+	return 0;
+}
+
+void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
+			     size_t len)
+{
+	if (i == 0)
+		snprintf(out, len, "kafka-proxy");
+	else
+		snprintf(out, len, "kafka-proxy-%.50s",
+			 kp->additional_instances[i - 1]);
+}
+
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen)
+{
+	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
+	char bin[PATH_MAX];
+	psc_argv *argv = calloc(1, sizeof(*argv));
+	int rc = -1, started = 0;
+
+	if (!argv) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_kafka_proxy_bin_for(kp->version, bin, sizeof(bin), err,
+				    errlen) < 0 ||
+	    psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i <= kp->n_additional_instances; i++) {
+		const char *inst = i ? kp->additional_instances[i - 1]
+				     : kp->instance;
+		char name[PSC_PROC_NAME_LEN];
+		if (only && strcmp(only, inst) != 0)
+			continue;
+		psc_lab_proxy_proc_name(kp, i, name, sizeof(name));
+		if (start_proxy_on(p, inst, name, argv->v, err, errlen) < 0)
+			goto out;
+		started++;
+	}
+	if (!started) {
+		snprintf(err, errlen, "lab '%s' runs no kafka-proxy on '%s'",
+			 p->lab, only ? only : "?");
+		goto out;
 	}
 	rc = 0;
 out:
@@ -206,7 +242,8 @@ int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen)
 	if (psc_kafka_env_load(env, err, errlen) < 0)
 		goto out;
 	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY &&
-	    psc_kafka_proxy_bin(bin, sizeof(bin), err, errlen) < 0)
+	    psc_kafka_proxy_bin_for(p->t->kafka_proxy.version, bin,
+				    sizeof(bin), err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -288,12 +325,14 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
 			"(Kafka %s)\n", psc_now_ms() - t0, n, env->home);
 	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY) {
-		if (psc_lab_start_proxy(p, err, errlen) < 0)
+		if (psc_lab_start_proxy(p, NULL, err, errlen) < 0)
 			goto out;
 		if (progress)
 			fprintf(progress, "[%6lld ms] kafka-proxy listening in "
-				"%s on its %zu bootstrap ports\n",
+				"%s%s on its %zu bootstrap ports\n",
 				psc_now_ms() - t0, p->t->kafka_proxy.instance,
+				p->t->kafka_proxy.n_additional_instances
+					? " (and its additional instances)" : "",
 				p->t->kafka_proxy.n_bootstrap_server_mappings);
 	}
 	rc = 0;

@@ -279,12 +279,22 @@ static void check_broker_refs(struct ctx *c)
 static void check_proxy_ref(struct ctx *c)
 {
 	const psc_kafka_proxy *p = &c->t->kafka_proxy;
-	if (!c->proxy || !p->present || psc_find_instance(c->m, p->instance))
+	if (!c->proxy || !p->present)
 		return;
 	const char *names[PSC_MAX_INSTANCES];
 	size_t nn = psc_lint_instance_names(c->t, names, PSC_MAX_INSTANCES);
-	psc_lint_unknown_ref(c->d, p->instance_loc, "kafka_proxy", "instance",
-			     "instance", p->instance, names, nn);
+	if (!psc_find_instance(c->m, p->instance))
+		psc_lint_unknown_ref(c->d, p->instance_loc, "kafka_proxy",
+				     "instance", "instance", p->instance, names,
+				     nn);
+	for (size_t i = 0; i < p->n_additional_instances; i++)
+		if (!psc_find_instance(c->m, p->additional_instances[i]))
+			psc_lint_unknown_ref(c->d,
+					     p->additional_instances_loc[i],
+					     "kafka_proxy",
+					     "additional_instances", "instance",
+					     p->additional_instances[i], names,
+					     nn);
 }
 
 /* ---- 2. listeners ---- */
@@ -1285,11 +1295,11 @@ static void check_bootstrap(struct ctx *c)
 
 /* ---- 11. kafka-proxy ---- */
 
-static void check_proxy_instance(struct ctx *c)
+/* one VM that runs kafka-proxy: in an instance group behind the LB */
+static void check_proxy_vm(struct ctx *c, const char *inst, psc_loc loc)
 {
-	const psc_kafka_proxy *p = &c->t->kafka_proxy;
 	char groups[256] = "";
-	if (!c->lb || !psc_find_instance(c->m, p->instance))
+	if (!c->lb || !psc_find_instance(c->m, inst))
 		return;
 	for (size_t i = 0; i < c->lb->n_backends; i++) {
 		const psc_instance_group *g =
@@ -1297,7 +1307,7 @@ static void check_proxy_instance(struct ctx *c)
 		if (!g)
 			continue;
 		for (size_t j = 0; j < g->n_instances; j++)
-			if (strcmp(g->instances[j], p->instance) == 0)
+			if (strcmp(g->instances[j], inst) == 0)
 				return;
 		psc_appendf(groups, sizeof(groups), "%s'%s'", groups[0] ? ", " : "",
 			g->name);
@@ -1306,13 +1316,90 @@ static void check_proxy_instance(struct ctx *c)
 	if (groups[0])
 		setf(hint, sizeof(hint), "run kafka-proxy on an instance "
 		     "of %s", groups);
-	psc_diag_add(c->d, ERR, p->instance_loc, "proxy-instance",
-		     "kafka_proxy",
-		     hint,
+	psc_diag_add(c->d, ERR, loc, "proxy-instance", "kafka_proxy", hint,
 		     "instance '%s' is in no instance group behind '%s', the "
 		     "load balancer the changefeed's endpoint reaches: the "
 		     "changefeed's connections never reach kafka-proxy",
-		     p->instance, c->lb->name);
+		     inst, c->lb->name);
+}
+
+static void check_proxy_instance(struct ctx *c)
+{
+	const psc_kafka_proxy *p = &c->t->kafka_proxy;
+	check_proxy_vm(c, p->instance, p->instance_loc);
+	for (size_t i = 0; i < p->n_additional_instances; i++) {
+		const char *a = p->additional_instances[i];
+		if (strcmp(a, p->instance) == 0) {
+			psc_diag_add(c->d, ERR, p->additional_instances_loc[i],
+				     "proxy-instance", "kafka_proxy", NULL,
+				     "additional instance '%s' is kafka_proxy's "
+				     "instance already", a);
+			continue;
+		}
+		check_proxy_vm(c, a, p->additional_instances_loc[i]);
+	}
+}
+
+/* "vMAJOR.MINOR.PATCH" -> MAJOR*1e6 + MINOR*1e3 + PATCH, -1 otherwise */
+static long proxy_tag_num(const char *v)
+{
+	unsigned a, b, d;
+	char end;
+	if (sscanf(v, "v%u.%u.%u%c", &a, &b, &d, &end) != 3 || a > 999 ||
+	    b > 999 || d > 999)
+		return -1;
+	return (long)a * 1000000 + (long)b * 1000 + d;
+}
+
+/* version: a tag; --deterministic-listeners needs v0.4.0 */
+static void check_proxy_version(struct ctx *c)
+{
+	const psc_kafka_proxy *p = &c->t->kafka_proxy;
+	long v = p->version[0] ? proxy_tag_num(p->version) : -2;
+	if (v == -1) {
+		psc_diag_add(c->d, ERR, p->version_loc, "proxy-version",
+			     "kafka_proxy", "a release tag, e.g. v0.3.11 "
+			     "(the seed's) or v0.4.3",
+			     "version '%s' is not a kafka-proxy release tag "
+			     "(vMAJOR.MINOR.PATCH)", p->version);
+		return;
+	}
+	if (p->deterministic_listeners && (v == -2 || v < 4000)) {
+		psc_diag_add(c->d, ERR, p->deterministic_listeners_loc,
+			     "proxy-version", "kafka_proxy",
+			     "set version: v0.4.3 (make deps builds it)",
+			     "deterministic_listeners needs kafka-proxy v0.4.0 "
+			     "or later (--deterministic-listeners), and this "
+			     "topology runs %s", v == -2 ? "the default v0.3.11"
+			     : p->version);
+	}
+}
+
+/* several kafka-proxies with dynamic listeners in discovery order behind
+ * one load balancer (the seed's warning; kafka-proxy issue #174) */
+static void check_proxy_multiple(struct ctx *c)
+{
+	const psc_kafka_proxy *p = &c->t->kafka_proxy;
+	const psc_kafka *k = &c->t->kafka;
+	if (!p->n_additional_instances || p->deterministic_listeners ||
+	    !c->mapped_known)
+		return;
+	size_t dyn = 0;
+	for (size_t j = 0; j < k->n_brokers; j++)
+		if (!c->mapped[j])
+			dyn++;
+	if (!dyn)
+		return;
+	psc_diag_add(c->d, WARN, p->additional_instances_list_loc,
+		     "proxy-multiple", "kafka_proxy",
+		     "run one kafka-proxy (the seed's advice), or set "
+		     "deterministic_listeners: true with version v0.4.3 on "
+		     "all of them",
+		     "%zu kafka-proxies behind one load balancer give the %zu "
+		     "unmapped broker%s dynamic ports in their own discovery "
+		     "order: metadata from one can name a port that leads to "
+		     "another broker on the other (kafka-proxy issue #174)",
+		     p->n_additional_instances + 1, dyn, dyn == 1 ? "" : "s");
 }
 
 /* upstreams: resolve, compare with what the brokers advertise */
@@ -1721,6 +1808,8 @@ static void check_proxy(struct ctx *c)
 	check_proxy_advertised(c);
 	check_proxy_dynamic(c);
 	check_proxy_dynamic_ports(c);
+	check_proxy_version(c);
+	check_proxy_multiple(c);
 	check_hc_port(c);
 }
 

@@ -208,6 +208,9 @@ static const struct field f_proxy[] = {
 	STR(psc_kafka_proxy, dynamic_advertised_listener),
 	STR_(psc_kafka_proxy, http_listen_address, false, NULL,
 	     "0.0.0.0:9080"),
+	STRLIST(psc_kafka_proxy, additional_instances),
+	STR(psc_kafka_proxy, version),
+	BOOL(psc_kafka_proxy, deterministic_listeners),
 };
 static const struct schema s_proxy = SCHEMA("kafka_proxy", f_proxy);
 

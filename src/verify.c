@@ -294,6 +294,9 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 		SET(c->consumer_project, "%s", cn->project);
 	SET(c->attachment, "%s", pe->sa->name);
 	SET(c->load_balancer, "%s", pe->lb->name);
+	for (size_t i = 0; i < p->n_lbs; i++)
+		if (p->lbs[i].lb == pe->lb && !p->lbs[i].neg)
+			c->lb_backends = p->lbs[i].n_backends;
 	SET(c->producer_network, "%s", pe->lb->network);
 	psc_ip_str(pe->nat_ip, c->nat_ip, sizeof(c->nat_ip));
 	psc_subnet *nsub = pe->sa->n_nat_subnets
@@ -632,6 +635,24 @@ static void diag_wrong(const psc_verify_ctx *c, const psc_verify_obs *o,
 	bname(c, o->reached, br, sizeof(br));
 	SET(k->detail, "%s:%d (client port %d) reached %s, not %s", o->host,
 	    o->port, o->port, br, be);
+	if ((c->approach == PSC_APPROACH_PROXY || !c->n_maps) &&
+	    c->lb_backends > 1) {
+		/* kafka-proxy issue #174: the proxies disagree */
+		k->hop = PSC_HOP_PROXY;
+		if (o->detail[0])
+			APP(k->detail, " (%s)", o->detail);
+		APP(k->detail, ": load balancer %s sends each connection to "
+		    "one of its %zu kafka-proxies, and they map port %d to "
+		    "different brokers (dynamic listeners in each one's own "
+		    "discovery order, kafka-proxy issue #174)",
+		    c->load_balancer, c->lb_backends, o->port);
+		SET(k->fix, "run one kafka-proxy, as the seed says; or give "
+		    "every broker a --bootstrap-server-mapping (identical on "
+		    "all proxies); or run kafka-proxy v0.4.x with "
+		    "--deterministic-listeners on all of them (kafka_proxy: "
+		    "version: v0.4.3, deterministic_listeners: true)");
+		return;
+	}
 	if (c->approach == PSC_APPROACH_PROXY || !c->n_maps) {
 		SET(k->fix, "kafka-proxy's port %d must lead to %s: check "
 		    "the --bootstrap-server-mapping whose advertised address "

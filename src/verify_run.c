@@ -737,6 +737,51 @@ static void check_bootstrap(struct job *j, struct mdb *md, size_t *n_md,
 
 /* 2. one broker: its advertised name resolves to the endpoint, connects,
  * and the broker answering there is that broker */
+/* Behind several instance-group backends every new connection is hashed
+ * to one of them: the same advertised address through FRESH_TRIES_PER
+ * backend new clients (new connections), each asked which broker it is.
+ * One that reached another broker turns o into WRONG_BROKER, the counts in
+ * its detail. */
+#define FRESH_TRIES_PER 4
+static void fresh_connections(struct job *j, const char *addr, long id,
+			      psc_verify_obs *o)
+{
+	const psc_verify_ctx *c = j->c;
+	size_t tries = FRESH_TRIES_PER * c->lb_backends, right = 1, done = 1;
+	long wrong_id = -1;
+	size_t wrong = 0;
+	for (size_t t = 0; t < tries; t++) {
+		char err[256];
+		long long dl = psc_now_ms() + j->timeout_ms;
+		rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, addr, j->timeout_ms,
+					NULL, err, sizeof(err));
+		if (!rk)
+			break;
+		psc_verify_obs t_o;
+		psc_verify_obs_init(&t_o, o->node, o->name);
+		psc_verify_symptom s = identify(rk, id, dl, &t_o);
+		rd_kafka_destroy(rk);
+		done++;
+		if (s == PSC_SYM_OK) {
+			right++;
+		} else if (s == PSC_SYM_WRONG_BROKER) {
+			wrong++;
+			if (wrong_id < 0)
+				wrong_id = t_o.reached;
+		}
+	}
+	if (wrong) {
+		o->sym = PSC_SYM_WRONG_BROKER;
+		o->reached = wrong_id;
+		SET(o->detail, "%zu of %zu connections reached broker "
+		    "%ld, %zu broker %ld", wrong, done, wrong_id, right, id);
+	} else {
+		APP(o->detail, "; %zu of %zu connections (new clients) through the %zu "
+		    "backends answered as broker %ld", right, done,
+		    c->lb_backends, id);
+	}
+}
+
 static psc_verify_symptom check_broker(struct job *j, rd_kafka_t *rk,
 				       const struct mdb *md, size_t n_md,
 				       long id)
@@ -778,6 +823,8 @@ static psc_verify_symptom check_broker(struct job *j, rd_kafka_t *rk,
 		SET(o.detail, "%s resolves to %s; broker %ld answers there as "
 		    "itself (DescribeConfigs BROKER %ld: node.id %ld)",
 		    b->host, o.addr, id, id, id);
+	if (o.sym == PSC_SYM_OK && c->lb_backends > 1)
+		fresh_connections(j, got, id, &o);
 	finish(j, &o, t0);
 	return o.sym;
 }
@@ -1628,7 +1675,11 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	kids[0].fd = -1;
 	/* bootstrap ports, every broker (twice: metadata and topology may
 	 * differ), the controller, create, produce, consume, delete */
-	kids[0].budget_ms = (long)(j.n_ports + 2 * ctx->n_brokers + 6) *
+	kids[0].budget_ms = (long)(j.n_ports + 2 * ctx->n_brokers + 6 +
+				   (ctx->lb_backends > 1
+					    ? FRESH_TRIES_PER * ctx->lb_backends *
+						      ctx->n_brokers
+					    : 0)) *
 				    j.timeout_ms +
 			    3000L * (long)(ctx->n_brokers + 2) + 5000;
 	kids[1].node = ctx->bastion;

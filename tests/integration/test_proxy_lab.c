@@ -276,7 +276,7 @@ static void health(void **state)
 	psc_topology *t = NULL;
 	psc_plan p;
 	assert_int_equal(psc_lab_load(lab, &t, &p, err, sizeof(err)), 0);
-	if (psc_lab_start_proxy(&p, err, sizeof(err)) != 0)
+	if (psc_lab_start_proxy(&p, NULL, err, sizeof(err)) != 0)
 		fail_msg("start kafka-proxy again: %s", err);
 	psc_topology_free(t);
 	await_health(1, 30000);

@@ -18,7 +18,7 @@ static const char *const kafka_rules[] = {
 	"bootstrap-port-duplicate", "bootstrap-coverage", "proxy-instance",
 	"proxy-mapping-upstream", "proxy-mapping-mismatch", "proxy-listen",
 	"proxy-advertised", "proxy-dynamic", "proxy-dynamic-ports", "hc-port",
-	"zone-suggested",
+	"proxy-version", "proxy-multiple", "zone-suggested",
 };
 
 /* The shipped topologies give none of these findings. */
@@ -937,6 +937,56 @@ static void kafka_proxy_advertised_duplicate(void **state)
 		NULL);
 }
 
+/* kafka-proxy-version: --deterministic-listeners is v0.4.0+ */
+static void kafka_proxy_version(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-proxy-version.yaml", 1,
+		"tests/lint/kafka-proxy-version.yaml:183:28: error: kafka_proxy: "
+		"deterministic_listeners needs kafka-proxy v0.4.0 or later "
+		"(--deterministic-listeners), and this topology runs v0.3.11 "
+		"[proxy-version]",
+		"set version: v0.4.3 (make deps builds it)");
+	psc_test_expect_only(
+		"tests/lint/kafka-proxy-version-tag.yaml", 1,
+		"tests/lint/kafka-proxy-version-tag.yaml:182:12: error: "
+		"kafka_proxy: version '0.4.3' is not a kafka-proxy release tag "
+		"(vMAJOR.MINOR.PATCH) [proxy-version]",
+		"a release tag, e.g. v0.3.11 (the seed's) or v0.4.3");
+}
+
+/* kafka_proxy.additional_instances must name instances */
+static void kafka_unknown_reference_proxy_additional(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-unknown-reference-proxy-additional.yaml", 1,
+		"tests/lint/kafka-unknown-reference-proxy-additional.yaml:181:26: "
+		"error: kafka_proxy: additional_instances 'kafka-proxy-nod2' "
+		"names no instance [unknown-reference]",
+		NULL);
+}
+
+/* the shipped proxy-two.yaml: two proxies with dynamic brokers warn
+ * (kafka-proxy issue #174); proxy-two-deterministic.yaml is clean */
+static void kafka_proxy_multiple(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"topologies/proxy-two.yaml", 0,
+		"topologies/proxy-two.yaml:202:25: warning: kafka_proxy: 2 "
+		"kafka-proxies behind one load balancer give the 2 unmapped "
+		"brokers dynamic ports in their own discovery order: metadata "
+		"from one can name a port that leads to another broker on the "
+		"other (kafka-proxy issue #174) [proxy-multiple]",
+		"run one kafka-proxy (the seed's advice), or set "
+		"deterministic_listeners: true with version v0.4.3 on all of "
+		"them");
+	no_kafka_findings("topologies/proxy-two-deterministic.yaml");
+	no_kafka_findings("topologies/proxy-dynamic.yaml");
+}
+
 /* kafka-proxy-dynamic: brokers 4 and 5 unmapped, no
  * dynamic_advertised_listener */
 static void kafka_proxy_dynamic_listener(void **state)
@@ -1164,6 +1214,9 @@ int main(void)
 		cmocka_unit_test(kafka_proxy_advertised_port),
 		cmocka_unit_test(kafka_proxy_advertised_duplicate),
 		cmocka_unit_test(kafka_proxy_dynamic_listener),
+		cmocka_unit_test(kafka_proxy_version),
+		cmocka_unit_test(kafka_unknown_reference_proxy_additional),
+		cmocka_unit_test(kafka_proxy_multiple),
 		cmocka_unit_test(kafka_proxy_dynamic_min_port),
 		cmocka_unit_test(kafka_proxy_dynamic_port),
 		cmocka_unit_test(kafka_proxy_dynamic_pattern),

@@ -430,7 +430,30 @@ static void diag_proxy(void **state)
 	o.sym = PSC_SYM_TIMEOUT;
 	c = diag(&o, NULL);
 	assert_int_equal(c.hop, PSC_HOP_FIREWALL);
+
+	/* two kafka-proxies that disagree (kafka-proxy issue #174) */
+	load("topologies/proxy-two.yaml");
+	assert_int_equal(ctx.lb_backends, 2);
+	o = obs("changefeed", PSC_SYM_WRONG_BROKER,
+		"brokers.abc.us-west1.gcp.3199745.tidbcloud.com", 9095, 4);
+	o.reached = 5;
+	snprintf(o.detail, sizeof(o.detail), "3 of 9 connections reached "
+		 "broker 5, 6 broker 4");
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_PROXY);
+	has(c.detail, "reached broker 5 (broker-node5), not broker 4 "
+		      "(broker-node4) (3 of 9 connections reached broker 5, 6 "
+		      "broker 4): load balancer kafka-proxy-lb sends each "
+		      "connection to one of its 2 kafka-proxies");
+	has(c.detail, "kafka-proxy issue #174");
+	has(c.fix, "--deterministic-listeners");
+	/* one proxy: the mapping itself */
+	load("topologies/proxy-dynamic.yaml");
+	assert_int_equal(ctx.lb_backends, 1);
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_LB_MAPPING);
 	load("topologies/portmap.yaml");
+	assert_int_equal(ctx.lb_backends, 0);
 }
 
 static void diag_listener(void **state)
