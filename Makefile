@@ -4,7 +4,8 @@
 #   sudo make up     set-up (make deps), build, then `bin/pscLab up portmap`
 #   sudo make test   set-up, build, and every test
 #   make             build bin/pscLab
-#   make deps        Debian packages, Apache Kafka (mvn), kafka-proxy (go)
+#   make deps        Debian packages, Apache Kafka (mvn), kafka-proxy (from
+#                    its source archives, go), the Go client's modules
 #   make check       unit tests only (no set-up)
 #   make asan        unit tests under AddressSanitizer + UBSan
 #   make fuzz        the loader's and the DNS stub's libFuzzer targets,
@@ -49,7 +50,14 @@ INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/itests/%)
 .PHONY: all deps check test asan fuzz install uninstall up bench clean \
         pkgcheck
 
-all: bin/pscLab
+all: bin/pscLab bin/psclab-kclient
+
+# The Go client of the checks that must speak as TiCDC's own Kafka
+# libraries (franz-go, Sarama): verify runs it in the changefeed's node.
+KCLIENT_SRCS := $(wildcard lab/kclient/*.go) lab/kclient/go.mod lab/kclient/go.sum
+bin/psclab-kclient: $(KCLIENT_SRCS) lab/kclient/build.sh
+	@mkdir -p bin
+	lab/kclient/build.sh $@
 
 # A clear word when a library is missing, instead of a compiler error.
 pkgcheck:
@@ -89,7 +97,8 @@ check: $(UNIT_BINS)
 
 # Everything: set-up first, then every suite; ends with the summary line.
 test: deps
-	@$(MAKE) --no-print-directory $(UNIT_BINS) $(INTEG_BINS) bin/pscLab
+	@$(MAKE) --no-print-directory $(UNIT_BINS) $(INTEG_BINS) bin/pscLab \
+	  bin/psclab-kclient
 	@INTEG_BINS="$(INTEG_BINS)" tests/run.sh all $(UNIT_BINS)
 
 asan:
@@ -122,17 +131,18 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DNS_BIN)
 	  -timeout=10 -rss_limit_mb=2048 $(BUILD)/fuzz/corpus-dns \
 	  tests/fuzz/dns-seeds
 
-install: bin/pscLab
+install: bin/pscLab bin/psclab-kclient
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/topologies
 	install -m 0755 bin/pscLab $(DESTDIR)$(BINDIR)/pscLab
+	install -m 0755 bin/psclab-kclient $(DESTDIR)$(BINDIR)/psclab-kclient
 	install -m 0644 topologies/*.yaml $(DESTDIR)$(SHAREDIR)/topologies/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pscLab
+	rm -f $(DESTDIR)$(BINDIR)/pscLab $(DESTDIR)$(BINDIR)/psclab-kclient
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 up: deps
-	@$(MAKE) --no-print-directory bin/pscLab
+	@$(MAKE) --no-print-directory bin/pscLab bin/psclab-kclient
 	bin/pscLab up $(TOPOLOGY)
 
 # Benchmarks: ratios measured side by side in one run (the machine is
@@ -142,9 +152,10 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
-bench: $(BENCH_BINS) bin/pscLab
+bench: $(BENCH_BINS) bin/pscLab bin/psclab-kclient
 	$(BUILD)/bench/bench_network topologies/portmap.yaml
 	$(BUILD)/bench/bench_kafka topologies/portmap.yaml
+	$(BUILD)/bench/bench_kafka topologies/proxy.yaml
 
 clean:
 	rm -rf build bin

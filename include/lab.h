@@ -57,6 +57,14 @@ int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 		 char *err, size_t errlen);
 
+/* Stop (start false) or start again the Kafka process of node: its
+ * broker, or its kafka-proxy.  Stop: SIGTERM by pid from the journal,
+ * SIGKILL after 5 s; start: as up starts it, awaited until it serves.
+ * Under the host lock.  -1 with err naming the valid nodes, or saying it
+ * is not running / running already. */
+int psc_lab_node_process(const char *lab, const char *node, bool start,
+			 FILE *progress, char *err, size_t errlen);
+
 /* Load the topology copy of a lab that is up and plan it.  *t is freed by
  * the caller (psc_topology_free). */
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
@@ -76,6 +84,11 @@ int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
 int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			size_t errlen);
 
+/* Start the broker of instance again (after it was stopped: its storage
+ * and config are kept), journaled, and wait until it serves; -1 with the
+ * reason (its log tail when it died). */
+int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
+			 size_t errlen);
 /* Start kafka-proxy (proxy approach) with the flags from the topology in
  * its node and each additional instance (only: in that node alone; NULL
  * all), journaled, and wait until each accepts on every mapped port and

@@ -390,6 +390,24 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int run_fault(const struct cmd *c, int argc, char **argv)
+{
+	if (argc != 4 || (strcmp(argv[2], "stop") != 0 &&
+			  strcmp(argv[2], "start") != 0)) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("fault"))
+		return EXIT_USAGE;
+	char err[4096];
+	if (psc_lab_node_process(argv[1], argv[3], strcmp(argv[2], "start") == 0,
+				 stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s fault: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -539,6 +557,13 @@ static const struct cmd commands[] = {
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
 	 "resolv.conf included, stdio\npassed through, no shell; the exit "
 	 "status is the command's.\n", run_exec},
+	{"fault", "<lab> stop|start <node>",
+	 "Stop a node's Kafka process (its broker or kafka-proxy), or start "
+	 "it again.",
+	 "stop: SIGTERM by its pid from the lab's journal (SIGKILL after 5 "
+	 "s); start: as up\nstarts it, and waits until it serves.\n"
+	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
+	 "usage.\n", run_fault},
 	{"logs", "<lab> <node> [-f]",
 	 "Show the logs of a node's processes (a broker's server.log too).",
 	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",

@@ -847,3 +847,105 @@ int psc_lab_serve_health(const char *lab, char *err, size_t errlen)
 	psc_topology_free(t);
 	return 0;
 }
+
+/* ---- pscLab fault <lab> stop|start <node> ---- */
+
+/* the Kafka process a node runs: its broker, or a kafka-proxy; *is_broker
+ * says which.  -1 with the valid nodes when it runs neither. */
+static int node_proc_name(const psc_topology *t, const char *node,
+			  char *name, size_t len, bool *is_broker, char *err,
+			  size_t errlen)
+{
+	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	char valid[1024] = "";
+	for (size_t i = 0; i < t->kafka.n_brokers; i++) {
+		const char *in = t->kafka.brokers[i].instance;
+		psc_appendf(valid, sizeof(valid), "%s%s", valid[0] ? ", " : "",
+			    in);
+		if (strcmp(in, node) == 0) {
+			snprintf(name, len, "kafka-%.50s", in);
+			*is_broker = true;
+			return 0;
+		}
+	}
+	for (size_t i = 0; kp->present && i <= kp->n_additional_instances;
+	     i++) {
+		const char *in = i ? kp->additional_instances[i - 1]
+				   : kp->instance;
+		psc_appendf(valid, sizeof(valid), "%s%s", valid[0] ? ", " : "",
+			    in);
+		if (strcmp(in, node) == 0) {
+			psc_lab_proxy_proc_name(kp, i, name, len);
+			*is_broker = false;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "node '%s' runs no broker and no kafka-proxy; "
+		 "the nodes that do: %s", node, valid[0] ? valid : "none");
+	return -1;
+}
+
+int psc_lab_node_process(const char *lab, const char *node, bool start,
+			 FILE *progress, char *err, size_t errlen)
+{
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	psc_state st;
+	char name[PSC_PROC_NAME_LEN];
+	bool is_broker = false;
+	int lock = -1, rc = -1;
+	long long t0 = psc_now_ms();
+
+	memset(&st, 0, sizeof(st));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_lab_load(lab, &t, p, err, errlen) < 0 ||
+	    node_proc_name(t, node, name, sizeof(name), &is_broker, err,
+			   errlen) < 0)
+		goto out;
+	/* up and down hold the lock while they change the lab */
+	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
+		goto out;
+	if (psc_state_read(lab, &st, err, errlen) < 0)
+		goto out;
+	const psc_proc *alive = NULL;
+	for (size_t i = 0; i < st.n_procs; i++)
+		if (strcmp(st.procs[i].name, name) == 0 &&
+		    psc_proc_alive(&st.procs[i]))
+			alive = &st.procs[i];
+	if (!start) {
+		if (!alive) {
+			snprintf(err, errlen, "%s on %s is not running", name,
+				 node);
+			goto out;
+		}
+		if (psc_proc_stop(alive, 5000, err, errlen) < 0)
+			goto out;
+		if (progress)
+			fprintf(progress, "[%6lld ms] %s on %s stopped (pid "
+				"%ld)\n", psc_now_ms() - t0, name, node,
+				(long)alive->pid);
+	} else {
+		if (alive) {
+			snprintf(err, errlen, "%s on %s is running already "
+				 "(pid %ld)", name, node, (long)alive->pid);
+			goto out;
+		}
+		if ((is_broker ? psc_lab_start_broker(p, node, err, errlen)
+			       : psc_lab_start_proxy(p, node, err, errlen)) < 0)
+			goto out;
+		if (progress)
+			fprintf(progress, "[%6lld ms] %s on %s started and "
+				"serving\n", psc_now_ms() - t0, name, node);
+	}
+	rc = 0;
+out:
+	if (lock >= 0)
+		psc_state_unlock(lock);
+	psc_state_free(&st);
+	psc_topology_free(t);
+	free(p);
+	return rc;
+}

@@ -230,6 +230,60 @@ out:
 	return rc;
 }
 
+/* start broker b (its dir prepared and formatted) as a supervised process
+ * in its node; *log_from: server.log's size before, where its readiness
+ * line is looked for */
+static int spawn_broker(const psc_plan *p, const psc_kafka_env *env,
+			const psc_broker *b, const char *dir, psc_kafka_cmd *cmd,
+			psc_proc *proc, off_t *log_from, char *err,
+			size_t errlen)
+{
+	char name[PSC_PROC_NAME_LEN], log[PATH_MAX], slog[PATH_MAX];
+	char ns[PSC_NETNS_NAME_LEN + 80];
+	struct stat sb;
+	snprintf(name, sizeof(name), "kafka-%.50s", b->instance);
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, b->instance);
+	*log_from = 0;
+	if (psc_kafka_server_log(dir, slog, sizeof(slog)) == 0 &&
+	    stat(slog, &sb) == 0)
+		*log_from = sb.st_size;
+	if (psc_kafka_start_cmd(env, dir, cmd, err, errlen) < 0)
+		return -1;
+	if (psc_state_log_path(p->lab, name, log, sizeof(log)) < 0) {
+		snprintf(err, errlen, "broker %ld: no log path in the state of "
+			 "lab '%s'", b->node_id, p->lab);
+		return -1;
+	}
+	return psc_proc_spawn(name, ns, cmd->argv.v, cmd->envp.v, log,
+			      psc_state_proc_hook, (void *)p->lab, proc, err,
+			      errlen);
+}
+
+/* until broker b serves on its INTERNAL listener (bounded), or dies */
+static int await_broker(const psc_plan *p, const psc_broker *b,
+			const char *dir, const psc_proc *proc, off_t log_from,
+			char *err, size_t errlen)
+{
+	char addr[PSC_ADDR_LEN], slog[PATH_MAX], e2[PSC_KAFKA_ERR_LEN];
+	long waited = 0;
+	if (psc_broker_advertised_internal(p->t, b, addr, sizeof(addr)) < 0 ||
+	    psc_kafka_server_log(dir, slog, sizeof(slog)) < 0) {
+		snprintf(err, errlen, "broker %ld: no address", b->node_id);
+		return -1;
+	}
+	psc_kafka_ready r = {
+		.netns = proc->netns, .addr = addr, .server_log = slog,
+		.log_from = log_from, .console_log = proc->log,
+		.alive = proc_alive_cb, .alive_arg = proc, .pid = proc->pid,
+		.timeout_ms = READY_TIMEOUT_MS};
+	if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "broker %ld on %s did not start: %s",
+			 b->node_id, b->instance, e2);
+		return -1;
+	}
+	return 0;
+}
+
 int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen)
 {
 	psc_kafka_env *env = calloc(1, sizeof(*env));
@@ -260,10 +314,11 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 	char (*dirs)[PATH_MAX] = calloc(n ? n : 1, sizeof(*dirs));
 	psc_proc *procs = calloc(n ? n : 1, sizeof(*procs));
 	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
+	off_t *log_from = calloc(n ? n : 1, sizeof(*log_from));
 	long long t0 = psc_now_ms();
 	int rc = -1;
 
-	if (!env || !dirs || !procs || !cmd) {
+	if (!env || !dirs || !procs || !cmd || !log_from) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -283,44 +338,14 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 		fprintf(progress, "[%6lld ms] kafka: %zu storage directories "
 			"formatted (cluster %s)\n", psc_now_ms() - t0, n,
 			k->cluster_id);
-	for (size_t i = 0; i < n; i++) {
-		const psc_broker *b = &k->brokers[i];
-		char name[PSC_PROC_NAME_LEN], log[PATH_MAX];
-		char ns[PSC_NETNS_NAME_LEN + 80];
-		snprintf(name, sizeof(name), "kafka-%.50s", b->instance);
-		snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab,
-			 b->instance);
-		if (psc_kafka_start_cmd(env, dirs[i], cmd, err, errlen) < 0 ||
-		    psc_state_log_path(p->lab, name, log, sizeof(log)) < 0 ||
-		    psc_proc_spawn(name, ns, cmd->argv.v, cmd->envp.v, log,
-				   psc_state_proc_hook, (void *)p->lab,
-				   &procs[i], err, errlen) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (spawn_broker(p, env, &k->brokers[i], dirs[i], cmd,
+				 &procs[i], &log_from[i], err, errlen) < 0)
 			goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const psc_broker *b = &k->brokers[i];
-		char addr[PSC_ADDR_LEN], slog[PATH_MAX];
-		long waited = 0;
-		if (psc_broker_advertised_internal(p->t, b, addr,
-						   sizeof(addr)) < 0 ||
-		    psc_kafka_server_log(dirs[i], slog, sizeof(slog)) < 0) {
-			snprintf(err, errlen, "broker %ld: no address",
-				 b->node_id);
+	for (size_t i = 0; i < n; i++)
+		if (await_broker(p, &k->brokers[i], dirs[i], &procs[i],
+				 log_from[i], err, errlen) < 0)
 			goto out;
-		}
-		psc_kafka_ready r = {
-			.netns = procs[i].netns, .addr = addr,
-			.server_log = slog, .log_from = 0,
-			.console_log = procs[i].log, .alive = proc_alive_cb,
-			.alive_arg = &procs[i], .pid = procs[i].pid,
-			.timeout_ms = READY_TIMEOUT_MS};
-		char e2[PSC_KAFKA_ERR_LEN];
-		if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
-			snprintf(err, errlen, "broker %ld on %s did not start: "
-				 "%s", b->node_id, b->instance, e2);
-			goto out;
-		}
-	}
 	if (progress)
 		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
 			"(Kafka %s)\n", psc_now_ms() - t0, n, env->home);
@@ -340,6 +365,44 @@ out:
 	free(env);
 	free(dirs);
 	free(procs);
+	free(cmd);
+	free(log_from);
+	return rc;
+}
+
+int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
+			 size_t errlen)
+{
+	const psc_kafka *k = &p->t->kafka;
+	const psc_broker *b = NULL;
+	for (size_t i = 0; i < k->n_brokers; i++)
+		if (strcmp(k->brokers[i].instance, instance) == 0)
+			b = &k->brokers[i];
+	if (!b) {
+		snprintf(err, errlen, "lab '%s' has no broker on '%s'", p->lab,
+			 instance);
+		return -1;
+	}
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
+	char dir[PATH_MAX];
+	psc_proc proc;
+	off_t from = 0;
+	int rc = -1;
+	if (!env || !cmd) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0 ||
+	    psc_lab_node_dir(p->lab, b->instance, dir, sizeof(dir)) < 0)
+		goto out;
+	/* its storage and server.properties are there from up: only start */
+	if (spawn_broker(p, env, b, dir, cmd, &proc, &from, err, errlen) < 0 ||
+	    await_broker(p, b, dir, &proc, from, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(env);
 	free(cmd);
 	return rc;
 }

@@ -1003,10 +1003,32 @@ step_proxy() {
     rm -f -- "$CACHE"/kafka-proxy-*/.unavailable 2>/dev/null || true
 }
 
+# ---------------------------------------------------------------- d. the Go client's modules
+# lab/kclient (psclab-kclient: franz-go and Sarama, the changefeed's own Kafka libraries) is
+# built by make; its modules come from the Go module proxy, fetched here once.
+step_kclient() {
+    local t0 dir log rc=0
+    t0=$(now_ms)
+    dir="$DEPS_DIR/../kclient"
+    [ -f "$dir/go.mod" ] || return 0
+    find_go
+    log=$(mktemp)
+    TMPS+=("$log")
+    (cd "$dir" && timeout --kill-after=30 "$GO_TIMEOUT" "$GO_BIN" mod download >"$log" 2>&1) || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        show_log_tail "$log" go
+        die "go mod download for lab/kclient failed" \
+            "psclab-kclient needs franz-go and Sarama from the Go module proxy; see the go output above" \
+            "$SELF   (again once the module proxy answers; GOPROXY/HTTPS_PROXY are honoured)"
+    fi
+    say "kclient: Go modules of lab/kclient present ($(since "$t0"))"
+}
+
 # ---------------------------------------------------------------- run
 step_apt
 step_kafka
 step_proxy
+step_kclient
 say "KAFKA_HOME_RESOLVED=$KH"
 say "KAFKA_PROXY_BIN_RESOLVED=$PB"
 say "done in $(since "$T_START") (source lab/deps/paths.sh for these paths)"
