@@ -1012,9 +1012,17 @@ step_kclient() {
     dir="$DEPS_DIR/../kclient"
     [ -f "$dir/go.mod" ] || return 0
     find_go
+    local v maj min
+    v=$(cd / && GOTOOLCHAIN=local "$GO_BIN" version 2>/dev/null | sed -n 's/.* go\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+    read -r maj min <<<"${v:-0 0}"
+    if ! { [ "$maj" -gt 1 ] || { [ "$maj" -eq 1 ] && [ "$min" -ge 26 ]; }; }; then
+        die "$GO_BIN is Go $maj.$min; lab/kclient needs Go 1.26 or later" \
+            "franz-go v1.22 and Sarama v1.61 (the changefeed's Kafka libraries) declare go 1.26" \
+            "GO=/path/to/go1.26 $SELF"
+    fi
     log=$(mktemp)
     TMPS+=("$log")
-    (cd "$dir" && timeout --kill-after=30 "$GO_TIMEOUT" "$GO_BIN" mod download >"$log" 2>&1) || rc=$?
+    (cd "$dir" && GOTOOLCHAIN=local timeout --kill-after=30 "$GO_TIMEOUT" "$GO_BIN" mod download >"$log" 2>&1) || rc=$?
     if [ "$rc" -ne 0 ]; then
         show_log_tail "$log" go
         die "go mod download for lab/kclient failed" \

@@ -32,7 +32,11 @@ func franzBaseOpts(c *common, seeds []string) []kgo.Opt {
 		kgo.SoftwareNameAndVersion("psclab-kclient", "0.1.0"),
 	}
 	if c.verbose {
-		opts = append(opts, kgo.WithLogger(kgo.BasicLogger(os.Stderr, kgo.LogLevelInfo, func() string {
+		level := kgo.LogLevelInfo
+		if c.debug {
+			level = kgo.LogLevelDebug
+		}
+		opts = append(opts, kgo.WithLogger(kgo.BasicLogger(os.Stderr, level, func() string {
 			return "[franz] " + time.Now().Format("15:04:05.000") + " "
 		})))
 	}
@@ -239,12 +243,12 @@ func produceFranz(c *common, o *produceOpts, t *tracker, deadline time.Time) {
 		seq := i + 1
 		s := strconv.Itoa(seq)
 		wg.Add(1)
-		cl.Produce(ctx, &kgo.Record{Key: []byte(s), Value: []byte(s)}, func(_ *kgo.Record, err error) {
+		cl.Produce(ctx, &kgo.Record{Key: []byte(s), Value: []byte(s)}, func(r *kgo.Record, err error) {
 			defer wg.Done()
 			if err != nil {
 				t.fail(err)
 			} else {
-				t.ack(seq)
+				t.ack(seq, r.Partition)
 			}
 		})
 	}
@@ -278,23 +282,27 @@ func createTopicFranz(ctx context.Context, cl *kgo.Client, o *produceOpts) error
 		}
 		created = false
 	}
-	// Wait until every partition has a leader.
+	// Wait until every partition has a leader. A direct Metadata request:
+	// kadm.Metadata answers from kgo's cache (up to MetadataMinAge, 5s, old).
 	var last error
 	for {
-		md, err := adm.Metadata(ctx, o.topic)
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(o.topic)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, cl)
 		if err == nil {
-			td, ok := md.Topics[o.topic]
 			switch {
-			case !ok:
-				err = errors.New("topic not in metadata")
-			case td.Err != nil:
-				err = td.Err
-			case len(td.Partitions) == 0 || (created && len(td.Partitions) != o.partitions):
-				err = fmt.Errorf("%d partitions in metadata", len(td.Partitions))
+			case len(resp.Topics) != 1:
+				err = fmt.Errorf("%d topics in metadata", len(resp.Topics))
+			case resp.Topics[0].ErrorCode != 0:
+				err = kerrOf(resp.Topics[0].ErrorCode, nil)
+			case len(resp.Topics[0].Partitions) == 0 || (created && len(resp.Topics[0].Partitions) != o.partitions):
+				err = fmt.Errorf("%d partitions in metadata", len(resp.Topics[0].Partitions))
 			default:
-				for _, p := range td.Partitions {
-					if p.Err != nil || p.Leader < 0 {
-						err = fmt.Errorf("partition %d has no leader (%v)", p.Partition, p.Err)
+				for _, p := range resp.Topics[0].Partitions {
+					if p.ErrorCode != 0 || p.Leader < 0 {
+						err = fmt.Errorf("partition %d has no leader (%v)", p.Partition, kerrOf(p.ErrorCode, nil))
 						break
 					}
 				}
@@ -321,7 +329,7 @@ func consumeFranz(c *common, topic string, k *collector, deadline time.Time) {
 	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "psclab-kclient: %v\n", err)
+		k.setError(err)
 		return
 	}
 	defer func() {
@@ -354,5 +362,21 @@ func consumeFranz(c *common, topic string, k *collector, deadline time.Time) {
 			}
 		}
 		fetches.EachRecord(func(r *kgo.Record) { k.add(r.Value) })
+	}
+	if k.got() == 0 {
+		// kgo retries silently: say whether the topic was reachable at all.
+		mctx, mcancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer mcancel()
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(mctx, cl)
+		switch {
+		case err != nil:
+			k.setError(fmt.Errorf("metadata: %w", err))
+		case len(resp.Topics) == 1 && resp.Topics[0].ErrorCode != 0:
+			k.setError(fmt.Errorf("topic %s: %w", topic, kerrOf(resp.Topics[0].ErrorCode, nil)))
+		}
 	}
 }

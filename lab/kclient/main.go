@@ -7,6 +7,8 @@
 //	psclab-kclient consume --client franz|sarama --bootstrap ... --topic T [--timeout 30s] [--acked-file PATH] [--count N]
 //
 // Results go to stdout as JSON, one object per line; errors go to stderr.
+// Beyond the brief's fields: produce's final line adds max_partition_stall_ms,
+// consume's adds error (why it could not read; "" when it could).
 // Exit status: 0 success, 1 the check failed, 2 usage error.
 // Every network operation is bounded; the program always exits by itself
 // within --timeout plus a few seconds (a watchdog enforces it).
@@ -35,7 +37,7 @@ const usageText = `usage:
                          [--create-topic [--partitions 3] [--replication-factor 3]]
   psclab-kclient consume --client franz|sarama --bootstrap H:P[,...] --topic T [--timeout 30s]
                          [--acked-file PATH] [--count N]
-common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr)
+common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr), --debug (more of them)
 `
 
 // watchdogGrace is how long past --timeout the process may live at most.
@@ -53,6 +55,7 @@ type common struct {
 	dialTimeout  time.Duration
 	kafkaVersion string
 	verbose      bool
+	debug        bool
 }
 
 func main() {
@@ -105,6 +108,7 @@ func newFlagSet(name string, c *common, defTimeout time.Duration) (*flag.FlagSet
 	fs.DurationVar(&c.dialTimeout, "dial-timeout", 10*time.Second, "TCP dial timeout")
 	fs.StringVar(&c.kafkaVersion, "kafka-version", "3.7.0", "Sarama Config.Version")
 	fs.BoolVar(&c.verbose, "verbose", false, "library logs to stderr")
+	fs.BoolVar(&c.debug, "debug", false, "library debug logs to stderr (implies --verbose)")
 	return fs, bs
 }
 
@@ -114,6 +118,9 @@ func parseCommon(fs *flag.FlagSet, bs *string, c *common, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if c.debug {
+		c.verbose = true
 	}
 	if c.client != "franz" && c.client != "sarama" {
 		return usageError{"--client must be franz or sarama"}
@@ -203,14 +210,6 @@ type requestLine struct {
 	MaxVersions *maxVersions `json:"max_versions,omitempty"`
 }
 
-type noteLine struct {
-	Client    string `json:"client"`
-	Bootstrap string `json:"bootstrap"`
-	Request   string `json:"request"`
-	Sent      bool   `json:"sent"`
-	Note      string `json:"note"`
-}
-
 type doneLine struct {
 	Done bool `json:"done"`
 	OK   bool `json:"ok"`
@@ -281,6 +280,9 @@ type produceResult struct {
 	DialFailures []string `json:"dial_failures"`
 	MaxStallMS   int64    `json:"max_stall_ms"`
 	MS           int64    `json:"ms"`
+	// Beyond the brief: the longest gap between consecutive acks of one
+	// partition (max_stall_ms hides a stalled partition while others ack).
+	MaxPartitionStallMS int64 `json:"max_partition_stall_ms"`
 }
 
 // maxDialFailures bounds the dial_failures list (distinct entries).
@@ -300,6 +302,8 @@ type tracker struct {
 	dialFailSet  map[string]bool
 	lastAck      time.Time
 	maxStall     time.Duration
+	lastAckPart  map[int32]time.Time
+	maxPartStall time.Duration
 	ackFile      *os.File
 	ackFileErr   error
 	printed      bool
@@ -307,7 +311,8 @@ type tracker struct {
 }
 
 func newTracker(client string) *tracker {
-	return &tracker{start: time.Now(), client: client, dialedSet: map[string]bool{}, dialFailSet: map[string]bool{}}
+	return &tracker{start: time.Now(), client: client, dialedSet: map[string]bool{}, dialFailSet: map[string]bool{},
+		lastAckPart: map[int32]time.Time{}}
 }
 
 func (t *tracker) dial(addr string, err error) {
@@ -326,7 +331,7 @@ func (t *tracker) dial(addr string, err error) {
 	}
 }
 
-func (t *tracker) ack(seq int) {
+func (t *tracker) ack(seq int, partition int32) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := time.Now()
@@ -336,6 +341,12 @@ func (t *tracker) ack(seq int) {
 		}
 	}
 	t.lastAck = now
+	if last, ok := t.lastAckPart[partition]; ok {
+		if d := now.Sub(last); d > t.maxPartStall {
+			t.maxPartStall = d
+		}
+	}
+	t.lastAckPart[partition] = now
 	t.acked++
 	if t.ackFile != nil && t.ackFileErr == nil {
 		if _, err := t.ackFile.WriteString(strconv.Itoa(seq) + "\n"); err != nil {
@@ -389,6 +400,7 @@ func (t *tracker) finish(count int) (ok bool) {
 		Client: t.client, Acked: t.acked, Failed: failed, FirstError: t.firstErr,
 		Dialed: t.dialed, DialFailures: t.dialFails,
 		MaxStallMS: t.maxStall.Milliseconds(), MS: msSince(t.start),
+		MaxPartitionStallMS: t.maxPartStall.Milliseconds(),
 	}
 	if r.Dialed == nil {
 		r.Dialed = []string{}
@@ -482,6 +494,8 @@ type consumeResult struct {
 	Lost       int     `json:"lost"`
 	LostSample []int64 `json:"lost_sample"`
 	MS         int64   `json:"ms"`
+	// Beyond the brief: why the consumer could not read at all ("" if it could).
+	Error string `json:"error"`
 }
 
 // collector counts what a consumer received and knows when to stop.
@@ -496,6 +510,7 @@ type collector struct {
 	count    int            // --count (0 = none)
 	useFile  bool
 	printed  bool
+	setupErr string // the consumer could not reach the topic
 	doneCh   chan struct{}
 	doneOnce sync.Once
 }
@@ -532,7 +547,7 @@ func (k *collector) finish() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.printed {
-		return true
+		return k.setupErr == ""
 	}
 	k.printed = true
 	var lost []int64
@@ -545,6 +560,7 @@ func (k *collector) finish() bool {
 	r := consumeResult{
 		Client: k.client, Received: k.received, Distinct: len(k.seen),
 		Duplicates: k.received - len(k.seen), Lost: len(lost), LostSample: []int64{}, MS: msSince(k.start),
+		Error: k.setupErr,
 	}
 	if len(lost) > 10 {
 		r.LostSample = lost[:10]
@@ -552,7 +568,22 @@ func (k *collector) finish() bool {
 		r.LostSample = lost
 	}
 	emit(r)
-	return len(lost) == 0
+	return len(lost) == 0 && k.setupErr == ""
+}
+
+// setError records why the consumer could not read (first one wins).
+func (k *collector) setError(err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.setupErr == "" && err != nil {
+		k.setupErr = err.Error()
+	}
+}
+
+func (k *collector) got() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.received
 }
 
 func readAckedFile(path string) (map[int64]bool, error) {

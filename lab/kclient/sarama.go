@@ -23,6 +23,9 @@ func saramaConfig(c *common) (*sarama.Config, error) {
 	if c.verbose {
 		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.Ltime|log.Lmicroseconds)
 	}
+	if c.debug {
+		sarama.DebugLogger = log.New(os.Stderr, "[sarama-debug] ", log.Ltime|log.Lmicroseconds)
+	}
 	conf := sarama.NewConfig()
 	conf.ClientID = "psclab-kclient"
 	conf.Version = v
@@ -31,6 +34,9 @@ func saramaConfig(c *common) (*sarama.Config, error) {
 	conf.Net.ReadTimeout = rw
 	conf.Net.WriteTimeout = rw
 	conf.Metadata.Timeout = c.timeout
+	// Like kgo's default: a metadata request must not create topics (the
+	// brokers run with auto.create.topics.enable=true).
+	conf.Metadata.AllowAutoTopicCreation = false
 	return conf, nil
 }
 
@@ -70,18 +76,23 @@ func probeSarama(c *common, bootstrap, group string, deadline time.Time) bool {
 		conf.Net.ReadTimeout, conf.Net.WriteTimeout = max(rem, 100*time.Millisecond), max(rem, 100*time.Millisecond)
 	}
 	t0 := time.Now()
+	connFailed := func(err error) bool {
+		line("ApiVersions", t0, err, nil)
+		for _, r := range []string{"Metadata", "DescribeCluster", "FindCoordinator"} {
+			line(r, time.Now(), fmt.Errorf("not sent: %w", err), nil)
+		}
+		return false
+	}
 	b := sarama.NewBroker(bootstrap)
 	if err := b.Open(conf); err != nil {
-		line("ApiVersions", t0, err, nil)
-		return false
+		return connFailed(err)
 	}
 	defer b.Close()
 	if ok, err := b.Connected(); !ok {
 		if err == nil {
 			err = errors.New("not connected")
 		}
-		line("ApiVersions", t0, err, nil)
-		return false
+		return connFailed(err)
 	}
 
 	// ApiVersions
@@ -241,7 +252,7 @@ func produceSarama(c *common, o *produceOpts, t *tracker, deadline time.Time) {
 	go func() {
 		defer wg.Done()
 		for m := range p.Successes() {
-			t.ack(m.Metadata.(int))
+			t.ack(m.Metadata.(int), m.Partition)
 		}
 	}()
 	go func() {
@@ -337,20 +348,20 @@ func createTopicSarama(cl sarama.Client, o *produceOpts, deadline time.Time) err
 func consumeSarama(c *common, topic string, k *collector, deadline time.Time) {
 	conf, err := saramaConfig(c)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "psclab-kclient: %v\n", err)
+		k.setError(err)
 		return
 	}
 	conf.Consumer.Return.Errors = true
 	conf.Consumer.MaxWaitTime = 500 * time.Millisecond
 	cl, err := newSaramaClient(c.bootstrap, conf, deadline)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "psclab-kclient: %v\n", err)
+		k.setError(err)
 		return
 	}
 	defer closeBounded(cl.Close)
 	consumer, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "psclab-kclient: %v\n", err)
+		k.setError(err)
 		return
 	}
 	defer closeBounded(consumer.Close)
@@ -361,12 +372,15 @@ func consumeSarama(c *common, topic string, k *collector, deadline time.Time) {
 		if err == nil && len(parts) > 0 {
 			break
 		}
-		if time.Until(deadline) < 300*time.Millisecond {
-			fmt.Fprintf(os.Stderr, "psclab-kclient: partitions of %s: %v\n", topic, err)
+		// Partitions refreshes metadata itself (with retries, ~1s).
+		if time.Until(deadline) < 1500*time.Millisecond {
+			if err == nil {
+				err = errors.New("no partitions")
+			}
+			k.setError(fmt.Errorf("partitions of %s: %w", topic, err))
 			return
 		}
 		time.Sleep(250 * time.Millisecond)
-		_ = cl.RefreshMetadata(topic)
 	}
 	var reportMu sync.Mutex
 	reported := map[string]bool{}
@@ -399,6 +413,7 @@ func consumeSarama(c *common, topic string, k *collector, deadline time.Time) {
 		}
 		if r.err != nil {
 			report(p, r.err)
+			k.setError(fmt.Errorf("partition %d: %w", p, r.err))
 			continue
 		}
 		wg.Add(1)
