@@ -11,6 +11,7 @@
 #   make fuzz        the loader's and the DNS stub's libFuzzer targets,
 #                    FUZZ_SECONDS each
 #   make install     PREFIX=/usr/local DESTDIR=
+#   make matrix      Kafka x kafka-proxy x client library (root, ~10 min)
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -48,7 +49,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/itests/%)
 
 .PHONY: all deps check test asan fuzz install uninstall up bench clean \
-        pkgcheck
+        pkgcheck matrix
 
 all: bin/pscLab bin/psclab-kclient
 
@@ -156,6 +157,11 @@ bench: $(BENCH_BINS) bin/pscLab bin/psclab-kclient
 	$(BUILD)/bench/bench_network topologies/portmap.yaml
 	$(BUILD)/bench/bench_kafka topologies/portmap.yaml
 	$(BUILD)/bench/bench_kafka topologies/proxy.yaml
+
+# Kafka x kafka-proxy x client library, every check run through the lab
+# (root; about 10 minutes here): the table lands in build/matrix.txt.
+matrix: deps bin/pscLab bin/psclab-kclient
+	tests/matrix/matrix.sh
 
 clean:
 	rm -rf build bin

@@ -131,6 +131,10 @@ typedef enum psc_verify_symptom {
 	PSC_SYM_INCOMPLETE,       /* produce/consume: fewer than wanted */
 	PSC_SYM_SKIPPED,          /* not run: detail says why */
 	PSC_SYM_INTERNAL,         /* verify's own failure */
+	/* a response (obs.api) named a broker at an address outside the
+	 * advertised domain (host:port, expected: the broker's id): handed a
+	 * broker's own address the changefeed cannot reach */
+	PSC_SYM_LEAKED,
 } psc_verify_symptom;
 
 typedef struct psc_verify_obs {
@@ -144,6 +148,7 @@ typedef struct psc_verify_obs {
 	long expected;                  /* broker expected there, -1 none */
 	long reached;                   /* broker that answered, -1 unknown */
 	char want[PSC_ADDR_LEN];        /* ADVERTISED: the expected address */
+	char api[32];                   /* LEAKED: the Kafka API that did */
 	char error[PSC_VERIFY_TEXT_LEN];/* the client's error, verbatim */
 	char detail[PSC_VERIFY_TEXT_LEN];/* what was seen (PASS lines too) */
 } psc_verify_obs;

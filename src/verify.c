@@ -75,6 +75,7 @@ static const char *const sym_names[] = {
 	[PSC_SYM_INCOMPLETE] = "incomplete",
 	[PSC_SYM_SKIPPED] = "skipped",
 	[PSC_SYM_INTERNAL] = "internal",
+	[PSC_SYM_LEAKED] = "leaked",
 };
 
 const char *psc_verify_hop_name(psc_verify_hop h)
@@ -100,12 +101,12 @@ const char *psc_verify_status_name(psc_verify_status s)
 
 const char *psc_verify_symptom_name(psc_verify_symptom s)
 {
-	return (unsigned)s <= PSC_SYM_INTERNAL ? sym_names[s] : "?";
+	return (unsigned)s <= PSC_SYM_LEAKED ? sym_names[s] : "?";
 }
 
 int psc_verify_symptom_parse(const char *s, psc_verify_symptom *out)
 {
-	for (unsigned i = 0; i <= PSC_SYM_INTERNAL; i++)
+	for (unsigned i = 0; i <= PSC_SYM_LEAKED; i++)
 		if (strcmp(s, sym_names[i]) == 0) {
 			*out = (psc_verify_symptom)i;
 			return 0;
@@ -799,6 +800,50 @@ static void diag_kafka(const psc_verify_ctx *c, const psc_verify_obs *o,
 		}
 }
 
+/* A response handed out a broker's own address.  Whether that breaks the
+ * changefeed depends on its client library: TiCDC's Kafka sink (franz-go
+ * by default in pingcap/ticdc, Sarama with kafka-client=sarama and in
+ * tiflow's TiCDC) learns broker addresses from Metadata only -- its admin
+ * client's "describe cluster" is a Metadata request in both libraries --
+ * and, producing only, sends no FindCoordinator.  So Metadata fails;
+ * DescribeCluster and FindCoordinator warn (another client, e.g. Kafka's
+ * Java AdminClient, would be handed an address it cannot reach). */
+static void diag_leaked(const psc_verify_ctx *c, const psc_verify_obs *o,
+			psc_verify_check *k)
+{
+	bool used = strcmp(o->api, "Metadata") == 0;
+	char be[160];
+	k->status = used ? PSC_VERIFY_FAIL : PSC_VERIFY_WARN;
+	k->hop = c->approach == PSC_APPROACH_PROXY ? PSC_HOP_PROXY
+						   : PSC_HOP_ADVERTISED;
+	bname(c, o->expected, be, sizeof(be));
+	SET(k->detail, "%s names %s at %s:%d, not a name of %s: the "
+	    "changefeed cannot reach that address through PSC", o->api, be,
+	    o->host, o->port, c->domain[0] ? c->domain : "the advertised "
+	    "domain");
+	if (o->detail[0])
+		APP(k->detail, " (%s)", o->detail);
+	if (used)
+		APP(k->detail, "; TiCDC's Kafka sink takes broker addresses "
+		    "from Metadata, so the changefeed fails");
+	else
+		APP(k->detail, "; TiCDC's Kafka sink (franz-go or Sarama) "
+		    "does not use %s, so the changefeed works, but a client "
+		    "that does is handed an address it cannot reach", o->api);
+	if (c->approach == PSC_APPROACH_PROXY)
+		SET(k->fix, "%s", strcmp(o->api, "DescribeCluster") == 0
+		    ? "kafka-proxy does not rewrite DescribeCluster (API key "
+		      "60; kafka-proxy PR #212 is open): keep clients on "
+		      "Metadata, or use the port-mapping way, where the "
+		      "brokers advertise the names themselves"
+		    : "kafka-proxy rewrites this response: check its "
+		      "--bootstrap-server-mapping and "
+		      "--dynamic-advertised-listener for this broker");
+	else
+		SET(k->fix, "advertise the EXTERNAL listener of %s with the "
+		    "advertised listener pattern (advertised.listeners)", be);
+}
+
 void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 			 const psc_verify_report *prior, psc_verify_check *out)
 {
@@ -843,6 +888,9 @@ void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 	case PSC_SYM_ADVERTISED:
 		diag_advertised(c, o, out);
 		break;
+	case PSC_SYM_LEAKED:
+		diag_leaked(c, o, out);
+		break;
 	case PSC_SYM_INTERNAL:
 		out->hop = PSC_HOP_VERIFY;
 		SET(out->detail, "%s", o->detail[0] ? o->detail
@@ -880,6 +928,8 @@ int psc_verify_obs_json(const psc_verify_obs *o, char *out, size_t len)
 			      (json_int_t)o->expected, "reached",
 			      (json_int_t)o->reached, "want", o->want, "error",
 			      o->error, "detail", o->detail);
+	if (j && o->api[0])
+		json_object_set_new(j, "api", json_string(o->api));
 	if (!j)
 		return -1;
 	char *s = json_dumps(j, JSON_COMPACT);
@@ -931,6 +981,7 @@ int psc_verify_obs_parse(const char *line, psc_verify_obs *o, char *err,
 	jstr(j, "host", o->host, sizeof(o->host));
 	jstr(j, "addr", o->addr, sizeof(o->addr));
 	jstr(j, "want", o->want, sizeof(o->want));
+	jstr(j, "api", o->api, sizeof(o->api));
 	jstr(j, "error", o->error, sizeof(o->error));
 	jstr(j, "detail", o->detail, sizeof(o->detail));
 	o->ms = jint(j, "ms", 0);

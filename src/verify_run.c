@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
 #include "lab.h"
@@ -62,6 +63,7 @@ struct job {
 	long messages;
 	const char *topic;
 	int fd;                           /* the pipe to the parent */
+	char kclient[PATH_MAX];           /* psclab-kclient, "" not found */
 };
 
 /* a broker of a Metadata response */
@@ -829,6 +831,174 @@ static psc_verify_symptom check_broker(struct job *j, rd_kafka_t *rk,
 	return o.sym;
 }
 
+/* 3b. Every response that names brokers, as TiCDC's default Kafka library
+ * (franz-go) receives them: psclab-kclient probe, run here in the node,
+ * asks each bootstrap address for Metadata, DescribeCluster and
+ * FindCoordinator and prints every broker address they name.  One check
+ * per API: an address outside the advertised domain is LEAKED (the
+ * diagnosis decides FAIL or WARN by the API). */
+#define KCLIENT_APIS 3
+static const char *const kclient_apis[KCLIENT_APIS] = {
+	"Metadata", "DescribeCluster", "FindCoordinator"};
+
+static bool in_domain(const char *host, const char *domain)
+{
+	size_t h = strlen(host), d = strlen(domain);
+	return d && h > d + 1 && host[h - d - 1] == '.' &&
+	       strcmp(host + h - d, domain) == 0;
+}
+
+static void check_addresses(struct job *j, const char *bootstrap)
+{
+	const psc_verify_ctx *c = j->c;
+	psc_verify_obs o[KCLIENT_APIS];
+	size_t seen[KCLIENT_APIS] = {0}, leaked[KCLIENT_APIS] = {0};
+	bool asked[KCLIENT_APIS] = {false};
+	char err[KCLIENT_APIS][256];
+	long long t0 = psc_now_ms();
+	for (int a = 0; a < KCLIENT_APIS; a++) {
+		char name[PSC_VERIFY_NAME_LEN];
+		name_of(name, sizeof(name), j, "%s: %s names only advertised "
+			"addresses (franz-go)", c->changefeed, kclient_apis[a]);
+		psc_verify_obs_init(&o[a], c->changefeed, name);
+		SET(o[a].api, "%s", kclient_apis[a]);
+		err[a][0] = '\0';
+	}
+	if (!j->kclient[0]) {
+		for (int a = 0; a < KCLIENT_APIS; a++) {
+			o[a].sym = PSC_SYM_SKIPPED;
+			SET(o[a].detail, "not run: psclab-kclient (the franz-go "
+			    "client, make bin/psclab-kclient) is not installed "
+			    "beside pscLab, and PSCLAB_KCLIENT is not set");
+			finish(j, &o[a], t0);
+		}
+		return;
+	}
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return;
+	char tmo[32];
+	snprintf(tmo, sizeof(tmo), "%ldms", j->timeout_ms);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0 ||
+		    dup2(nul, 2) < 0)
+			_exit(126);
+		char *argv[] = {j->kclient, "probe", "--client", "franz",
+				"--bootstrap", (char *)bootstrap, "--timeout",
+				tmo, NULL};
+		execv(j->kclient, argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return;
+	}
+	/* read its lines, bounded: its own timeout per bootstrap address,
+	 * and ours */
+	long long deadline = psc_now_ms() + (long long)j->timeout_ms *
+				(long long)(j->n_ports + 1) + 5000;
+	char buf[8192];
+	size_t len = 0;
+	bool eof = false;
+	while (!eof && psc_now_ms() < deadline) {
+		struct pollfd pf = {pfd[0], POLLIN, 0};
+		if (poll(&pf, 1, 200) <= 0)
+			continue;
+		ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			eof = true;
+			n = 0;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		char *nl;
+		while ((nl = strchr(buf, '\n')) || (eof && len)) {
+			if (nl)
+				*nl = '\0';
+			json_error_t je;
+			json_t *l = json_loads(buf, 0, &je);
+			const char *api = json_string_value(json_object_get(l,
+									 "api"));
+			const char *req = json_string_value(json_object_get(
+				l, "request"));
+			for (int a = 0; l && a < KCLIENT_APIS; a++) {
+				if (req && strcmp(req, kclient_apis[a]) == 0) {
+					asked[a] = true;
+					const char *e = json_string_value(
+						json_object_get(l, "error"));
+					if (!json_is_true(json_object_get(l, "ok")) &&
+					    e && !err[a][0])
+						snprintf(err[a], sizeof(err[a]),
+							 "%s", e);
+				}
+				if (!api || strcmp(api, kclient_apis[a]) != 0)
+					continue;
+				const char *h = json_string_value(
+					json_object_get(l, "host"));
+				long port = (long)json_integer_value(
+					json_object_get(l, "port"));
+				seen[a]++;
+				if (h && !in_domain(h, c->domain) &&
+				    leaked[a]++ == 0) {
+					SET(o[a].host, "%s", h);
+					o[a].port = (int)port;
+					o[a].expected = (long)json_integer_value(
+						json_object_get(l, "node_id"));
+					SET(o[a].detail, "from %s, the client "
+					    "asked through %s",
+					    json_string_value(json_object_get(
+						    l, "bootstrap")) ?: "?",
+					    c->approach == PSC_APPROACH_PROXY
+						    ? "kafka-proxy" : "PSC");
+				}
+			}
+			json_decref(l);
+			if (!nl) {
+				len = 0;
+				break;
+			}
+			size_t rest = len - (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, rest + 1);
+			len = rest;
+		}
+		if (len >= sizeof(buf) - 1)
+			len = 0;     /* a line too long: dropped */
+	}
+	close(pfd[0]);
+	int st = 0;
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	for (int a = 0; a < KCLIENT_APIS; a++) {
+		if (leaked[a]) {
+			o[a].sym = PSC_SYM_LEAKED;
+			if (leaked[a] > 1)
+				APP(o[a].detail, "; %zu of its %zu broker "
+				    "addresses are outside the domain",
+				    leaked[a], seen[a]);
+		} else if (seen[a]) {
+			o[a].sym = PSC_SYM_OK;
+			SET(o[a].detail, "%zu broker address%s, all in %s", seen[a],
+			    seen[a] == 1 ? "" : "es", c->domain);
+		} else if (asked[a] && err[a][0]) {
+			o[a].sym = PSC_SYM_KAFKA_ERROR;
+			SET(o[a].detail, "%s was refused or failed",
+			    kclient_apis[a]);
+			SET(o[a].error, "%s", err[a]);
+		} else {
+			o[a].sym = PSC_SYM_INTERNAL;
+			SET(o[a].detail, "psclab-kclient printed no %s answer "
+			    "(exit status %d)", kclient_apis[a],
+			    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		}
+		finish(j, &o[a], t0);
+	}
+}
+
 /* 3. the controller of the metadata: as itself, and takes CreateTopics */
 static void check_controller(struct job *j, rd_kafka_t *rk,
 			     const struct mdb *md, size_t n_md)
@@ -1197,6 +1367,10 @@ static void run_changefeed(struct job *j)
 
 	/* 3. the controller */
 	check_controller(j, rk, md, n_md);
+
+	/* 3b. broker addresses in Metadata, DescribeCluster, FindCoordinator
+	 * as franz-go sees them */
+	check_addresses(j, bootstrap);
 
 	/* 4. topic, produce, consume, delete */
 	long long t0 = psc_now_ms();
@@ -1591,6 +1765,35 @@ static void kid_report(const psc_verify_ctx *c, struct kid *k,
 	add_check(r, &chk);
 }
 
+/* psclab-kclient: $PSCLAB_KCLIENT, else beside $PSCLAB_BIN (the pscLab a
+ * test or the services run), else beside this program; "" when none is
+ * executable */
+static void kclient_path(char *out, size_t len)
+{
+	const char *e = getenv("PSCLAB_KCLIENT");
+	char self[PATH_MAX] = "";
+	out[0] = '\0';
+	if (e && *e) {
+		if (access(e, X_OK) == 0)
+			snprintf(out, len, "%s", e);
+		return;
+	}
+	const char *bin = getenv("PSCLAB_BIN");
+	if (bin && *bin)
+		snprintf(self, sizeof(self), "%s", bin);
+	else {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[n > 0 ? n : 0] = '\0';
+	}
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(out, len, "%s/psclab-kclient", self);
+	if (access(out, X_OK) != 0)
+		out[0] = '\0';
+}
+
 int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		   psc_verify_report *r, char *err, size_t errlen)
 {
@@ -1661,6 +1864,7 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		for (size_t i = 0; i < ctx->n_bootstrap_ports; i++)
 			j.ports[j.n_ports++] = ctx->bootstrap_ports[i];
 	}
+	kclient_path(j.kclient, sizeof(j.kclient));
 	struct timespec rt;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	set(r->topic, sizeof(r->topic), "psclab-verify-%s-%ld-%lld", lab,
@@ -1675,7 +1879,7 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	kids[0].fd = -1;
 	/* bootstrap ports, every broker (twice: metadata and topology may
 	 * differ), the controller, create, produce, consume, delete */
-	kids[0].budget_ms = (long)(j.n_ports + 2 * ctx->n_brokers + 6 +
+	kids[0].budget_ms = (long)(2 * j.n_ports + 2 * ctx->n_brokers + 7 +
 				   (ctx->lb_backends > 1
 					    ? FRESH_TRIES_PER * ctx->lb_backends *
 						      ctx->n_brokers

@@ -5,6 +5,7 @@
 //	psclab-kclient produce --client franz|sarama --bootstrap ... --topic T --count N [--rate R] [--acks all|1|0]
 //	                       [--timeout 60s] [--acked-file PATH] [--create-topic --partitions 3 --replication-factor 3]
 //	psclab-kclient consume --client franz|sarama --bootstrap ... --topic T [--timeout 30s] [--acked-file PATH] [--count N]
+//	psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
 //
 // Results go to stdout as JSON, one object per line; errors go to stderr.
 // Beyond the brief's fields: produce's final line adds max_partition_stall_ms,
@@ -37,6 +38,8 @@ const usageText = `usage:
                          [--create-topic [--partitions 3] [--replication-factor 3]]
   psclab-kclient consume --client franz|sarama --bootstrap H:P[,...] --topic T [--timeout 30s]
                          [--acked-file PATH] [--count N]
+  psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
+                         (one raw FindCoordinator on a fresh connection, nothing before it)
 common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr), --debug (more of them)
 `
 
@@ -78,6 +81,8 @@ func run(args []string) int {
 		err = cmdProduce(args[1:])
 	case "consume":
 		err = cmdConsume(args[1:])
+	case "coordinator":
+		err = cmdCoordinator(args[1:])
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

@@ -8,14 +8,24 @@
  *                  from kafka-proxy-node lists b1..b3 at 9092..9094 with
  *                  the DisconnectException lines; `down` leaves nothing
  *   health         with a firewall rule for GCP's probe ranges: the health
- *                  check finds kafka-proxy HEALTHY; kafka-proxy stopped by
- *                  its pid: UNHEALTHY in status, verify fails naming
- *                  kafka-proxy as the hop; started again: HEALTHY, green
+ *                  check finds kafka-proxy HEALTHY; kafka-proxy stopped
+ *                  (`pscLab fault <lab> stop kafka-proxy-node`): UNHEALTHY
+ *                  in status, verify fails naming kafka-proxy as the hop;
+ *                  started again (`fault ... start`): HEALTHY, green
  *   dynamic        topologies/proxy-dynamic.yaml: five brokers, three
  *                  mapped; brokers 4 and 5 get kafka-proxy's dynamic
  *                  listeners brokers.abc...:9095/9096 (in discovery
  *                  order), the seed's step 4 shows them, verify passes
  *                  through them (each answers as itself)
+ *   two_proxies    topologies/proxy-two.yaml: two kafka-proxies behind one
+ *                  load balancer, made to disagree as kafka-proxy issue #174
+ *                  describes (each restarted, then the first request it
+ *                  sees is a FindCoordinator naming another broker, so its
+ *                  first dynamic port goes to broker 4 on one and broker 5
+ *                  on the other): verify names the misrouting, hop
+ *                  kafka-proxy, #174; proxy-two-deterministic.yaml (v0.4.3,
+ *                  --deterministic-listeners) under the same treatment is
+ *                  routed right
  *   proxy_crash    a kafka-proxy that dies at start (its own "unknown
  *                  flag" error): up names it with its log tail and rolls
  *                  everything back
@@ -23,6 +33,7 @@
  * the suite fails, it does not skip. */
 #include "itlab.h"
 
+#include "addr.h"
 #include "kafka.h"
 #include "lab.h"
 #include "plan.h"
@@ -99,7 +110,17 @@ static void seed_proxy(void **state)
 	assert_non_null(strstr(out, "kafka-proxy listening in "
 				    "kafka-proxy-node on its 3 bootstrap "
 				    "ports"));
-	assert_non_null(strstr(out, "verify itproxy: all green"));
+	/* green, and the one warning the real kafka-proxy earns: it does
+	 * not rewrite DescribeCluster, which hands out 10.64.0.x */
+	assert_non_null(strstr(out, "verify itproxy: green with warnings, "));
+	assert_non_null(strstr(out, "PASS changefeed: Metadata names only "
+				    "advertised addresses (franz-go)"));
+	const char *w = strstr(out, "WARN changefeed: DescribeCluster names "
+				    "only advertised addresses (franz-go)");
+	assert_non_null(w);
+	assert_non_null(strstr(w, "at 10.64.0."));
+	assert_non_null(strstr(out, "PASS changefeed: every packet went to "
+				    "the PSC endpoint"));
 	for (int port = 9092; port <= 9094; port++) {
 		char want[128];
 		snprintf(want, sizeof(want), "PASS changefeed: bootstrap "
@@ -249,18 +270,26 @@ static void health(void **state)
 		fail_msg("not green with a healthy backend");
 	}
 
-	/* kafka-proxy stopped, by its pid from the journal */
-	psc_state st;
-	assert_int_equal(psc_state_read(lab, &st, err, sizeof(err)), 0);
-	const psc_proc *kp = NULL;
-	for (size_t i = 0; i < st.n_procs; i++)
-		if (strcmp(st.procs[i].name, "kafka-proxy") == 0)
-			kp = &st.procs[i];
-	assert_non_null(kp);
-	fprintf(stderr, "# stopping kafka-proxy, pid %ld\n", (long)kp->pid);
-	if (psc_proc_stop(kp, 5000, err, sizeof(err)) != 0)
-		fail_msg("stop: %s", err);
-	psc_state_free(&st);
+	/* kafka-proxy stopped as a user does it (pscLab fault: by its pid
+	 * from the journal); a second stop and an unknown node are refused */
+	static char out[1 << 14];
+	int rc = capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
+			 "2>&1", exe, lab);
+	fprintf(stderr, "# %s", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node stopped"));
+	rc = capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
+		     "2>&1", exe, lab);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node is not "
+				    "running"));
+	rc = capture(out, sizeof(out), "%s fault %s stop changefeed 2>&1", exe,
+		     lab);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "node 'changefeed' runs no broker and no "
+				    "kafka-proxy; the nodes that do: "
+				    "broker-node1, broker-node2, broker-node3, "
+				    "kafka-proxy-node"));
 	await_health(0, 30000);
 	verify_lab(&r);
 	psc_verify_print_text(&r, stderr);
@@ -273,12 +302,12 @@ static void health(void **state)
 	assert_non_null(strstr(c->fix, "start kafka-proxy again"));
 
 	/* started again: it heals */
-	psc_topology *t = NULL;
-	psc_plan p;
-	assert_int_equal(psc_lab_load(lab, &t, &p, err, sizeof(err)), 0);
-	if (psc_lab_start_proxy(&p, NULL, err, sizeof(err)) != 0)
-		fail_msg("start kafka-proxy again: %s", err);
-	psc_topology_free(t);
+	rc = capture(out, sizeof(out), "%s fault %s start kafka-proxy-node "
+		     "2>&1", exe, lab);
+	fprintf(stderr, "# %s", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node started "
+				    "and serving"));
 	await_health(1, 30000);
 	verify_lab(&r);
 	if (psc_verify_exit_code(0, &r) != 0) {
@@ -287,6 +316,121 @@ static void health(void **state)
 	}
 	down();
 	assert_gone();
+}
+
+/* "node_id":N of a psclab-kclient coordinator line, -1 none */
+static long json_long(const char *out, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	const char *at = strstr(out, k);
+	return at ? strtol(at + strlen(k), NULL, 10) : -1;
+}
+
+/* a consumer group whose coordinator is broker id, asked of a broker
+ * directly from bastion-node (bounded: 200 names, 60 s) */
+static void group_of(long id, char *group, size_t len)
+{
+	static char out[4096];
+	long long deadline = psc_now_ms() + 60000;
+	for (int i = 0; i < 200 && psc_now_ms() < deadline; i++) {
+		snprintf(group, len, "psclab-g%d", i);
+		capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node -- "
+			"%s/bin/psclab-kclient coordinator --bootstrap "
+			"10.64.0.2:9092 --group %s 2>&1", exe, lab,
+			PSCLAB_SRCDIR, group);
+		long got = json_long(out, "node_id");
+		if (got == id)
+			return;
+		if (got < 0) {      /* __consumer_offsets being made */
+			psc_sleep_ms(500);
+			i--;
+		}
+	}
+	fail_msg("no group coordinated by broker %ld found", id);
+}
+
+/* restart the kafka-proxy of node, then its first request: group's
+ * FindCoordinator; returns the port it gave that coordinator */
+static long fresh_proxy_coordinator(const char *node, const char *ip,
+				    const char *group)
+{
+	static char out[4096];
+	assert_int_equal(capture(out, sizeof(out), "%s fault %s stop %s 2>&1",
+				 exe, lab, node), 0);
+	assert_int_equal(capture(out, sizeof(out), "%s fault %s start %s 2>&1",
+				 exe, lab, node), 0);
+	int rc = capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node "
+			 "-- %s/bin/psclab-kclient coordinator --bootstrap "
+			 "%s:9092 --group %s 2>&1", exe, lab, PSCLAB_SRCDIR, ip,
+			 group);
+	fprintf(stderr, "# %s first request FindCoordinator(%s): %s", node,
+		group, out);
+	assert_int_equal(rc, 0);
+	return json_long(out, "port");
+}
+
+/* up topology src as the lab, make its two proxies see brokers 4 and 5 in
+ * opposite orders, verify; returns the number of checks that reached the
+ * wrong broker through kafka-proxy (#174) */
+static size_t disagreeing_proxies(const char *src, long *port4, long *port5,
+				  int *exit_code)
+{
+	static psc_verify_report r;
+	char err[4096], g4[64], g5[64], ip1[16], ip2[16];
+	const char *path = it_topology(src, lab, NULL);
+	down();
+	psc_up_opts o = {.network_only = false};
+	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
+		down();
+		fail_msg("up %s: %s", src, err);
+	}
+	psc_topology *t = NULL;
+	psc_plan p;
+	assert_int_equal(psc_lab_load(lab, &t, &p, err, sizeof(err)), 0);
+	psc_ip_str(psc_plan_vm_by_name(&p, "kafka-proxy-node")->ip, ip1,
+		   sizeof(ip1));
+	psc_ip_str(psc_plan_vm_by_name(&p, "kafka-proxy-node2")->ip, ip2,
+		   sizeof(ip2));
+	psc_topology_free(t);
+	group_of(4, g4, sizeof(g4));
+	group_of(5, g5, sizeof(g5));
+	*port4 = fresh_proxy_coordinator("kafka-proxy-node", ip1, g4);
+	*port5 = fresh_proxy_coordinator("kafka-proxy-node2", ip2, g5);
+	verify_lab(&r);
+	psc_verify_print_text(&r, stderr);
+	size_t wrong = 0;
+	for (size_t i = 0; i < r.n; i++)
+		if (r.checks[i].status == PSC_VERIFY_FAIL &&
+		    r.checks[i].hop == PSC_HOP_PROXY &&
+		    strstr(r.checks[i].detail, "kafka-proxy issue #174"))
+			wrong++;
+	*exit_code = psc_verify_exit_code(0, &r);
+	down();
+	assert_gone();
+	return wrong;
+}
+
+static void two_proxies(void **state)
+{
+	(void)state;
+	long p4, p5;
+	int ec;
+	/* v0.3.11, sequential: broker 4 first on one, broker 5 on the other,
+	 * each at 9095 */
+	size_t wrong = disagreeing_proxies("proxy-two", &p4, &p5, &ec);
+	assert_int_equal(p4, 9095);
+	assert_int_equal(p5, 9095);
+	if (wrong == 0)
+		fail_msg("two kafka-proxies mapping 9095 to brokers 4 and 5: "
+			 "verify named no misrouting");
+	assert_int_equal(ec, 1);
+	/* v0.4.3 deterministic: min + id on both, whatever came first */
+	wrong = disagreeing_proxies("proxy-two-deterministic", &p4, &p5, &ec);
+	assert_int_equal(p4, 9095 + 4);
+	assert_int_equal(p5, 9095 + 5);
+	assert_int_equal(wrong, 0);
+	assert_int_equal(ec, 0);     /* no failure (DescribeCluster warns) */
 }
 
 static void proxy_crash(void **state)
@@ -337,6 +481,7 @@ int main(void)
 		cmocka_unit_test(seed_proxy),
 		cmocka_unit_test(health),
 		cmocka_unit_test(dynamic),
+		cmocka_unit_test(two_proxies),
 		cmocka_unit_test(proxy_crash),
 	};
 	return cmocka_run_group_tests_name("proxy_lab", tests, NULL, NULL);

@@ -456,6 +456,39 @@ static void diag_proxy(void **state)
 	assert_int_equal(ctx.lb_backends, 0);
 }
 
+/* a response that names a broker's own address: FAIL for Metadata (the
+ * changefeed's client uses it), WARN for DescribeCluster and
+ * FindCoordinator (it does not) */
+static void diag_leaked(void **state)
+{
+	(void)state;
+	load("topologies/proxy.yaml");
+	psc_verify_obs o = obs("changefeed", PSC_SYM_LEAKED, "10.64.0.3", 9092,
+			       2);
+	snprintf(o.api, sizeof(o.api), "DescribeCluster");
+	snprintf(o.detail, sizeof(o.detail), "from 172.16.0.10:9092");
+	psc_verify_check c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	assert_int_equal(c.hop, PSC_HOP_PROXY);
+	has(c.detail, "DescribeCluster names broker 2 (broker-node2) at "
+		      "10.64.0.3:9092, not a name of "
+		      "abc.us-west1.gcp.3199745.tidbcloud.com");
+	has(c.detail, "does not use DescribeCluster, so the changefeed works");
+	has(c.fix, "kafka-proxy PR #212");
+	snprintf(o.api, sizeof(o.api), "Metadata");
+	c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_FAIL);
+	has(c.detail, "takes broker addresses from Metadata, so the changefeed "
+		      "fails");
+	has(c.fix, "--bootstrap-server-mapping");
+	load("topologies/portmap.yaml");
+	snprintf(o.api, sizeof(o.api), "FindCoordinator");
+	c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	assert_int_equal(c.hop, PSC_HOP_ADVERTISED);
+	has(c.fix, "advertised.listeners");
+}
+
 static void diag_listener(void **state)
 {
 	(void)state;
@@ -586,7 +619,7 @@ static void names(void **state)
 	assert_string_equal(psc_verify_hop_name((psc_verify_hop)99), "?");
 	assert_string_equal(psc_verify_status_name(PSC_VERIFY_SKIP), "SKIP");
 	psc_verify_symptom s;
-	for (int i = 0; i <= PSC_SYM_INTERNAL; i++) {
+	for (int i = 0; i <= PSC_SYM_LEAKED; i++) {
 		assert_int_equal(psc_verify_symptom_parse(
 					 psc_verify_symptom_name(
 						 (psc_verify_symptom)i), &s), 0);
@@ -607,6 +640,7 @@ static void obs_roundtrip(void **state)
 	snprintf(o.error, sizeof(o.error), "quote \" backslash \\ newline \n "
 		 "tab \t ünïcode");
 	snprintf(o.detail, sizeof(o.detail), "d");
+	snprintf(o.api, sizeof(o.api), "DescribeCluster");
 	char line[8192];
 	assert_int_equal(psc_verify_obs_json(&o, line, sizeof(line)), 0);
 	assert_null(strchr(line, '\n'));
@@ -626,6 +660,7 @@ static void obs_roundtrip(void **state)
 	assert_string_equal(back.want, o.want);
 	assert_string_equal(back.error, o.error);
 	assert_string_equal(back.detail, "d");
+	assert_string_equal(back.api, "DescribeCluster");
 	/* too small a buffer */
 	assert_int_equal(psc_verify_obs_json(&o, line, 20), -1);
 }
@@ -951,6 +986,7 @@ int main(void)
 		cmocka_unit_test(ctx_proxy),
 		cmocka_unit_test(diag_proxy),
 		cmocka_unit_test(leak_check),
+		cmocka_unit_test(diag_leaked),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),
