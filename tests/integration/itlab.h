@@ -261,4 +261,39 @@ static inline int it_run(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* run a shell command, its stdout (and what it redirects there) into out
+ * (bounded by len; the command bounds its own time), return its status */
+static inline int it_capture(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline int it_capture(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* a line of kafka-broker-api-versions.sh's output: "<addr> (id: <n> rack:
+ * null" then, on the same line, tail (Kafka 4.x adds " isFenced: false") */
+static inline bool it_broker_line(const char *out, const char *addr, int id,
+				  const char *tail)
+{
+	char head[300];
+	snprintf(head, sizeof(head), "%s (id: %d rack: null", addr, id);
+	for (const char *at = strstr(out, head); at; at = strstr(at + 1, head)) {
+		const char *eol = strchr(at, '\n');
+		const char *t = strstr(at, tail);
+		if (t && (!eol || t < eol))
+			return true;
+	}
+	return false;
+}
+
 #endif

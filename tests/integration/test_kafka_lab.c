@@ -10,39 +10,7 @@
 static char exe[600];
 static const char *lab = "itkafkalab";
 
-/* run a shell command, capture stdout+stderr (bounded), return status */
-static int capture(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int capture(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
-/* a line of kafka-broker-api-versions.sh's output: "<addr> (id: <n> rack:
- * null" then, on the same line, tail (Kafka 4.x adds " isFenced: false") */
-static bool has_broker_line(const char *out, const char *addr, int id,
-			    const char *tail)
-{
-	char head[300];
-	snprintf(head, sizeof(head), "%s (id: %d rack: null", addr, id);
-	for (const char *at = strstr(out, head); at; at = strstr(at + 1, head)) {
-		const char *eol = strchr(at, '\n');
-		const char *t = strstr(at, tail);
-		if (t && (!eol || t < eol))
-			return true;
-	}
-	return false;
-}
 
 static void seed_steps(void **state)
 {
@@ -52,7 +20,7 @@ static void seed_steps(void **state)
 	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
 
 	/* up: network, brokers, all serving (bounded by the tool itself) */
-	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+	int rc = it_capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
 			 path);
 	if (rc != 0)
 		fail_msg("pscLab up: %d\n%s", rc, out);
@@ -61,22 +29,22 @@ static void seed_steps(void **state)
 
 	/* the seed's "Test Kafka Cluster in Bastion": INTERNAL bootstrap
 	 * lists the brokers by their IPs */
-	rc = capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
+	rc = it_capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
 		     "kafka-broker-api-versions.sh --bootstrap-server "
 		     "10.64.0.2:9092 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
-	assert_true(has_broker_line(out, "10.64.0.2:9092", 1, ") -> ("));
-	assert_true(has_broker_line(out, "10.64.0.3:9092", 2, ") -> ("));
-	assert_true(has_broker_line(out, "10.64.0.4:9092", 3, ") -> ("));
+	assert_true(it_broker_line(out, "10.64.0.2:9092", 1, ") -> ("));
+	assert_true(it_broker_line(out, "10.64.0.3:9092", 2, ") -> ("));
+	assert_true(it_broker_line(out, "10.64.0.4:9092", 3, ") -> ("));
 	/* EXTERNAL bootstrap lists the advertised names, which do not
 	 * resolve in the Kafka VPC: the seed's DisconnectException lines */
-	capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
+	it_capture(out, sizeof(out), "timeout 120 %s exec %s bastion-node -- "
 		"kafka-broker-api-versions.sh --bootstrap-server "
 		"10.64.0.3:39092 2>&1", exe, lab);
 	for (int b = 1; b <= 3; b++) {
 		char addr[256];
 		snprintf(addr, sizeof(addr), "b%d.%s:%d", b, dom, 9092 + b);
-		if (!has_broker_line(out, addr, b, ") -> ERROR: org.apache."
+		if (!it_broker_line(out, addr, b, ") -> ERROR: org.apache."
 				     "kafka.common.errors.DisconnectException"))
 			fail_msg("no DisconnectException line for %s in:\n%s",
 				 addr, out);
@@ -84,14 +52,14 @@ static void seed_steps(void **state)
 
 	/* from TiDB Cloud's side, through the endpoint and the NEG: the
 	 * advertised names resolve and each reaches its broker */
-	rc = capture(out, sizeof(out), "timeout 120 %s exec %s changefeed -- "
+	rc = it_capture(out, sizeof(out), "timeout 120 %s exec %s changefeed -- "
 		     "kafka-broker-api-versions.sh --bootstrap-server "
 		     "b2.%s:9094 2>&1", exe, lab, dom);
 	assert_int_equal(rc, 0);
 	for (int b = 1; b <= 3; b++) {
 		char addr[256];
 		snprintf(addr, sizeof(addr), "b%d.%s:%d", b, dom, 9092 + b);
-		if (!has_broker_line(out, addr, b, ") -> ("))
+		if (!it_broker_line(out, addr, b, ") -> ("))
 			fail_msg("no line for %s in:\n%s", addr, out);
 	}
 
@@ -99,24 +67,24 @@ static void seed_steps(void **state)
 	char brokers[512];
 	snprintf(brokers, sizeof(brokers), "b1.%s:9093,b2.%s:9094,b3.%s:9095",
 		 dom, dom, dom);
-	rc = capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
+	rc = it_capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
 		     "%s/lab/produce.sh %s 2>&1", exe, lab, PSCLAB_SRCDIR,
 		     brokers);
 	if (rc != 0 || !strstr(out, "Create Test message 10"))
 		fail_msg("produce.sh: %d\n%s", rc, out);
-	rc = capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
+	rc = it_capture(out, sizeof(out), "timeout 180 %s exec %s changefeed -- "
 		     "%s/lab/consume.sh %s 2>&1", exe, lab, PSCLAB_SRCDIR,
 		     brokers);
 	if (!strstr(out, "Processed a total of 10 messages"))
 		fail_msg("consume.sh: %d\n%s", rc, out);
 
 	/* status shows the brokers running */
-	rc = capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	rc = it_capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "kafka-broker-node2"));
 
 	/* down leaves nothing */
-	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	rc = it_capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
 	assert_int_equal(it_count_netns(lab), 0);
 	char dir[512];
@@ -124,7 +92,7 @@ static void seed_steps(void **state)
 	assert_int_not_equal(access(dir, F_OK), 0);
 	/* no process of the lab is left (its brokers' command lines name
 	 * the lab's state directory); [/] keeps grep from finding itself */
-	rc = capture(out, sizeof(out), "ps -eo args | grep -c "
+	rc = it_capture(out, sizeof(out), "ps -eo args | grep -c "
 		     "'[/]run/psclab/%s/' || true", lab);
 	assert_string_equal(out, "0\n");
 }
@@ -134,7 +102,7 @@ static void expect_refused(const char *env, const char *want)
 {
 	static char out[1 << 16];
 	const char *path = it_topology("portmap", lab, NULL);
-	int rc = capture(out, sizeof(out), "%s timeout 300 %s up %s 2>&1", env,
+	int rc = it_capture(out, sizeof(out), "%s timeout 300 %s up %s 2>&1", env,
 			 exe, path);
 	if (rc == 0 || !strstr(out, want))
 		fail_msg("%s up: rc %d, want '%s' in:\n%s", env, rc, want, out);
@@ -142,7 +110,7 @@ static void expect_refused(const char *env, const char *want)
 	char dir[512];
 	psc_state_dir(lab, dir, sizeof(dir));
 	assert_int_not_equal(access(dir, F_OK), 0);
-	capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
+	it_capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
 		"|| true", lab);
 	assert_string_equal(out, "0\n");
 }

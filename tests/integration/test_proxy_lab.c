@@ -43,22 +43,6 @@
 static char exe[600];
 static const char *lab = "itproxy";
 
-static int capture(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int capture(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 static void down(void)
 {
@@ -75,24 +59,11 @@ static void assert_gone(void)
 	assert_int_equal(it_count_netns(lab), 0);
 	psc_state_dir(lab, dir, sizeof(dir));
 	assert_int_not_equal(access(dir, F_OK), 0);
-	capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
+	it_capture(out, sizeof(out), "ps -eo args | grep -c '[/]run/psclab/%s/' "
 		"|| true", lab);
 	assert_string_equal(out, "0\n");
 }
 
-static bool has_broker_line(const char *out, const char *addr, int id,
-			    const char *tail)
-{
-	char head[300];
-	snprintf(head, sizeof(head), "%s (id: %d rack: null", addr, id);
-	for (const char *at = strstr(out, head); at; at = strstr(at + 1, head)) {
-		const char *eol = strchr(at, '\n');
-		const char *t = strstr(at, tail);
-		if (t && (!eol || t < eol))
-			return true;
-	}
-	return false;
-}
 
 static void seed_proxy(void **state)
 {
@@ -102,7 +73,7 @@ static void seed_proxy(void **state)
 	const char *path = it_topology("proxy", lab, NULL);
 
 	down();
-	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+	int rc = it_capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
 			 path);
 	fprintf(stderr, "# %s", out);
 	if (rc != 0)
@@ -128,23 +99,23 @@ static void seed_proxy(void **state)
 		assert_non_null(strstr(out, want));
 	}
 	/* the seed's "Test bootstrap in Kafka-proxy node" */
-	rc = capture(out, sizeof(out), "timeout 120 %s exec %s "
+	rc = it_capture(out, sizeof(out), "timeout 120 %s exec %s "
 		     "kafka-proxy-node -- kafka-broker-api-versions.sh "
 		     "--bootstrap-server 0.0.0.0:9092 2>&1", exe, lab);
 	for (int b = 1; b <= 3; b++) {
 		char addr[256];
 		snprintf(addr, sizeof(addr), "b%d.%s:%d", b, dom, 9091 + b);
-		if (!has_broker_line(out, addr, b, ") -> ERROR: org.apache."
+		if (!it_broker_line(out, addr, b, ") -> ERROR: org.apache."
 				     "kafka.common.errors.DisconnectException"))
 			fail_msg("no DisconnectException line for %s in:\n%s",
 				 addr, out);
 	}
 	/* the seed's own fail-open: no rule for the probes */
-	rc = capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	rc = it_capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "fail-open"));
 
-	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	rc = it_capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
 	assert_gone();
 }
@@ -157,7 +128,7 @@ static void dynamic(void **state)
 	const char *path = it_topology("proxy-dynamic", lab, NULL);
 
 	down();
-	int rc = capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
+	int rc = it_capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
 			 path);
 	fprintf(stderr, "# %s", out);
 	if (rc != 0)
@@ -174,7 +145,7 @@ static void dynamic(void **state)
 			fail_msg("broker %d not verified through a dynamic "
 				 "listener", b);
 	}
-	rc = capture(out, sizeof(out), "timeout 120 %s exec %s "
+	rc = it_capture(out, sizeof(out), "timeout 120 %s exec %s "
 		     "kafka-proxy-node -- kafka-broker-api-versions.sh "
 		     "--bootstrap-server 0.0.0.0:9092 2>&1", exe, lab);
 	const char *dx = ") -> ERROR: org.apache.kafka.common.errors."
@@ -188,12 +159,12 @@ static void dynamic(void **state)
 			snprintf(a1, sizeof(a1), "brokers.%s:9095", dom);
 			snprintf(a2, sizeof(a2), "brokers.%s:9096", dom);
 		}
-		if (!has_broker_line(out, a1, b, dx) &&
-		    !has_broker_line(out, a2, b, dx))
+		if (!it_broker_line(out, a1, b, dx) &&
+		    !it_broker_line(out, a2, b, dx))
 			fail_msg("no line for broker %d at %s in:\n%s", b, a1,
 				 out);
 	}
-	rc = capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
+	rc = it_capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
 	assert_gone();
 }
@@ -203,7 +174,7 @@ static void dynamic(void **state)
 static int backend_health(void)
 {
 	static char out[1 << 15];
-	capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
+	it_capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
 	const char *l = strstr(out, "  backend kafka-proxy-node");
 	if (!l)
 		return -1;
@@ -273,17 +244,17 @@ static void health(void **state)
 	/* kafka-proxy stopped as a user does it (pscLab fault: by its pid
 	 * from the journal); a second stop and an unknown node are refused */
 	static char out[1 << 14];
-	int rc = capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
+	int rc = it_capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
 			 "2>&1", exe, lab);
 	fprintf(stderr, "# %s", out);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node stopped"));
-	rc = capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
+	rc = it_capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
 		     "2>&1", exe, lab);
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node is not "
 				    "running"));
-	rc = capture(out, sizeof(out), "%s fault %s stop changefeed 2>&1", exe,
+	rc = it_capture(out, sizeof(out), "%s fault %s stop changefeed 2>&1", exe,
 		     lab);
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(out, "node 'changefeed' runs no broker and no "
@@ -302,7 +273,7 @@ static void health(void **state)
 	assert_non_null(strstr(c->fix, "start kafka-proxy again"));
 
 	/* started again: it heals */
-	rc = capture(out, sizeof(out), "%s fault %s start kafka-proxy-node "
+	rc = it_capture(out, sizeof(out), "%s fault %s start kafka-proxy-node "
 		     "2>&1", exe, lab);
 	fprintf(stderr, "# %s", out);
 	assert_int_equal(rc, 0);
@@ -335,7 +306,7 @@ static void group_of(long id, char *group, size_t len)
 	long long deadline = psc_now_ms() + 60000;
 	for (int i = 0; i < 200 && psc_now_ms() < deadline; i++) {
 		snprintf(group, len, "psclab-g%d", i);
-		capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node -- "
+		it_capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node -- "
 			"%s/bin/psclab-kclient coordinator --bootstrap "
 			"10.64.0.2:9092 --group %s 2>&1", exe, lab,
 			PSCLAB_SRCDIR, group);
@@ -356,11 +327,11 @@ static long fresh_proxy_coordinator(const char *node, const char *ip,
 				    const char *group)
 {
 	static char out[4096];
-	assert_int_equal(capture(out, sizeof(out), "%s fault %s stop %s 2>&1",
+	assert_int_equal(it_capture(out, sizeof(out), "%s fault %s stop %s 2>&1",
 				 exe, lab, node), 0);
-	assert_int_equal(capture(out, sizeof(out), "%s fault %s start %s 2>&1",
+	assert_int_equal(it_capture(out, sizeof(out), "%s fault %s start %s 2>&1",
 				 exe, lab, node), 0);
-	int rc = capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node "
+	int rc = it_capture(out, sizeof(out), "timeout 30 %s exec %s bastion-node "
 			 "-- %s/bin/psclab-kclient coordinator --bootstrap "
 			 "%s:9092 --group %s 2>&1", exe, lab, PSCLAB_SRCDIR, ip,
 			 group);
@@ -447,7 +418,7 @@ static void proxy_crash(void **state)
 	close(fd);
 	const char *path = it_topology("proxy", lab, NULL);
 	down();
-	int rc = capture(out, sizeof(out), "KAFKA_PROXY_BIN=%s timeout 300 "
+	int rc = it_capture(out, sizeof(out), "KAFKA_PROXY_BIN=%s timeout 300 "
 			 "%s up %s 2>&1", wrap, exe, path);
 	unlink(wrap);
 	fprintf(stderr, "# %s", out);
