@@ -19,7 +19,9 @@
  *   Kafka        $KAFKA_HOME, else ${PSCLAB_CACHE:-/var/cache/psclab}/
  *                kafka-${KAFKA_VERSION:-3.7.1}
  *   kafka-proxy  $KAFKA_PROXY_BIN, else ${PSCLAB_CACHE:-/var/cache/psclab}/
- *                kafka-proxy-${KAFKA_PROXY_VERSION:-v0.3.11}/bin/kafka-proxy
+ *                kafka-proxy-<tag>/bin/kafka-proxy, <tag> the topology's
+ *                kafka_proxy.version, else $KAFKA_PROXY_VERSION, else v0.3.11
+ *                (v0.4.3 with a Kafka 4.x)
  *   Java         $JAVA_HOME/bin/java, else java on PATH */
 #ifndef PSCLAB_KAFKA_H
 #define PSCLAB_KAFKA_H
@@ -35,6 +37,8 @@
 #define PSC_CACHE_DEFAULT "/var/cache/psclab"
 #define PSC_KAFKA_VERSION_DEFAULT "3.7.1"
 #define PSC_KAFKA_PROXY_VERSION_DEFAULT "v0.3.11"
+/* ... and with a Kafka 4.x (Metadata v13: kafka-proxy v0.4.2+) */
+#define PSC_KAFKA_PROXY_VERSION_KAFKA4 "v0.4.3"
 #define PSC_KAFKA_PATH_LEN 4096
 
 /* KAFKA_HEAP_OPTS of a broker unless PSCLAB_KAFKA_HEAP says otherwise: three
@@ -76,7 +80,8 @@ int psc_java_home(char *out, size_t len, char *err, size_t errlen);
  * how to get it (make deps builds it from the source archives). */
 int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen);
 /* The same for tag version (a topology's kafka_proxy.version; NULL or "":
- * $KAFKA_PROXY_VERSION, else the default); $KAFKA_PROXY_BIN still wins. */
+ * $KAFKA_PROXY_VERSION, else the default: v0.3.11, the seed's, or v0.4.3
+ * when the Kafka in use is 4.x); $KAFKA_PROXY_BIN still wins. */
 int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 			    char *err, size_t errlen);
 

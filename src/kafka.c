@@ -284,8 +284,18 @@ int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 	const char *pv = version && *version ? version
 			 : env_nonempty("KAFKA_PROXY_VERSION");
 	char dir[PSC_KAFKA_PATH_LEN];
-	if (!pv)
-		pv = PSC_KAFKA_PROXY_VERSION_DEFAULT;
+	if (!pv) {
+		/* Kafka 4.x clients speak Metadata v13, which kafka-proxy
+		 * rewrites from v0.4.2 on (make matrix: v0.3.x drops Kafka
+		 * 4.1's Java and franz-go clients) */
+		char home[PSC_KAFKA_PATH_LEN], kv[64], e2[256];
+		pv = psc_kafka_home(home, sizeof(home), e2, sizeof(e2)) == 0 &&
+			     psc_kafka_version(home, kv, sizeof(kv), e2,
+					       sizeof(e2)) == 0 &&
+			     atoi(kv) >= 4
+			     ? PSC_KAFKA_PROXY_VERSION_KAFKA4
+			     : PSC_KAFKA_PROXY_VERSION_DEFAULT;
+	}
 	if (strchr(pv, '/') || pv[0] == '.') {
 		snprintf(err, errlen, "kafka-proxy version '%s' is not a "
 			 "release tag", pv);

@@ -749,7 +749,8 @@ static void fresh_connections(struct job *j, const char *addr, long id,
 			      psc_verify_obs *o)
 {
 	const psc_verify_ctx *c = j->c;
-	size_t tries = FRESH_TRIES_PER * c->lb_backends, right = 1, done = 1;
+	size_t tries = FRESH_TRIES_PER * c->lb_backends, done = 1;
+	size_t right = o->sym == PSC_SYM_OK ? 1 : 0;
 	long wrong_id = -1;
 	size_t wrong = 0;
 	for (size_t t = 0; t < tries; t++) {
@@ -773,11 +774,14 @@ static void fresh_connections(struct job *j, const char *addr, long id,
 		}
 	}
 	if (wrong) {
+		/* also when the first connection failed: the other backend
+		 * may have no listener for that port at all */
+		o->error[0] = '\0';
 		o->sym = PSC_SYM_WRONG_BROKER;
 		o->reached = wrong_id;
 		SET(o->detail, "%zu of %zu connections reached broker "
 		    "%ld, %zu broker %ld", wrong, done, wrong_id, right, id);
-	} else {
+	} else if (o->sym == PSC_SYM_OK) {
 		APP(o->detail, "; %zu of %zu connections (new clients) through the %zu "
 		    "backends answered as broker %ld", right, done,
 		    c->lb_backends, id);
@@ -825,7 +829,8 @@ static psc_verify_symptom check_broker(struct job *j, rd_kafka_t *rk,
 		SET(o.detail, "%s resolves to %s; broker %ld answers there as "
 		    "itself (DescribeConfigs BROKER %ld: node.id %ld)",
 		    b->host, o.addr, id, id, id);
-	if (o.sym == PSC_SYM_OK && c->lb_backends > 1)
+	if ((o.sym == PSC_SYM_OK || o.sym == PSC_SYM_KAFKA_ERROR) &&
+	    c->lb_backends > 1)
 		fresh_connections(j, got, id, &o);
 	finish(j, &o, t0);
 	return o.sym;

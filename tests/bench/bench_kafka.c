@@ -1009,8 +1009,9 @@ int main(int argc, char **argv)
 	if (psc_plan_build(t, &plan, err, sizeof(err)) < 0)
 		goto setup_failed;
 	if (!t->kafka.n_brokers || !t->changefeed.present ||
-	    psc_topology_approach(t) != PSC_APPROACH_PORTMAP) {
-		snprintf(err, sizeof(err), "%s: needs a portmap topology with "
+	    (psc_topology_approach(t) != PSC_APPROACH_PORTMAP &&
+	     psc_topology_approach(t) != PSC_APPROACH_PROXY)) {
+		snprintf(err, sizeof(err), "%s: needs a portmap or proxy topology with "
 			 "brokers and a changefeed", src);
 		goto setup_failed;
 	}

@@ -169,13 +169,15 @@ static void dynamic(void **state)
 	assert_gone();
 }
 
-/* the backend's health in `pscLab status`: 1 HEALTHY, 0 UNHEALTHY, -1 no
- * such line */
-static int backend_health(void)
+/* the health of backend node in `pscLab status`: 1 HEALTHY, 0 UNHEALTHY,
+ * -1 no such line */
+static int backend_health(const char *node)
 {
 	static char out[1 << 15];
+	char head[128];
 	it_capture(out, sizeof(out), "%s status %s 2>&1", exe, lab);
-	const char *l = strstr(out, "  backend kafka-proxy-node");
+	snprintf(head, sizeof(head), "  backend %-18s ", node);
+	const char *l = strstr(out, head);
 	if (!l)
 		return -1;
 	const char *eol = strchr(l, '\n');
@@ -186,20 +188,25 @@ static int backend_health(void)
 	return h && (!eol || h < eol) ? 1 : -1;
 }
 
-/* wait (bounded) for the health checker to reach want; the check probes
- * every 5 s and needs 2 in a row */
-static void await_health(int want, long limit_ms)
+/* wait (bounded) for the health checker to reach want for node; the check
+ * probes every 5 s and needs 2 in a row */
+static void await_health_of(const char *node, int want, long limit_ms)
 {
 	long long deadline = psc_now_ms() + limit_ms, t0 = psc_now_ms();
 	int h;
-	while ((h = backend_health()) != want && psc_now_ms() < deadline)
+	while ((h = backend_health(node)) != want && psc_now_ms() < deadline)
 		psc_sleep_ms(500);
-	fprintf(stderr, "# backend %s after %lld ms\n",
+	fprintf(stderr, "# backend %s %s after %lld ms\n", node,
 		h == 1 ? "HEALTHY" : h == 0 ? "UNHEALTHY" : "unknown",
 		psc_now_ms() - t0);
 	if (h != want)
-		fail_msg("backend kafka-proxy-node not %s within %ld ms",
+		fail_msg("backend %s not %s within %ld ms", node,
 			 want ? "HEALTHY" : "UNHEALTHY", limit_ms);
+}
+
+static void await_health(int want, long limit_ms)
+{
+	await_health_of("kafka-proxy-node", want, limit_ms);
 }
 
 static void verify_lab(psc_verify_report *r)
@@ -368,6 +375,18 @@ static size_t disagreeing_proxies(const char *src, long *port4, long *port5,
 	group_of(5, g5, sizeof(g5));
 	*port4 = fresh_proxy_coordinator("kafka-proxy-node", ip1, g4);
 	*port5 = fresh_proxy_coordinator("kafka-proxy-node2", ip2, g5);
+	/* then a Metadata to each, so that each has a listener for both
+	 * brokers (in its own order), and both back in the load balancer */
+	static char out[1 << 15];
+	for (int i = 0; i < 2; i++) {
+		it_capture(out, sizeof(out), "timeout 60 %s exec %s bastion-node "
+			   "-- %s/bin/psclab-kclient probe --client franz "
+			   "--bootstrap %s:9092 --timeout 10s >/dev/null 2>&1; "
+			   "echo $?", exe, lab, PSCLAB_SRCDIR, i ? ip2 : ip1);
+		assert_string_equal(out, "0\n");
+	}
+	await_health_of("kafka-proxy-node", 1, 30000);
+	await_health_of("kafka-proxy-node2", 1, 30000);
 	verify_lab(&r);
 	psc_verify_print_text(&r, stderr);
 	size_t wrong = 0;

@@ -239,7 +239,7 @@ check_go() { # check_go franz|sarama: psclab-kclient, the changefeed's own libra
 	dialed=$(jq -r 'select(.dialed != null) | .dialed[]' "$pj" | grep -v "\.$DOM:" | sed 's/:[0-9]*$//' | sort -u | tr '\n' ' ')
 	stall=$(jq -r 'select(.max_partition_stall_ms != null) | .max_partition_stall_ms' "$pj" | tail -n 1)
 	watched=$(comm -13 <(echo "$before") <(echo "$after") | awk '{print $1}' | sort -u | tr '\n' ' ')
-	R_LEAD="$([ "${l:-1}" -eq 0 ] && echo PASS || echo FAIL): broker ${leader:-?} stopped; ${a:-0} of $LEADER_N acked, lost ${l:-?}; real address dialed: ${dialed:-no}; leak watch: ${watched:-none}; longest partition stall $(awk -v s="${stall:-0}" 'BEGIN{printf "%.1f", s/1000}') s"
+	R_LEAD="$([ "${l:-1}" -eq 0 ] && [ "${a:-0}" -eq "$LEADER_N" ] && echo PASS || echo FAIL): broker ${leader:-?} stopped; ${a:-0} of $LEADER_N acked, lost ${l:-?}; real address dialed: ${dialed:-no}; leak watch: ${watched:-none}; longest partition stall $(awk -v s="${stall:-0}" 'BEGIN{printf "%.1f", s/1000}') s"
 	Q_LEAD_LOST=${l:-unknown}
 	Q_LEAD_ACKED=${a:-0}
 	Q_DIALED=${dialed% }

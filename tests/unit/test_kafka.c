@@ -632,6 +632,33 @@ static void locate_proxy(void **state)
 		 tmpdir);
 	assert_string_equal(out, want);
 
+	/* a topology's version; a bad one */
+	put_file("kafka-proxy-v0.4.3/bin/kafka-proxy", "#!/bin/sh\n", 0755);
+	assert_int_equal(psc_kafka_proxy_bin_for("v0.4.3", out, sizeof(out),
+						 err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/kafka-proxy-v0.4.3/bin/kafka-proxy",
+		 tmpdir);
+	assert_string_equal(out, want);
+	assert_int_equal(psc_kafka_proxy_bin_for("../x", out, sizeof(out),
+						 err, sizeof(err)), -1);
+	assert_string_equal(err, "kafka-proxy version '../x' is not a release "
+				 "tag");
+
+	/* with a Kafka 4.x the default is v0.4.3 (Metadata v13) */
+	put_file("kafka-4.1.1/VERSION", "4.1.1\n", 0644);
+	put_file("kafka-4.1.1/bin/kafka-server-start.sh", "#!/bin/sh\n", 0755);
+	setenv("KAFKA_VERSION", "4.1.1", 1);
+	assert_int_equal(psc_kafka_proxy_bin(out, sizeof(out), err,
+					     sizeof(err)), 0);
+	assert_string_equal(out, want);
+	/* ... unless KAFKA_PROXY_VERSION says otherwise */
+	setenv("KAFKA_PROXY_VERSION", "v0.3.11", 1);
+	assert_int_equal(psc_kafka_proxy_bin(out, sizeof(out), err,
+					     sizeof(err)), 0);
+	assert_non_null(strstr(out, "kafka-proxy-v0.3.11/"));
+	unsetenv("KAFKA_PROXY_VERSION");
+	unsetenv("KAFKA_VERSION");
+
 	setenv("KAFKA_PROXY_BIN", "/nonexistent/kp", 1);
 	assert_int_equal(psc_kafka_proxy_bin(out, sizeof(out), err,
 					     sizeof(err)), -1);
