@@ -57,13 +57,20 @@ int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 		 char *err, size_t errlen);
 
-/* Stop (start false) or start again the Kafka process of node: its
- * broker, or its kafka-proxy.  Stop: SIGTERM by pid from the journal,
- * SIGKILL after 5 s; start: as up starts it, awaited until it serves.
- * Under the host lock.  -1 with err naming the valid nodes, or saying it
- * is not running / running already. */
-int psc_lab_node_process(const char *lab, const char *node, bool start,
-			 FILE *progress, char *err, size_t errlen);
+typedef enum psc_node_action {
+	PSC_NODE_STOP,
+	PSC_NODE_START,
+	PSC_NODE_RESTART,           /* stop when it runs, then start */
+} psc_node_action;
+
+/* Stop, start again, or restart the Kafka process of node: its broker, or
+ * its kafka-proxy.  Stop: SIGTERM by pid from the journal, SIGKILL after
+ * 5 s; start: as up starts it, awaited until it serves.  Under the host
+ * lock.  -1 with err naming the valid nodes, or saying it is not running
+ * (stop) / running already (start). */
+int psc_lab_node_process(const char *lab, const char *node,
+			 psc_node_action act, FILE *progress, char *err,
+			 size_t errlen);
 
 /* Load the topology copy of a lab that is up and plan it.  *t is freed by
  * the caller (psc_topology_free). */

@@ -390,6 +390,19 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int node_action(const char *verb, const char *lab, const char *node,
+		       psc_node_action act)
+{
+	if (!need_root(verb))
+		return EXIT_USAGE;
+	char err[4096];
+	if (psc_lab_node_process(lab, node, act, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
 static int run_fault(const struct cmd *c, int argc, char **argv)
 {
 	if (argc != 4 || (strcmp(argv[2], "stop") != 0 &&
@@ -397,15 +410,18 @@ static int run_fault(const struct cmd *c, int argc, char **argv)
 		usage_line(stderr, c);
 		return EXIT_USAGE;
 	}
-	if (!need_root("fault"))
+	return node_action("fault", argv[1], argv[3],
+			   strcmp(argv[2], "start") == 0 ? PSC_NODE_START
+							  : PSC_NODE_STOP);
+}
+
+static int run_restart(const struct cmd *c, int argc, char **argv)
+{
+	if (argc != 3) {
+		usage_line(stderr, c);
 		return EXIT_USAGE;
-	char err[4096];
-	if (psc_lab_node_process(argv[1], argv[3], strcmp(argv[2], "start") == 0,
-				 stdout, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s fault: %s\n", prog, err);
-		return EXIT_FINDINGS;
 	}
-	return EXIT_OK;
+	return node_action("restart", argv[1], argv[2], PSC_NODE_RESTART);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -564,6 +580,14 @@ static const struct cmd commands[] = {
 	 "s); start: as up\nstarts it, and waits until it serves.\n"
 	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
 	 "usage.\n", run_fault},
+	{"restart", "<lab> <node>",
+	 "Restart a node's broker or kafka-proxy (start it when it is "
+	 "stopped).",
+	 "What verify's fix says for a stopped broker or kafka-proxy: no "
+	 "down and up needed.\n"
+	 "Example: sudo pscLab restart portmap broker-node2\n"
+	 "\nExit: 0 serving again, 1 it could not be done, 2 usage.\n",
+	 run_restart},
 	{"logs", "<lab> <node> [-f]",
 	 "Show the logs of a node's processes (a broker's server.log too).",
 	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",

@@ -885,8 +885,9 @@ static int node_proc_name(const psc_topology *t, const char *node,
 	return -1;
 }
 
-int psc_lab_node_process(const char *lab, const char *node, bool start,
-			 FILE *progress, char *err, size_t errlen)
+int psc_lab_node_process(const char *lab, const char *node,
+			 psc_node_action act, FILE *progress, char *err,
+			 size_t errlen)
 {
 	psc_topology *t = NULL;
 	psc_plan *p = calloc(1, sizeof(*p));
@@ -915,24 +916,25 @@ int psc_lab_node_process(const char *lab, const char *node, bool start,
 		if (strcmp(st.procs[i].name, name) == 0 &&
 		    psc_proc_alive(&st.procs[i]))
 			alive = &st.procs[i];
-	if (!start) {
-		if (!alive) {
-			snprintf(err, errlen, "%s on %s is not running", name,
-				 node);
-			goto out;
-		}
+	if (act == PSC_NODE_STOP && !alive) {
+		snprintf(err, errlen, "%s on %s is not running", name, node);
+		goto out;
+	}
+	if (act == PSC_NODE_START && alive) {
+		snprintf(err, errlen, "%s on %s is running already (pid %ld); "
+			 "pscLab restart %s %s stops it first", name, node,
+			 (long)alive->pid, lab, node);
+		goto out;
+	}
+	if (alive && act != PSC_NODE_START) {
 		if (psc_proc_stop(alive, 5000, err, errlen) < 0)
 			goto out;
 		if (progress)
 			fprintf(progress, "[%6lld ms] %s on %s stopped (pid "
 				"%ld)\n", psc_now_ms() - t0, name, node,
 				(long)alive->pid);
-	} else {
-		if (alive) {
-			snprintf(err, errlen, "%s on %s is running already "
-				 "(pid %ld)", name, node, (long)alive->pid);
-			goto out;
-		}
+	}
+	if (act != PSC_NODE_STOP) {
 		if ((is_broker ? psc_lab_start_broker(p, node, err, errlen)
 			       : psc_lab_start_proxy(p, node, err, errlen)) < 0)
 			goto out;

@@ -417,11 +417,17 @@ static void why_dead(const char *proc, pid_t pid, char *buf, size_t len)
 		    "brought up with --network-only runs no Kafka)", proc);
 }
 
+/* node "": a lab service that only a new lab restarts (the DNS stub) */
 static void fix_restart(const psc_verify_ctx *c, const char *what,
-			const char *log, char *fix, size_t len)
+			const char *node, const char *log, char *fix,
+			size_t len)
 {
-	set(fix, len, "start %s again (pscLab down %s, then pscLab up)", what,
-	    c->lab);
+	if (node && *node)
+		set(fix, len, "start %s again: pscLab restart %s %s", what,
+		    c->lab, node);
+	else
+		set(fix, len, "start %s again (pscLab down %s, then pscLab up "
+		    "with its topology)", what, c->lab);
 	if (log && *log)
 		psc_appendf(fix, len, "; its log: %s", log);
 }
@@ -450,7 +456,7 @@ static void diag_dns(const psc_verify_ctx *c, const psc_verify_obs *o,
 			char why[256];
 			why_dead(c->dns_proc, c->dns_pid, why, sizeof(why));
 			APP(k->detail, "; the DNS stub of the VPC: %s", why);
-			fix_restart(c, "the DNS stub", NULL, k->fix,
+			fix_restart(c, "the DNS stub", NULL, NULL, k->fix,
 				    sizeof(k->fix));
 		} else if (!c->dns_zone[0]) {
 			SET(k->fix, "create a private DNS zone for %s. visible "
@@ -506,7 +512,7 @@ static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 			k->hop = PSC_HOP_PROXY;
 			why_dead(c->proxy_proc, c->proxy_pid, why, sizeof(why));
 			APP(k->detail, ": kafka-proxy on %s: %s", inst, why);
-			fix_restart(c, "kafka-proxy", NULL, k->fix,
+			fix_restart(c, "kafka-proxy", c->proxy_instance, NULL, k->fix,
 				    sizeof(k->fix));
 		} else if (refused) {
 			k->hop = c->proxy_instance[0] ? PSC_HOP_PROXY
@@ -557,7 +563,7 @@ static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 		k->hop = PSC_HOP_BROKER_DOWN;
 		why_dead(b->proc, b->pid, why, sizeof(why));
 		APP(k->detail, ", and %s", why);
-		fix_restart(c, bname(c, b->node_id, b1, sizeof(b1)), b->log,
+		fix_restart(c, bname(c, b->node_id, b1, sizeof(b1)), b->instance, b->log,
 			    k->fix, sizeof(k->fix));
 	} else if (refused) {
 		k->hop = PSC_HOP_LISTENER;
@@ -605,7 +611,7 @@ static void diag_direct(const psc_verify_ctx *c, const psc_verify_obs *o,
 		why_dead(b->proc, b->pid, why, sizeof(why));
 		APP(k->detail, ": %s: %s",
 		    bname(c, b->node_id, b1, sizeof(b1)), why);
-		fix_restart(c, bname(c, b->node_id, b1, sizeof(b1)), b->log,
+		fix_restart(c, bname(c, b->node_id, b1, sizeof(b1)), b->instance, b->log,
 			    k->fix, sizeof(k->fix));
 	} else if (o->sym == PSC_SYM_REFUSED) {
 		k->hop = PSC_HOP_LISTENER;
@@ -640,6 +646,9 @@ static void diag_wrong(const psc_verify_ctx *c, const psc_verify_obs *o,
 	    c->lb_backends > 1) {
 		/* kafka-proxy issue #174: the proxies disagree */
 		k->hop = PSC_HOP_PROXY;
+		if (o->reached < 0)
+			SET(k->detail, "%s:%d answers as %s on some connections "
+			    "and not on others", o->host, o->port, be);
 		if (o->detail[0])
 			APP(k->detail, " (%s)", o->detail);
 		APP(k->detail, ": load balancer %s sends each connection to "
@@ -706,7 +715,7 @@ static void diag_missing(const psc_verify_ctx *c, const psc_verify_obs *o,
 		k->hop = PSC_HOP_BROKER_DOWN;
 		why_dead(b->proc, b->pid, why, sizeof(why));
 		APP(k->detail, ": %s", why);
-		fix_restart(c, b1, b->log, k->fix, sizeof(k->fix));
+		fix_restart(c, b1, b->instance, b->log, k->fix, sizeof(k->fix));
 	} else {
 		k->hop = PSC_HOP_KAFKA;
 		APP(k->detail, " although %s (not registered with the "
@@ -751,7 +760,7 @@ static void diag_kafka(const psc_verify_ctx *c, const psc_verify_obs *o,
 		why_dead(b->proc, b->pid, why, sizeof(why));
 		APP(k->detail, "; %s: %s", bname(c, b->node_id, b1,
 						 sizeof(b1)), why);
-		fix_restart(c, b1, b->log, k->fix, sizeof(k->fix));
+		fix_restart(c, b1, b->instance, b->log, k->fix, sizeof(k->fix));
 		return;
 	}
 	char dead[512] = "";
@@ -766,7 +775,7 @@ static void diag_kafka(const psc_verify_ctx *c, const psc_verify_obs *o,
 	if (d1) {
 		k->hop = PSC_HOP_BROKER_DOWN;
 		APP(k->detail, "; not running: %s", dead);
-		fix_restart(c, dead, d1->log, k->fix, sizeof(k->fix));
+		fix_restart(c, dead, d1->instance, d1->log, k->fix, sizeof(k->fix));
 		return;
 	}
 	/* an earlier failure about the same broker, else any earlier one */

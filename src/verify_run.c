@@ -752,7 +752,10 @@ static void fresh_connections(struct job *j, const char *addr, long id,
 	size_t tries = FRESH_TRIES_PER * c->lb_backends, done = 1;
 	size_t right = o->sym == PSC_SYM_OK ? 1 : 0;
 	long wrong_id = -1;
-	size_t wrong = 0;
+	size_t wrong = 0, failed = o->sym == PSC_SYM_OK ? 0 : 1;
+	char fail_err[160] = "";
+	if (failed)
+		SET(fail_err, "%s", o->error);
 	for (size_t t = 0; t < tries; t++) {
 		char err[256];
 		long long dl = psc_now_ms() + j->timeout_ms;
@@ -771,6 +774,10 @@ static void fresh_connections(struct job *j, const char *addr, long id,
 			wrong++;
 			if (wrong_id < 0)
 				wrong_id = t_o.reached;
+		} else {
+			failed++;
+			if (!fail_err[0])
+				SET(fail_err, "%s", t_o.error);
 		}
 	}
 	if (wrong) {
@@ -781,6 +788,17 @@ static void fresh_connections(struct job *j, const char *addr, long id,
 		o->reached = wrong_id;
 		SET(o->detail, "%zu of %zu connections reached broker "
 		    "%ld, %zu broker %ld", wrong, done, wrong_id, right, id);
+		if (failed)
+			APP(o->detail, ", %zu failed", failed);
+	} else if (right && failed) {
+		/* the same address works on one backend and not on another:
+		 * the backends disagree about it (the other one may have no
+		 * listener there, or one for another broker that drops it) */
+		o->error[0] = '\0';
+		o->sym = PSC_SYM_WRONG_BROKER;
+		o->reached = -1;
+		SET(o->detail, "%zu of %zu connections answered as broker %ld, "
+		    "%zu failed (%s)", right, done, id, failed, fail_err);
 	} else if (o->sym == PSC_SYM_OK) {
 		APP(o->detail, "; %zu of %zu connections (new clients) through the %zu "
 		    "backends answered as broker %ld", right, done,

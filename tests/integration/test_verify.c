@@ -7,7 +7,8 @@
  *                  reapply(): the linter refuses such a file) -> verify
  *                  fails and names both brokers; restored -> green again
  *   broker_down    one broker stopped by its pid from the state journal
- *                  (psc_proc_stop) -> verify fails and names that broker
+ *                  (psc_proc_stop) -> verify fails and names that broker;
+ *                  `pscLab restart` as its fix says -> green again
  *   no_such_lab    exit code 2
  * The lab is brought down whatever happens (group teardown).  Root;
  * skipped as a whole (1..0 # SKIP) when not root or Kafka is not
@@ -277,6 +278,13 @@ static void broker_down(void **state)
 			 PSC_VERIFY_PASS);
 	assert_int_equal(find(&r, "changefeed: broker 3 at")->status,
 			 PSC_VERIFY_PASS);
+
+	/* the fix as written: pscLab restart brings it back, green again */
+	assert_non_null(strstr(c->fix, "pscLab restart itverify broker-node2"));
+	int rc = it_run("timeout 180 %s/bin/pscLab restart itverify "
+			"broker-node2 >&2", PSCLAB_SRCDIR);
+	assert_int_equal(rc, 0);
+	expect_green("after pscLab restart");
 }
 
 /* a packet from the changefeed's VPC toward a broker's own address (what

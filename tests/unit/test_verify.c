@@ -363,7 +363,8 @@ static void diag_broker_down(void **state)
 	assert_int_equal(c.hop, PSC_HOP_BROKER_DOWN);
 	has(c.detail, "was refused");
 	has(c.detail, "kafka-broker-node2 (pid 4242) is not running");
-	has(c.fix, "start broker 2 (broker-node2) again");
+	has(c.fix, "start broker 2 (broker-node2) again: pscLab restart "
+		   "portmap broker-node2");
 	has(c.fix, "/run/psclab/portmap/logs/b2.log");
 
 	/* missing from the metadata */
@@ -415,7 +416,8 @@ static void diag_proxy(void **state)
 	has(c.detail, "connection to 172.16.0.10:9092 was refused: "
 		      "kafka-proxy on kafka-proxy-node: its process kafka-proxy "
 		      "(pid 777) is not running");
-	has(c.fix, "start kafka-proxy again");
+	has(c.fix, "start kafka-proxy again: pscLab restart proxy "
+		   "kafka-proxy-node");
 
 	/* running, but no listener on that port */
 	ctx.proxy_alive = true;
@@ -447,6 +449,16 @@ static void diag_proxy(void **state)
 		      "connection to one of its 2 kafka-proxies");
 	has(c.detail, "kafka-proxy issue #174");
 	has(c.fix, "--deterministic-listeners");
+	/* works on some connections, fails on others: the same diagnosis */
+	o.reached = -1;
+	snprintf(o.detail, sizeof(o.detail), "5 of 9 connections answered as "
+		 "broker 4, 4 failed (x)");
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_PROXY);
+	has(c.detail, "brokers.abc.us-west1.gcp.3199745.tidbcloud.com:9095 "
+		      "answers as broker 4 (broker-node4) on some connections and "
+		      "not on others (5 of 9 connections answered as broker 4, 4 "
+		      "failed (x)): load balancer kafka-proxy-lb");
 	/* one proxy: the mapping itself */
 	load("topologies/proxy-dynamic.yaml");
 	assert_int_equal(ctx.lb_backends, 1);
