@@ -21,6 +21,9 @@
 #include "lint.h"
 #include "verify.h"
 #include "topology.h"
+#include "addr.h"
+#include "plan.h"
+#include "util.h"
 
 #ifndef PSCLAB_VERSION
 #define PSCLAB_VERSION "0.1.0"
@@ -46,12 +49,43 @@ static void usage_line(FILE *out, const struct cmd *c)
 	fprintf(out, "usage: %s %s %s\n", prog, c->name, c->args);
 }
 
+/* what a user types first, per verb (pscLab <verb> --help) */
+static const struct {
+	const char *verb, *oneline, *lines;
+} verb_info[] = {
+	{"up", "build a lab from a topology, start its Kafka, verify it",
+	 "sudo pscLab up portmap\nsudo pscLab up proxy\n"
+	       "sudo pscLab up topologies/proxy-dynamic.yaml --network-only"},
+	{"down", "remove everything a lab made", "sudo pscLab down portmap"},
+	{"status", "nodes, processes, health, PSC, DNS, counters, leaks", "sudo pscLab status\nsudo pscLab status proxy --json"},
+	{"verify", "check every path as the changefeed would", "sudo pscLab verify portmap\n"
+		   "sudo pscLab verify proxy --strict --junit verify.xml"},
+	{"exec", "run a command in a node (the Kafka tools on PATH)", "sudo pscLab exec portmap changefeed -- "
+		 "kafka-broker-api-versions.sh --bootstrap-server "
+		 "b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093"},
+	{"fault", "stop a broker or kafka-proxy, or start it again", "sudo pscLab fault proxy stop kafka-proxy-node\n"
+		  "sudo pscLab fault proxy start kafka-proxy-node"},
+	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
+	{"logs", "a node's process logs (a broker's server.log too)", "sudo pscLab logs proxy kafka-proxy-node\n"
+		 "sudo pscLab logs portmap broker-node1 -f"},
+	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint my-topology.yaml --strict"},
+	{"graph", "the topology as a Graphviz graph", "pscLab graph portmap | dot -Tsvg > portmap.svg"},
+};
+
 static void cmd_help(const struct cmd *c)
 {
 	usage_line(stdout, c);
 	printf("\n%s\n", c->summary);
 	if (c->help && *c->help)
 		printf("\n%s", c->help);
+	for (size_t i = 0; i < sizeof(verb_info) / sizeof(verb_info[0]); i++) {
+		if (strcmp(verb_info[i].verb, c->name) != 0)
+			continue;
+		printf("\nExamples:\n  ");
+		for (const char *l = verb_info[i].lines; *l; l++)
+			fputs(*l == '\n' ? "\n  " : (char[]){*l, 0}, stdout);
+		putchar('\n');
+	}
 }
 
 static bool is_help(const char *a)
@@ -250,6 +284,71 @@ static int lab_name_of(const char *path, char *out, size_t len)
 	return 0;
 }
 
+/* After up: what is up, the addresses a user needs on each side, the
+ * time, and what to run next (commands that work as written). */
+static void up_summary(const char *lab, long long ms, bool network_only)
+{
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	char err[512], a[PSC_ADDR_LEN], ip[16];
+	if (!p || psc_lab_load(lab, &t, p, err, sizeof(err)) < 0) {
+		free(p);
+		return;
+	}
+	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	char what[64];
+	if (network_only)
+		snprintf(what, sizeof(what), "the network only, no Kafka");
+	else
+		snprintf(what, sizeof(what), "%zu brokers%s", t->kafka.n_brokers,
+			 kp->present ? " and kafka-proxy" : "");
+	printf("\nlab '%s' is up: the %s approach, %s, in %.1f s (state in "
+	       "/run/psclab/%s)\n", lab, t->approach, what, (double)ms / 1000.0,
+	       lab);
+	const char *ep_ip = "";
+	for (size_t i = 0; i < p->n_eps; i++)
+		if (strcmp(p->eps[i].ep->name, t->changefeed.endpoint) == 0)
+			ep_ip = psc_ip_str(p->eps[i].ip, ip, sizeof(ip));
+	char first[PSC_ADDR_LEN] = "";
+	if (t->changefeed.present) {
+		printf("  TiDB Cloud side, node %s: bootstrap %s ports",
+		       t->changefeed.instance, ep_ip);
+		for (size_t i = 0; i < t->changefeed.n_bootstrap_ports; i++)
+			printf("%s%ld", i ? "," : " ",
+			       t->changefeed.bootstrap_ports[i]);
+		printf("; advertised:");
+		for (size_t i = 0; kp->present &&
+				   i < kp->n_bootstrap_server_mappings; i++) {
+			const char *adv = kp->bootstrap_server_mappings[i].advertised;
+			printf(" %s", adv);
+			if (!first[0])
+				snprintf(first, sizeof(first), "%s", adv);
+		}
+		for (size_t i = 0; !kp->present && i < t->kafka.n_brokers; i++)
+			if (psc_broker_advertised_external(
+				    t, &t->kafka.brokers[i], a, sizeof(a)) == 0) {
+				printf(" %s", a);
+				if (!first[0])
+					snprintf(first, sizeof(first), "%s", a);
+			}
+		printf("\n");
+	}
+	if (psc_find_instance(t, "bastion-node") && t->kafka.n_brokers &&
+	    psc_broker_advertised_internal(t, &t->kafka.brokers[0], a,
+					   sizeof(a)) == 0)
+		printf("  Kafka VPC side, node bastion-node: INTERNAL %s\n", a);
+	printf("next:\n");
+	if (!network_only)
+		printf("  sudo pscLab verify %s\n", lab);
+	if (first[0] && !network_only)
+		printf("  sudo pscLab exec %s %s -- kafka-broker-api-versions.sh "
+		       "--bootstrap-server %s\n", lab, t->changefeed.instance,
+		       first);
+	printf("  sudo pscLab status %s\n  sudo pscLab down %s\n", lab, lab);
+	psc_topology_free(t);
+	free(p);
+}
+
 static int run_up(const struct cmd *c, int argc, char **argv)
 {
 	psc_up_opts o = {0};
@@ -263,20 +362,23 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!need_root("up"))
 		return EXIT_USAGE;
+	long long t0 = psc_now_ms();
 	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "%s up: %s\n", prog, err);
 		return EXIT_FINDINGS;
 	}
-	if (o.network_only)
+	char lab[PSC_NAME_LEN];
+	if (lab_name_of(path, lab, sizeof(lab)) < 0)
+		return EXIT_FINDINGS;
+	if (o.network_only) {
+		up_summary(lab, psc_now_ms() - t0, true);
 		return EXIT_OK;
+	}
 	/* the lab is up: green only when the changefeed's checks are */
 	static psc_verify_report r;
 	psc_verify_opts vo;
-	char lab[PSC_NAME_LEN];
 	memset(&vo, 0, sizeof(vo));
-	if (lab_name_of(path, lab, sizeof(lab)) < 0)
-		return EXIT_FINDINGS;
 	printf("verify:\n");
 	fflush(stdout);
 	rc = psc_verify_run(lab, &vo, &r, err, sizeof(err));
@@ -285,6 +387,7 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	else
 		psc_verify_print_text(&r, stdout);
 	int vrc = psc_verify_exit_code(rc, &r);
+	up_summary(lab, psc_now_ms() - t0, false);
 	if (vrc != 0)
 		fprintf(stderr, "%s up: lab '%s' is up but verify is not green; "
 			"see 'pscLab status %s' and 'pscLab logs', remove it "
@@ -585,7 +688,6 @@ static const struct cmd commands[] = {
 	 "stopped).",
 	 "What verify's fix says for a stopped broker or kafka-proxy: no "
 	 "down and up needed.\n"
-	 "Example: sudo pscLab restart portmap broker-node2\n"
 	 "\nExit: 0 serving again, 1 it could not be done, 2 usage.\n",
 	 run_restart},
 	{"logs", "<lab> <node> [-f]",
@@ -620,11 +722,18 @@ static void main_usage(FILE *out)
 		"usage: %s [--help] [--version] <command> [args...]\n\n"
 		"Google Cloud Private Service Connect for self-hosted Kafka, "
 		"emulated on one Linux machine.\n\ncommands:\n", prog);
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (commands[i].name[0] != '_')
-			fprintf(out, "  %-7s %s\n", commands[i].name,
-				commands[i].args);
-	fprintf(out, "\n'%s <command> --help' tells more about one command.\n"
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *one = "";
+		if (commands[i].name[0] == '_')
+			continue;
+		for (size_t e = 0; e < sizeof(verb_info) / sizeof(verb_info[0]);
+		     e++)
+			if (strcmp(verb_info[e].verb, commands[i].name) == 0)
+				one = verb_info[e].oneline;
+		fprintf(out, "  %-8s %s\n", commands[i].name, one);
+	}
+	fprintf(out, "\n'%s <command> --help' gives its arguments, options and "
+		     "examples.\n"
 		     "Exit codes: 0 ok, 1 findings or failed checks, 2 usage "
 		     "or unreadable input or no such lab.\n", prog);
 }

@@ -471,8 +471,8 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	}
 	if (psc_plan_build(t, p, err, errlen) < 0)
 		goto out;
-	step(progress, t0, "lab '%s': %s, %zu namespaces, %zu links", p->lab,
-	     t->approach, p->n_ns, p->n_links);
+	step(progress, t0, "lab '%s': the %s approach, %zu namespaces, %zu "
+	     "links", p->lab, t->approach, p->n_ns, p->n_links);
 	if (!o->network_only && psc_lab_kafka_precheck(p, err, errlen) < 0) {
 		size_t l = strlen(err);
 		snprintf(err + l, errlen - l, " (nothing was built; "

@@ -92,6 +92,16 @@ static void seed_proxy(void **state)
 	assert_non_null(strstr(w, "at 10.64.0."));
 	assert_non_null(strstr(out, "PASS changefeed: every packet went to "
 				    "the PSC endpoint"));
+	/* up's closing summary: what is up, the addresses, what next */
+	assert_non_null(strstr(out, "lab 'itproxy' is up: the proxy approach, "
+				    "3 brokers and kafka-proxy, in "));
+	assert_non_null(strstr(out, "  TiDB Cloud side, node changefeed: "
+				    "bootstrap 172.16.0.10 ports 9092,9093,9094; "
+				    "advertised: b1.abc.us-west1.gcp.3199745."
+				    "tidbcloud.com:9092 "));
+	assert_non_null(strstr(out, "  Kafka VPC side, node bastion-node: "
+				    "INTERNAL 10.64.0.2:9092\n"));
+	assert_non_null(strstr(out, "  sudo pscLab down itproxy\n"));
 	for (int port = 9092; port <= 9094; port++) {
 		char want[128];
 		snprintf(want, sizeof(want), "PASS changefeed: bootstrap "
