@@ -67,6 +67,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "nft.h"
 #include "plan.h"
 #include "proc.h"
 #include "state.h"
@@ -286,7 +287,6 @@ int psc_verify_symptom_parse(const char *s, psc_verify_symptom *out);
  * not its PSC endpoint, and the changefeed would too), each address named
  * with the broker or node it belongs to; packets only from before: WARN;
  * none: PASS. */
-#include "nft.h"
 void psc_verify_leak_check(const psc_verify_ctx *c,
 			   const psc_nft_leak *before, size_t n_before,
 			   const psc_nft_leak *after, size_t n_after,

@@ -1019,8 +1019,8 @@ void psc_verify_leak_check(const psc_verify_ctx *c,
 {
 	memset(out, 0, sizeof(*out));
 	SET(out->node, "%s", c->changefeed);
-	SET(out->name, "changefeed: every packet went to the PSC endpoint "
-	    "(leak watch)");
+	SET(out->name, "%s: every packet went to the PSC endpoint (leak "
+	    "watch)", c->changefeed);
 	out->broker = -1;
 	out->status = PSC_VERIFY_PASS;
 	long long fresh = 0, old = 0;
