@@ -93,15 +93,7 @@ func probeFranz(c *common, bootstrap, group string, deadline time.Time) bool {
 		err = kerrOf(r.ErrorCode, nil)
 		mv = &maxVersions{}
 		for _, k := range r.ApiKeys {
-			v := k.MaxVersion
-			switch k.ApiKey {
-			case apiKeyMetadata:
-				mv.Metadata = &v
-			case apiKeyProduce:
-				mv.Produce = &v
-			case apiKeyDescribeCluster:
-				mv.DescribeCluster = &v
-			}
+			mv.note(k.ApiKey, k.MaxVersion)
 		}
 	}
 	line("ApiVersions", t0, err, mv)

@@ -205,6 +205,19 @@ type maxVersions struct {
 	DescribeCluster *int16 `json:"DescribeCluster,omitempty"`
 }
 
+// note keeps an ApiVersions entry's max version when it is one of ours.
+func (mv *maxVersions) note(key, max int16) {
+	v := max
+	switch key {
+	case apiKeyMetadata:
+		mv.Metadata = &v
+	case apiKeyProduce:
+		mv.Produce = &v
+	case apiKeyDescribeCluster:
+		mv.DescribeCluster = &v
+	}
+}
+
 type requestLine struct {
 	Client      string       `json:"client"`
 	Bootstrap   string       `json:"bootstrap"`

@@ -105,15 +105,7 @@ func probeSarama(c *common, bootstrap, group string, deadline time.Time) bool {
 		}
 		mv = &maxVersions{}
 		for _, k := range av.ApiKeys {
-			v := k.MaxVersion
-			switch k.ApiKey {
-			case apiKeyMetadata:
-				mv.Metadata = &v
-			case apiKeyProduce:
-				mv.Produce = &v
-			case apiKeyDescribeCluster:
-				mv.DescribeCluster = &v
-			}
+			mv.note(k.ApiKey, k.MaxVersion)
 		}
 	}
 	line("ApiVersions", t0, err, mv)
