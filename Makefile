@@ -35,9 +35,10 @@ override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
-# the library part of pscLab: every src/*.c but the CLI
-CLI_SRCS  := src/cli.c
-LIB_SRCS  := $(filter-out $(CLI_SRCS),$(wildcard src/*.c))
+# the library part of pscLab: every src/<layer>/*.c but the CLI's main
+CLI_SRCS  := src/cli/cli.c
+LIB_SRCS  := $(filter-out $(CLI_SRCS),$(wildcard src/*/*.c))
+HEADERS   := $(wildcard include/*/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 # integration tests: root, real namespaces (and later real brokers)
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
@@ -71,7 +72,7 @@ bin/pscLab: $(LIB_OBJS) $(CLI_OBJS) | pkgcheck
 	@mkdir -p bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) | pkgcheck
+$(BUILD)/%.o: %.c $(HEADERS) | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -108,14 +109,14 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" check
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_loader
-$(FUZZ_BIN): tests/fuzz/fuzz_loader.c $(LIB_SRCS) $(wildcard include/*.h)
+$(FUZZ_BIN): tests/fuzz/fuzz_loader.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -Iinclude $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -o $@ \
 	  tests/fuzz/fuzz_loader.c $(LIB_SRCS) $(PKG_LIBS)
 
 FUZZ_DNS_BIN := $(BUILD)/fuzz/fuzz_dns
-$(FUZZ_DNS_BIN): tests/fuzz/fuzz_dns.c $(LIB_SRCS) $(wildcard include/*.h)
+$(FUZZ_DNS_BIN): tests/fuzz/fuzz_dns.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -Iinclude $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -o $@ \

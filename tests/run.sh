@@ -84,6 +84,7 @@ run_suite() {   # name timeout command...
 	fi
 }
 
+run_suite layers 60 tests/tree/layers.sh
 for bin in "$@"; do
 	CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
 done

@@ -53,20 +53,20 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "addr.h"
-#include "kafka.h"
-#include "lab.h"
-#include "netns.h"
-#include "plan.h"
-#include "proc.h"
-#include "state.h"
-#include "topology.h"
+#include "model/addr.h"
+#include "runtime/kafka.h"
+#include "runtime/lab.h"
+#include "fabric/netns.h"
+#include "plan/plan.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "model/topology.h"
 
 /* verify is being written: use it when the library has it */
 #if defined(__has_include)
 #if __has_include("verify.h")
-#include "verify.h"
-#include "util.h"
+#include "verify/verify.h"
+#include "base/util.h"
 #define HAVE_VERIFY_H 1
 #pragma weak psc_verify_run
 #endif

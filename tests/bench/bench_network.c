@@ -11,12 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "netns.h"
-#include "nft.h"
-#include "nftgen.h"
-#include "plan.h"
-#include "topology.h"
+#include "model/addr.h"
+#include "fabric/netns.h"
+#include "fabric/nft.h"
+#include "plan/nftgen.h"
+#include "plan/plan.h"
+#include "model/topology.h"
 
 #define RUNS 7
 

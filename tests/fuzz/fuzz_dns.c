@@ -12,7 +12,7 @@
 
 #include <ldns/ldns.h>
 
-#include "dns.h"
+#include "services/dns.h"
 
 #define ZONE "abc.us-west1.gcp.3199745.tidbcloud.com."
 

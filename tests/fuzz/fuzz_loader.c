@@ -3,9 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "lint.h"
-#include "topology.h"
+#include "model/diag.h"
+#include "lint/lint.h"
+#include "model/topology.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

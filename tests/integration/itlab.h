@@ -24,10 +24,10 @@
 
 #include "psc_test.h"
 
-#include "lab.h"
-#include "netns.h"
-#include "proc.h"
-#include "state.h"
+#include "runtime/lab.h"
+#include "fabric/netns.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
 
 #define IT_MAX_SERVERS 16
 

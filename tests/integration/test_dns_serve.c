@@ -20,10 +20,10 @@
 
 #include <ldns/ldns.h>
 
-#include "addr.h"
-#include "dns.h"
-#include "plan.h"
-#include "util.h"
+#include "model/addr.h"
+#include "services/dns.h"
+#include "plan/plan.h"
+#include "base/util.h"
 
 #define ZONE "abc.us-west1.gcp.3199745.tidbcloud.com."
 #define LOOPBACK 0x7f000001u

@@ -21,9 +21,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "addr.h"
-#include "netns.h"
-#include "plan.h"
+#include "model/addr.h"
+#include "fabric/netns.h"
+#include "plan/plan.h"
 
 #define LAB "itfabric"
 #define LAB2 "itfabric-x"     /* shares LAB's prefix psclab-itfabric- */

@@ -5,7 +5,7 @@
  * Root; skipped (1..0 # SKIP) when Kafka is not installed. */
 #include "itlab.h"
 
-#include "kafka.h"
+#include "runtime/kafka.h"
 
 static char exe[600];
 static const char *lab = "itkafkalab";

@@ -34,9 +34,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "kafka.h"
-#include "plan.h"
-#include "util.h"
+#include "runtime/kafka.h"
+#include "plan/plan.h"
+#include "base/util.h"
 
 #define LAB "itkafka"
 #define NS_SW "psclab-itkafka-sw"

@@ -5,10 +5,10 @@
  * and after. */
 #include "itlab.h"
 
-#include "addr.h"
-#include "nft.h"
-#include "nftgen.h"
-#include "plan.h"
+#include "model/addr.h"
+#include "fabric/nft.h"
+#include "plan/nftgen.h"
+#include "plan/plan.h"
 
 static char *host_before;
 

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "proc.h"
-#include "state.h"
-#include "util.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "base/util.h"
 
 #define NS "psclab-itproc-node"
 #define ETC_DIR "/etc/netns/" NS

@@ -33,12 +33,12 @@
  * the suite fails, it does not skip. */
 #include "itlab.h"
 
-#include "addr.h"
-#include "kafka.h"
-#include "lab.h"
-#include "plan.h"
-#include "util.h"
-#include "verify.h"
+#include "model/addr.h"
+#include "runtime/kafka.h"
+#include "runtime/lab.h"
+#include "plan/plan.h"
+#include "base/util.h"
+#include "verify/verify.h"
 
 static char exe[600];
 static const char *lab = "itproxy";

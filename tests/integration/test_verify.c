@@ -15,12 +15,12 @@
  * installed. */
 #include "itlab.h"
 
-#include "kafka.h"
-#include "nft.h"
-#include "nftgen.h"
-#include "plan.h"
-#include "verify.h"
-#include "util.h"
+#include "runtime/kafka.h"
+#include "fabric/nft.h"
+#include "plan/nftgen.h"
+#include "plan/plan.h"
+#include "verify/verify.h"
+#include "base/util.h"
 
 static const char *lab = "itverify";
 static bool lab_up;

@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "diag.h"
-#include "lint.h"
-#include "plan.h"
-#include "topology.h"
+#include "model/diag.h"
+#include "lint/lint.h"
+#include "plan/plan.h"
+#include "model/topology.h"
 
 static inline void psc_test_chdir(void)
 {

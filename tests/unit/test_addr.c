@@ -1,7 +1,7 @@
 /* Unit tests: the address plan (addr.c). */
 #include "psc_test.h"
 
-#include "addr.h"
+#include "model/addr.h"
 
 static void cidr_parse_ok(void **state)
 {

@@ -4,9 +4,9 @@
 
 #include <ldns/ldns.h>
 
-#include "addr.h"
-#include "dns.h"
-#include "plan.h"
+#include "model/addr.h"
+#include "services/dns.h"
+#include "plan/plan.h"
 
 #define ZONE "abc.us-west1.gcp.3199745.tidbcloud.com."
 #define EP_IP 0xac10000au       /* 172.16.0.10 */

@@ -2,8 +2,8 @@
  * shipped portmap model and hand-built rules. */
 #include "psc_test.h"
 
-#include "addr.h"
-#include "firewall.h"
+#include "model/addr.h"
+#include "model/firewall.h"
 
 /* ---- building rules by hand ---- */
 

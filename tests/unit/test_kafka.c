@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "kafka.h"
-#include "plan.h"
+#include "runtime/kafka.h"
+#include "plan/plan.h"
 
 #define NODE_DIR "/var/lib/psclab/portmap/broker-node1"
 #define LAB_DEFAULTS_TUNED                                                  \

@@ -2,9 +2,9 @@
  * from the shipped topologies and variations of them made in memory. */
 #include "psc_test.h"
 
-#include "addr.h"
-#include "nftgen.h"
-#include "plan.h"
+#include "model/addr.h"
+#include "plan/nftgen.h"
+#include "plan/plan.h"
 
 static const char *ipstr(uint32_t ip)
 {

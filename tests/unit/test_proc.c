@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "proc.h"
-#include "util.h"
+#include "runtime/proc.h"
+#include "base/util.h"
 
 /* A child that waits (at most 30 s), SIGTERM ignored if asked; returns
  * once it is set up. */

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "state.h"
-#include "util.h"
+#include "runtime/state.h"
+#include "base/util.h"
 
 static char root[64];
 

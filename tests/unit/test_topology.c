@@ -4,7 +4,7 @@
 
 #include <sys/resource.h>
 
-#include "addr.h"
+#include "model/addr.h"
 
 static void expect_ip(const char *want, uint32_t ip)
 {

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "plan.h"
-#include "verify.h"
+#include "plan/plan.h"
+#include "verify/verify.h"
 
 static psc_topology *topo;
 static psc_plan *plan;

@@ -1,0 +1,32 @@
+/* util.h - the few small helpers every module wants: a monotonic clock in
+ * milliseconds, a sleep that survives signals, writing and appending to a
+ * buffer, a file descriptor closed when it goes out of scope. */
+#ifndef PSCLAB_UTIL_H
+#define PSCLAB_UTIL_H
+
+#include <stddef.h>
+
+/* CLOCK_MONOTONIC in milliseconds */
+long long psc_now_ms(void);
+/* sleep ms milliseconds, resumed after EINTR */
+void psc_sleep_ms(long ms);
+/* printf-append to the NUL-terminated string in buf (len bytes in all),
+ * truncating; nothing when it is full */
+void psc_appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* printf into buf (len bytes in all), truncating: the error-buffer
+ * writer of modules that fill an err they were given */
+void psc_setf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* the same for a char array field (its size known here) */
+#define PSC_SET(field, ...) psc_setf(field, sizeof(field), __VA_ARGS__)
+#define PSC_APP(field, ...) psc_appendf(field, sizeof(field), __VA_ARGS__)
+
+/* an int file descriptor closed at the end of its scope (bubblewrap's
+ * cleanup attributes); -1 is left alone */
+void psc_close_fd(int *fd);
+#define AUTO_FD __attribute__((cleanup(psc_close_fd))) int
+
+#endif

@@ -1,0 +1,119 @@
+/* lab.h - a lab's life: up, down, status, exec, and the services a lab
+ * leaves running (the DNS stub of each VPC, the health checker).
+ *
+ * `up` lints the topology, plans it, takes the host-wide lock, opens the
+ * lab's state (journal first: every namespace and process is journaled
+ * before it is made), builds the fabric (netns.h), the policy rules of
+ * instance-group load balancers, the nftables rules (nftgen.h, nft.h), and
+ * starts the services as supervised processes (proc.h).  Any failure undoes
+ * all of it.  `down` undoes a lab from its journal and its name mark, also
+ * after `up` was killed at any point. */
+#ifndef PSCLAB_LAB_H
+#define PSCLAB_LAB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "plan/plan.h"
+#include "model/topology.h"
+
+#define PSC_LAB_LOCK_MS 30000     /* how long up/down wait for the lock */
+/* SIGTERM, then SIGKILL: a lab's processes hold nothing worth keeping
+ * (its data goes with it), so down does not wait long */
+#define PSC_LAB_STOP_GRACE_MS 1500
+
+typedef struct psc_up_opts {
+	bool network_only;        /* build the network only, no Kafka */
+} psc_up_opts;
+
+/* Bring up the lab described by the topology file.  Progress lines (one
+ * per step, with its duration) go to progress (may be NULL).  Returns 0,
+ * 1 when the topology has lint errors (printed to progress's stream or
+ * stderr), -1 with err for anything else (everything undone). */
+int psc_lab_up(const char *topology_path, const psc_up_opts *o,
+	       FILE *progress, char *err, size_t errlen);
+
+/* Remove everything lab made.  *was_up tells whether there was anything.
+ * Returns 0, or -1 with err (after trying every step). */
+int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
+		 size_t errlen);
+
+/* Print the status of one lab (lab non-NULL) or of every lab, as text or
+ * JSON.  Returns 0, or -1 with err (a named lab that is not up: errno
+ * ENOENT). */
+int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
+		   size_t errlen);
+
+/* Run argv in a node of the lab (as `ip netns exec`), passing stdio
+ * through; *status is its exit status.  -1 with err when the lab or node
+ * does not exist or the command cannot run. */
+int psc_lab_exec(const char *lab, const char *node, char *const argv[],
+		 int *status, char *err, size_t errlen);
+
+/* Print the logs of a node's processes (and, for a broker, Kafka's
+ * server.log): every file with a header line; follow: then keep printing
+ * what is appended until SIGINT/SIGTERM.  -1 with err when the lab or node
+ * does not exist. */
+int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
+		 char *err, size_t errlen);
+
+typedef enum psc_node_action {
+	PSC_NODE_STOP,
+	PSC_NODE_START,
+	PSC_NODE_RESTART,           /* stop when it runs, then start */
+} psc_node_action;
+
+/* Stop, start again, or restart the Kafka process of node: its broker, or
+ * its kafka-proxy.  Stop: SIGTERM by pid from the journal, SIGKILL after
+ * 5 s; start: as up starts it, awaited until it serves.  Under the host
+ * lock.  -1 with err naming the valid nodes, or saying it is not running
+ * (stop) / running already (start). */
+int psc_lab_node_process(const char *lab, const char *node,
+			 psc_node_action act, FILE *progress, char *err,
+			 size_t errlen);
+
+/* Load the topology copy of a lab that is up and plan it.  *t is freed by
+ * the caller (psc_topology_free). */
+int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
+		 size_t errlen);
+
+/* ---- the Kafka part of up (lab_kafka.c) ---- */
+
+/* <state dir>/nodes/<instance>: a Kafka node's config, data and logs */
+int psc_lab_node_dir(const char *lab, const char *instance, char *out,
+		     size_t len);
+/* Before anything is built: Kafka and Java are installed, and
+ * kafka-proxy in the proxy approach.  -1 with what is missing and why. */
+int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
+/* Format and start every broker in its node (in parallel), wait until all
+ * serve, then start kafka-proxy (proxy approach).  Journaled processes;
+ * the caller tears down on failure. */
+int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
+			size_t errlen);
+
+/* Start the broker of instance again (after it was stopped: its storage
+ * and config are kept), journaled, and wait until it serves; -1 with the
+ * reason (its log tail when it died). */
+int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
+			 size_t errlen);
+/* Start kafka-proxy (proxy approach) with the flags from the topology in
+ * its node and each additional instance (only: in that node alone; NULL
+ * all), journaled, and wait until each accepts on every mapped port and
+ * its HTTP address; -1 with the reason (its log tail when it died).  Also
+ * how a stopped kafka-proxy is started again. */
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen);
+/* The supervisor's name of the i-th kafka-proxy: "kafka-proxy" for
+ * kafka_proxy.instance (i 0), "kafka-proxy-<instance>" for the others. */
+void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
+			     size_t len);
+
+/* ---- services, run by hidden verbs inside their namespace ---- */
+
+/* The DNS stub of network `network` of lab, until SIGTERM. */
+int psc_lab_serve_dns(const char *lab, const char *network, char *err,
+		      size_t errlen);
+/* The health checker of the lab's load balancers, until SIGTERM. */
+int psc_lab_serve_health(const char *lab, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,99 @@
+/* proc.h - the supervisor: processes that run "in a node" (a lab's network
+ * namespace), detached from pscLab, and found again by `pscLab down`.
+ *
+ * A process is named by its pid AND its start time (field 22 of
+ * /proc/<pid>/stat, in clock ticks since boot): a pid alone may have been
+ * reused by the time `down` reads it from the state journal, the pair may
+ * not.  Nothing here signals a pid whose start time differs from the one
+ * recorded.
+ *
+ * Journal first: psc_proc_spawn() calls a hook (normally
+ * psc_state_proc_hook(), state.h) with the new process's pid and start time
+ * BEFORE that process runs the command.  The process waits for pscLab's word
+ * to exec; if pscLab dies or the hook fails, it exits without running
+ * anything.  So a process that was never journaled never runs the command.
+ *
+ * Call these from a single-threaded process (they fork, and the child
+ * allocates before exec). */
+#ifndef PSCLAB_PROC_H
+#define PSCLAB_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "plan/plan.h"         /* PSC_NETNS_NAME_LEN */
+
+#define PSC_PROC_NAME_LEN 64
+#define PSC_PROC_LOG_LEN 4096
+
+typedef struct psc_proc {
+	char name[PSC_PROC_NAME_LEN];   /* e.g. "dns-kafka-vpc": [A-Za-z0-9._-] */
+	pid_t pid;
+	unsigned long long starttime;   /* /proc/<pid>/stat field 22 */
+	char netns[PSC_NETNS_NAME_LEN]; /* psclab-<lab>-<node> */
+	char log[PSC_PROC_LOG_LEN];     /* stdout and stderr go here */
+} psc_proc;
+
+/* Called by psc_proc_spawn() once the process exists (p->pid, p->starttime
+ * filled) and before it runs the command; returns 0 to let it run, -1 (with
+ * err) to have it exit unrun. */
+typedef int (*psc_proc_hook)(const psc_proc *p, void *arg, char *err,
+			     size_t errlen);
+
+/* The start time of pid, 0 if there is no such process. */
+unsigned long long psc_proc_starttime(pid_t pid);
+
+/* 0 if name is a pscLab network namespace name: "psclab-" then 1 or more of
+ * [a-z0-9._-], shorter than PSC_NETNS_NAME_LEN; -1 with the reason. */
+int psc_proc_netns_check(const char *netns, char *err, size_t errlen);
+
+/* Put the calling process "in the node" exactly as `ip netns exec <netns>`
+ * does (iproute2's netns_switch()): setns(CLONE_NEWNET) to
+ * /run/netns/<netns>, unshare(CLONE_NEWNS), make / an rslave mount, remount
+ * /sys for the namespace (umount2 MNT_DETACH + mount sysfs), bind-mount every
+ * file of /etc/netns/<netns>/ over /etc/<file>.  Unlike iproute2, a failed
+ * bind mount is an error, not a warning.  Changes the calling process: for a
+ * child before exec, or `pscLab exec` before it execs. */
+int psc_proc_enter_node(const char *netns, char *err, size_t errlen);
+
+/* Start argv in the node, detached (fork, setsid, fork: a new process group
+ * in a new session, reparented to init), with stdin from /dev/null,
+ * stdout and stderr appended to logpath (created 0644; NULL: /dev/null),
+ * cwd /, default signal dispositions, an empty signal mask, no other fd.
+ * argv[0] without a '/' is looked up in the PATH of envp (else pscLab's,
+ * else the standard one); envp NULL: pscLab's environment.  Relative paths
+ * (command, log) are taken from the current directory and out->log is
+ * absolute.  before_exec
+ * (may be NULL) is called as described above.  On success out holds name,
+ * pid, starttime, netns and log; the command may still exit at once (use
+ * psc_proc_alive()).  On failure err names the process, and the command when
+ * it could not be run ("cannot run 'x' (name): No such file or directory");
+ * out->pid is then non-zero if a process existed (it exits by itself). */
+int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
+		   char *const envp[], const char *logpath,
+		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
+		   char *err, size_t errlen);
+
+/* The pid exists, has the recorded start time and is not a zombie. */
+bool psc_proc_alive(const psc_proc *p);
+
+/* Stop p: SIGTERM, wait up to grace_ms (polling /proc every 20 ms), then
+ * SIGKILL and wait up to 2 s more.  Each signal goes to the process or,
+ * when it leads its process group (as spawned processes do), to that whole
+ * group; members that outlive the leader are not chased (nothing proves the
+ * group is still ours then).  A pid that is gone, a zombie or has another
+ * start time is not signalled and counts as stopped.  0 when the process is no longer
+ * running, -1 with err (signal refused, still alive after SIGKILL). */
+int psc_proc_stop(const psc_proc *p, int grace_ms, char *err, size_t errlen);
+
+/* Run argv in the node in the foreground: stdin, stdout, stderr and the
+ * environment passed through, argv[0] looked up in PATH, no shell.  pscLab
+ * ignores SIGINT and SIGQUIT while it waits (as system() does).  *status:
+ * the exit status, 128+signal if killed.  -1 with err if the command could
+ * not be started (*status is then 127 for a missing command or node, else
+ * 126). */
+int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
+		       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,779 @@
+/* cli.c - pscLab's command line: one table of verbs, each a function that
+ * parses its own arguments and returns the process exit code.  Errors go to
+ * stderr, data to stdout.  Exit codes (README.md, "Exit codes"):
+ *   0 success, 1 findings or a failed check, 2 usage error, unreadable
+ *   input or no such lab. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/diag.h"
+#include "cli/graph.h"
+#include "runtime/lab.h"
+#include "lint/lint.h"
+#include "verify/verify.h"
+#include "model/topology.h"
+#include "model/addr.h"
+#include "plan/plan.h"
+#include "base/util.h"
+
+#ifndef PSCLAB_VERSION
+#define PSCLAB_VERSION "0.1.0"
+#endif
+#ifndef PSCLAB_TOPODIR
+#define PSCLAB_TOPODIR "/usr/local/share/psclab/topologies"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+struct cmd {
+	const char *name;
+	const char *args;
+	const char *summary;
+	const char *help;       /* the rest of `pscLab <verb> --help` */
+	int (*fn)(const struct cmd *c, int argc, char **argv);
+};
+
+static const char *prog = "pscLab";
+
+static void usage_line(FILE *out, const struct cmd *c)
+{
+	fprintf(out, "usage: %s %s %s\n", prog, c->name, c->args);
+}
+
+/* what a user types first, per verb (pscLab <verb> --help) */
+static const struct {
+	const char *verb, *oneline, *lines;
+} verb_info[] = {
+	{"up", "build a lab from a topology, start its Kafka, verify it",
+	 "sudo pscLab up portmap\nsudo pscLab up proxy\n"
+	       "sudo pscLab up topologies/proxy-dynamic.yaml --network-only"},
+	{"down", "remove everything a lab made", "sudo pscLab down portmap"},
+	{"status", "nodes, processes, health, PSC, DNS, counters, leaks", "sudo pscLab status\nsudo pscLab status proxy --json"},
+	{"verify", "check every path as the changefeed would", "sudo pscLab verify portmap\n"
+		   "sudo pscLab verify proxy --strict --junit verify.xml"},
+	{"exec", "run a command in a node (the Kafka tools on PATH)", "sudo pscLab exec portmap changefeed -- "
+		 "kafka-broker-api-versions.sh --bootstrap-server "
+		 "b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093"},
+	{"fault", "stop a broker or kafka-proxy, or start it again", "sudo pscLab fault proxy stop kafka-proxy-node\n"
+		  "sudo pscLab fault proxy start kafka-proxy-node"},
+	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
+	{"logs", "a node's process logs (a broker's server.log too)", "sudo pscLab logs proxy kafka-proxy-node\n"
+		 "sudo pscLab logs portmap broker-node1 -f"},
+	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint my-topology.yaml --strict"},
+	{"graph", "the topology as a Graphviz graph", "pscLab graph portmap | dot -Tsvg > portmap.svg"},
+};
+
+static void cmd_help(const struct cmd *c)
+{
+	usage_line(stdout, c);
+	printf("\n%s\n", c->summary);
+	if (c->help && *c->help)
+		printf("\n%s", c->help);
+	for (size_t i = 0; i < sizeof(verb_info) / sizeof(verb_info[0]); i++) {
+		if (strcmp(verb_info[i].verb, c->name) != 0)
+			continue;
+		printf("\nExamples:\n  ");
+		for (const char *l = verb_info[i].lines; *l; l++)
+			fputs(*l == '\n' ? "\n  " : (char[]){*l, 0}, stdout);
+		putchar('\n');
+	}
+}
+
+static bool is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* Where topologies are: $PSCLAB_TOPOLOGIES, else beside the binary
+ * (<dir>/../topologies in a build tree, <dir>/../share/psclab/topologies
+ * where it is installed, whatever the PREFIX), else the directory the
+ * build was configured with. */
+static const char *topology_dir(char *buf, size_t len)
+{
+	const char *env = getenv("PSCLAB_TOPOLOGIES");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0 && len >= PATH_MAX) {
+		const char *rel[] = {"../topologies",
+				     "../share/psclab/topologies"};
+		exe[n] = '\0';
+		const char *dir = dirname(exe);
+		for (size_t i = 0; i < 2; i++) {
+			char guess[PATH_MAX + 40];
+			struct stat st;
+			snprintf(guess, sizeof(guess), "%s/%s", dir, rel[i]);
+			if (stat(guess, &st) == 0 && S_ISDIR(st.st_mode) &&
+			    realpath(guess, buf))
+				return buf;
+		}
+	}
+	return PSCLAB_TOPODIR;
+}
+
+/* A bare name must exist in the topology directory; say which do. */
+static void list_topologies(const char *dir, FILE *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	const char *sep = "";
+	fprintf(out, "%s: topologies in %s:", prog, dir);
+	while (d && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0) {
+			fprintf(out, "%s %.*s", sep, (int)(l - 5), e->d_name);
+			sep = ",";
+		}
+	}
+	fprintf(out, "%s\n", *sep ? "" : " none");
+	if (d)
+		closedir(d);
+}
+
+static int resolve_topology(const char *arg, char *path, size_t len)
+{
+	char dir[PATH_MAX], err[256];
+	const char *topodir = topology_dir(dir, sizeof(dir));
+	struct stat st;
+	if (psc_topology_path(arg, topodir, path, len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	if (strcmp(path, arg) != 0 && stat(path, &st) != 0) {
+		fprintf(stderr, "%s: no topology named '%s' (%s: %s)\n", prog,
+			arg, path, strerror(errno));
+		list_topologies(topodir, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The common shape of a verb's arguments: flags (each sets a bool) and
+ * one positional argument (required unless optional).  Prints the error
+ * and returns -1 on anything else. */
+struct flag {
+	const char *name;
+	const char *alias;     /* or NULL */
+	bool *val;
+};
+
+static int parse_one(const struct cmd *c, int argc, char **argv,
+		     const struct flag *flags, const char **pos, bool optional)
+{
+	*pos = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool matched = false;
+		for (const struct flag *f = flags; f && f->name; f++)
+			if (strcmp(a, f->name) == 0 ||
+			    (f->alias && strcmp(a, f->alias) == 0)) {
+				*f->val = true;
+				matched = true;
+			}
+		if (matched)
+			continue;
+		if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s %s: unknown option '%s'\n", prog,
+				c->name, a);
+			usage_line(stderr, c);
+			return -1;
+		}
+		if (*pos) {
+			fprintf(stderr, "%s %s: one argument at a time ('%s' "
+				"and '%s')\n", prog, c->name, *pos, a);
+			usage_line(stderr, c);
+			return -1;
+		}
+		*pos = a;
+	}
+	if (!*pos && !optional) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- lint ---- */
+
+static int run_lint(const struct cmd *c, int argc, char **argv)
+{
+	bool strict = false, quiet = false;
+	const char *target;
+	const struct flag flags[] = {{"--strict", NULL, &strict},
+				     {"--quiet", "-q", &quiet},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &target, false) < 0)
+		return EXIT_USAGE;
+	char path[PATH_MAX];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+
+	psc_diags d;
+	psc_diags_init(&d, path);
+	int rc = psc_lint_file(path, strict, &d);
+	/* findings are the command's data when the file was readable */
+	psc_diags_print(&d, rc == 2 ? stderr : stdout);
+	if (!quiet)
+		fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", path,
+			d.n_errors, d.n_errors == 1 ? "" : "s", d.n_warnings,
+			d.n_warnings == 1 ? "" : "s");
+	psc_diags_free(&d);
+	return rc;
+}
+
+/* ---- graph ---- */
+
+static int run_graph(const struct cmd *c, int argc, char **argv)
+{
+	const char *target;
+	if (parse_one(c, argc, argv, NULL, &target, false) < 0)
+		return EXIT_USAGE;
+	char path[PATH_MAX];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	psc_diags d;
+	int rc;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_lint_load(path, false, &d, &rc);
+	if (!t) {
+		psc_diags_print(&d, stderr);
+		fprintf(stderr, "%s graph: %s does not lint clean; run "
+			"'%s lint %s'\n", prog, path, prog, target);
+		psc_diags_free(&d);
+		return rc;
+	}
+	psc_diags_free(&d);
+	psc_graph_dot(t, stdout);
+	psc_topology_free(t);
+	return EXIT_OK;
+}
+
+/* ---- up, down, status, exec ---- */
+
+static bool need_root(const char *verb)
+{
+	if (geteuid() == 0)
+		return true;
+	fprintf(stderr, "%s %s: needs root (network namespaces and nftables); "
+		"run 'sudo %s %s ...'\n", prog, verb, prog, verb);
+	return false;
+}
+
+/* the lab's name: the topology file's name */
+static int lab_name_of(const char *path, char *out, size_t len)
+{
+	psc_diags d;
+	bool unreadable;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	psc_diags_free(&d);
+	if (!t)
+		return -1;
+	snprintf(out, len, "%s", t->name);
+	psc_topology_free(t);
+	return 0;
+}
+
+/* After up: what is up, the addresses a user needs on each side, the
+ * time, and what to run next (commands that work as written). */
+static void up_summary(const char *lab, long long ms, bool network_only)
+{
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	char err[512], a[PSC_ADDR_LEN], ip[16];
+	if (!p || psc_lab_load(lab, &t, p, err, sizeof(err)) < 0) {
+		free(p);
+		return;
+	}
+	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	char what[64];
+	if (network_only)
+		snprintf(what, sizeof(what), "the network only, no Kafka");
+	else
+		snprintf(what, sizeof(what), "%zu brokers%s", t->kafka.n_brokers,
+			 kp->present ? " and kafka-proxy" : "");
+	printf("\nlab '%s' is up: the %s approach, %s, in %.1f s (state in "
+	       "/run/psclab/%s)\n", lab, t->approach, what, (double)ms / 1000.0,
+	       lab);
+	const char *ep_ip = "";
+	for (size_t i = 0; i < p->n_eps; i++)
+		if (strcmp(p->eps[i].ep->name, t->changefeed.endpoint) == 0)
+			ep_ip = psc_ip_str(p->eps[i].ip, ip, sizeof(ip));
+	char first[PSC_ADDR_LEN] = "";
+	if (t->changefeed.present) {
+		printf("  TiDB Cloud side, node %s: bootstrap %s ports",
+		       t->changefeed.instance, ep_ip);
+		for (size_t i = 0; i < t->changefeed.n_bootstrap_ports; i++)
+			printf("%s%ld", i ? "," : " ",
+			       t->changefeed.bootstrap_ports[i]);
+		printf("; advertised:");
+		for (size_t i = 0; kp->present &&
+				   i < kp->n_bootstrap_server_mappings; i++) {
+			const char *adv = kp->bootstrap_server_mappings[i].advertised;
+			printf(" %s", adv);
+			if (!first[0])
+				snprintf(first, sizeof(first), "%s", adv);
+		}
+		for (size_t i = 0; !kp->present && i < t->kafka.n_brokers; i++)
+			if (psc_broker_advertised_external(
+				    t, &t->kafka.brokers[i], a, sizeof(a)) == 0) {
+				printf(" %s", a);
+				if (!first[0])
+					snprintf(first, sizeof(first), "%s", a);
+			}
+		printf("\n");
+	}
+	if (psc_find_instance(t, "bastion-node") && t->kafka.n_brokers &&
+	    psc_broker_advertised_internal(t, &t->kafka.brokers[0], a,
+					   sizeof(a)) == 0)
+		printf("  Kafka VPC side, node bastion-node: INTERNAL %s\n", a);
+	printf("next:\n");
+	if (!network_only)
+		printf("  sudo pscLab verify %s\n", lab);
+	if (first[0] && !network_only)
+		printf("  sudo pscLab exec %s %s -- kafka-broker-api-versions.sh "
+		       "--bootstrap-server %s\n", lab, t->changefeed.instance,
+		       first);
+	printf("  sudo pscLab status %s\n  sudo pscLab down %s\n", lab, lab);
+	psc_topology_free(t);
+	free(p);
+}
+
+static int run_up(const struct cmd *c, int argc, char **argv)
+{
+	psc_up_opts o = {0};
+	const char *target;
+	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &target, false) < 0)
+		return EXIT_USAGE;
+	char path[PATH_MAX], err[4096];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	if (!need_root("up"))
+		return EXIT_USAGE;
+	long long t0 = psc_now_ms();
+	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "%s up: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	char lab[PSC_NAME_LEN];
+	if (lab_name_of(path, lab, sizeof(lab)) < 0)
+		return EXIT_FINDINGS;
+	if (o.network_only) {
+		up_summary(lab, psc_now_ms() - t0, true);
+		return EXIT_OK;
+	}
+	/* the lab is up: green only when the changefeed's checks are */
+	static psc_verify_report r;
+	psc_verify_opts vo;
+	memset(&vo, 0, sizeof(vo));
+	printf("verify:\n");
+	fflush(stdout);
+	rc = psc_verify_run(lab, &vo, &r, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s up: verify: %s\n", prog, err);
+	else
+		psc_verify_print_text(&r, stdout);
+	int vrc = psc_verify_exit_code(rc, &r);
+	up_summary(lab, psc_now_ms() - t0, false);
+	if (vrc != 0)
+		fprintf(stderr, "%s up: lab '%s' is up but verify is not green; "
+			"see 'pscLab status %s' and 'pscLab logs', remove it "
+			"with 'pscLab down %s'\n", prog, lab, lab, lab);
+	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
+}
+
+static int run_down(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab;
+	char err[1024];
+	bool was_up;
+	if (parse_one(c, argc, argv, NULL, &lab, false) < 0)
+		return EXIT_USAGE;
+	if (!need_root("down"))
+		return EXIT_USAGE;
+	if (psc_lab_down(lab, stdout, &was_up, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s down: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	if (!was_up)
+		fprintf(stderr, "%s down: lab '%s' is not up; nothing to do\n",
+			prog, lab);
+	return EXIT_OK;
+}
+
+static int run_status(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab;
+	bool json = false;
+	char err[1024];
+	const struct flag flags[] = {{"--json", NULL, &json},
+				     {NULL, NULL, NULL}};
+	if (parse_one(c, argc, argv, flags, &lab, true) < 0)
+		return EXIT_USAGE;
+	if (!need_root("status"))
+		return EXIT_USAGE;
+	errno = 0;
+	if (psc_lab_status(lab, json, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s status: %s\n", prog, err);
+		return errno == ENOENT ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static int run_exec(const struct cmd *c, int argc, char **argv)
+{
+	int dd = -1;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dd = i;
+			break;
+		}
+	if (dd != 3 || dd + 1 >= argc) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("exec"))
+		return EXIT_USAGE;
+	char err[1024];
+	int status;
+	if (psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "%s exec: %s\n", prog, err);
+		return status ? status : EXIT_USAGE;
+	}
+	return status;
+}
+
+static int run_logs(const struct cmd *c, int argc, char **argv)
+{
+	const char *lab = NULL, *node = NULL;
+	bool follow = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 ||
+		    strcmp(argv[i], "--follow") == 0)
+			follow = true;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s logs: unknown option '%s'\n", prog,
+				argv[i]);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!lab)
+			lab = argv[i];
+		else if (!node)
+			node = argv[i];
+		else {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (!lab || !node) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("logs"))
+		return EXIT_USAGE;
+	char err[1024];
+	if (psc_lab_logs(lab, node, follow, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s logs: %s\n", prog, err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int node_action(const char *verb, const char *lab, const char *node,
+		       psc_node_action act)
+{
+	if (!need_root(verb))
+		return EXIT_USAGE;
+	char err[4096];
+	if (psc_lab_node_process(lab, node, act, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static int run_fault(const struct cmd *c, int argc, char **argv)
+{
+	if (argc != 4 || (strcmp(argv[2], "stop") != 0 &&
+			  strcmp(argv[2], "start") != 0)) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	return node_action("fault", argv[1], argv[3],
+			   strcmp(argv[2], "start") == 0 ? PSC_NODE_START
+							  : PSC_NODE_STOP);
+}
+
+static int run_restart(const struct cmd *c, int argc, char **argv)
+{
+	if (argc != 3) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	return node_action("restart", argv[1], argv[2], PSC_NODE_RESTART);
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int run_verify(const struct cmd *c, int argc, char **argv)
+{
+	static psc_verify_report r;
+	psc_verify_opts o;
+	const char *lab = NULL, *junit = NULL;
+	bool json = false;
+	char err[2048];
+	long v;
+
+	memset(&o, 0, sizeof(o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "--junit") == 0 && val) {
+			junit = val;
+			i++;
+		} else if (strcmp(a, "--timeout") == 0 && val &&
+			   parse_long(val, 100, 600000, &v) == 0) {
+			o.timeout_ms = v;
+			i++;
+		} else if (strcmp(a, "--messages") == 0 && val &&
+			   parse_long(val, 1, 10000000, &v) == 0) {
+			o.messages = v;
+			i++;
+		} else if (strcmp(a, "--bootstrap-ports") == 0 && val) {
+			char buf[256], *save = NULL;
+			snprintf(buf, sizeof(buf), "%s", val);
+			for (char *tok = strtok_r(buf, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (o.n_bootstrap_ports >= PSC_MAX_BOOTSTRAP ||
+				    parse_long(tok, 1, 65535, &v) < 0) {
+					fprintf(stderr, "%s verify: bad port "
+						"'%s'\n", prog, tok);
+					return EXIT_USAGE;
+				}
+				o.bootstrap_ports[o.n_bootstrap_ports++] =
+					(int)v;
+			}
+			i++;
+		} else if (strcmp(a, "--bootstrap-host") == 0 && val) {
+			o.bootstrap_host = val;
+			i++;
+		} else if (strcmp(a, "--no-bastion") == 0) {
+			o.no_bastion = true;
+		} else if (strcmp(a, "--strict") == 0) {
+			o.strict = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s verify: bad option '%s'\n", prog, a);
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		} else if (!lab) {
+			lab = a;
+		} else {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+	}
+	if (!lab) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("verify"))
+		return EXIT_USAGE;
+	int rc = psc_verify_run(lab, &o, &r, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s verify: %s\n", prog, err);
+	else if (json)
+		psc_verify_print_json(&r, stdout);
+	else
+		psc_verify_print_text(&r, stdout);
+	if (rc == 0 && junit &&
+	    psc_verify_write_junit(&r, junit, err, sizeof(err)) < 0)
+		fprintf(stderr, "%s verify: %s\n", prog, err);
+	return psc_verify_exit_code(rc, &r);
+}
+
+/* hidden: the services a lab runs in its namespaces */
+static int run_service(const struct cmd *c, int argc, char **argv)
+{
+	char err[1024];
+	int rc;
+	if (strcmp(c->name, "_dns") == 0 && argc == 3)
+		rc = psc_lab_serve_dns(argv[1], argv[2], err, sizeof(err));
+	else if (strcmp(c->name, "_health") == 0 && argc == 2)
+		rc = psc_lab_serve_health(argv[1], err, sizeof(err));
+	else {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s %s: %s\n", prog, c->name, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd commands[] = {
+	{"up", "<topology> [--network-only]",
+	 "Build a lab from a topology (a name in topologies/ or a .yaml "
+	 "path): namespaces, emulated GCP network, PSC, DNS, Kafka brokers "
+	 "and kafka-proxy, then verify it.",
+	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
+	 "\nNeeds root. One progress line per step, with the time since the "
+	 "start.\n", run_up},
+	{"down", "<lab>",
+	 "Remove everything a lab made (namespaces, processes, state); "
+	 "idempotent.", "Found through the lab's state (/run/psclab/<lab>) and "
+	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
+	 "that is not up: a message, exit 0.\n", run_down},
+	{"status", "[<lab>] [--json]",
+	 "Show labs: nodes, processes, load balancers (mappings, backend "
+	 "health),\nPSC endpoints and their state, DNS records, per-rule "
+	 "packet counters.",
+	 "  --json  the same as one JSON document\n", run_status},
+	{"verify", "<lab> [--json] [--junit FILE] [options]",
+	 "Check every path as TiDB Cloud's changefeed would, with librdkafka, "
+	 "from the\nchangefeed node (and the seed's Kafka-VPC steps from "
+	 "bastion-node).",
+	 "  --json                 the report as JSON\n"
+	 "  --junit FILE           also write JUnit XML (- for stdout)\n"
+	 "  --timeout MS           per check (default 10000)\n"
+	 "  --messages N           produced and consumed back (default 100)\n"
+	 "  --bootstrap-ports P,.. instead of the changefeed section's\n"
+	 "  --bootstrap-host H     instead of the PSC endpoint's address\n"
+	 "  --no-bastion           skip the bastion-node checks\n"
+	 "  --strict               a WARN fails too (exit 1)\n"
+	 "\nEach check is PASS, WARN (works for the changefeed, but degraded "
+	 "or a trap\nfor another client), FAIL or SKIP.\n"
+	 "Exit: 0 no check failed, 1 a check failed (or warned, with "
+	 "--strict), 2 no such lab.\n",
+	 run_verify},
+	{"exec", "<lab> <node> -- <cmd> [args...]",
+	 "Run a command in a node's network namespace.",
+	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
+	 "resolv.conf included, stdio\npassed through, no shell; the exit "
+	 "status is the command's.\n", run_exec},
+	{"fault", "<lab> stop|start <node>",
+	 "Stop a node's Kafka process (its broker or kafka-proxy), or start "
+	 "it again.",
+	 "stop: SIGTERM by its pid from the lab's journal (SIGKILL after 5 "
+	 "s); start: as up\nstarts it, and waits until it serves.\n"
+	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
+	 "usage.\n", run_fault},
+	{"restart", "<lab> <node>",
+	 "Restart a node's broker or kafka-proxy (start it when it is "
+	 "stopped).",
+	 "What verify's fix says for a stopped broker or kafka-proxy: no "
+	 "down and up needed.\n"
+	 "\nExit: 0 serving again, 1 it could not be done, 2 usage.\n",
+	 run_restart},
+	{"logs", "<lab> <node> [-f]",
+	 "Show the logs of a node's processes (a broker's server.log too).",
+	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",
+	 run_logs},
+	{"lint", "<topology> [--strict] [--quiet]",
+	 "Validate a topology before anything is built. Findings are "
+	 "file:line:col: error|warning: <object>: <what> [rule], with a note "
+	 "line for the fix where one is known.",
+	 "  --strict  warnings count as findings (exit 1)\n"
+	 "  --quiet   no summary line on stderr\n"
+	 "\nExit: 0 no errors, 1 errors (or warnings with --strict), 2 the "
+	 "file cannot be read as a topology.\n",
+	 run_lint},
+	{"graph", "<topology>",
+	 "Print the topology as a Graphviz graph (dot) on stdout: VPCs, "
+	 "subnets, instances, load balancers, PSC and DNS.",
+	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n",
+	 run_graph},
+	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
+	 run_service},
+	{"_health", "<lab>", "(internal) the health checker", NULL,
+	 run_service},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s [--help] [--version] <command> [args...]\n\n"
+		"Google Cloud Private Service Connect for self-hosted Kafka, "
+		"emulated on one Linux machine.\n\ncommands:\n", prog);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *one = "";
+		if (commands[i].name[0] == '_')
+			continue;
+		for (size_t e = 0; e < sizeof(verb_info) / sizeof(verb_info[0]);
+		     e++)
+			if (strcmp(verb_info[e].verb, commands[i].name) == 0)
+				one = verb_info[e].oneline;
+		fprintf(out, "  %-8s %s\n", commands[i].name, one);
+	}
+	fprintf(out, "\n'%s <command> --help' gives its arguments, options and "
+		     "examples.\n"
+		     "Exit codes: 0 ok, 1 findings or failed checks, 2 usage "
+		     "or unreadable input or no such lab.\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		main_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pscLab %s\n", PSCLAB_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct cmd *c = &commands[i];
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		for (int j = 2; j < argc; j++) {
+			if (strcmp(argv[j], "--") == 0)
+				break;
+			if (is_help(argv[j])) {
+				cmd_help(c);
+				return EXIT_OK;
+			}
+		}
+		return c->fn(c, argc - 1, argv + 1);
+	}
+	const char *names[N_COMMANDS];
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *close = psc_closest(argv[1], names, N_COMMANDS);
+	fprintf(stderr, "%s: unknown command '%s'", prog, argv[1]);
+	if (close)
+		fprintf(stderr, "; did you mean '%s'?", close);
+	fprintf(stderr, "\n");
+	main_usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,386 @@
+/* status.c - `pscLab status`: what a lab is made of and how it is doing,
+ * gathered into one JSON document (jansson), printed as it is (--json) or
+ * as tables for a terminal. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/addr.h"
+#include "services/dns.h"
+#include "runtime/lab.h"
+#include "fabric/netns.h"
+#include "fabric/nft.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+
+static const char *ipstr(uint32_t ip, char *buf)
+{
+	return psc_ip_str(ip, buf, 16);
+}
+
+/* "<lb> <backend> HEALTHY|UNHEALTHY" lines written by the health checker */
+static const char *backend_health(const char *lab, const char *lb,
+				  const char *vm, char *buf, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], line[512];
+	snprintf(buf, len, "UNKNOWN");
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
+		return buf;
+	snprintf(path, sizeof(path), "%s/health", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return buf;
+	while (fgets(line, sizeof(line), f)) {
+		char a[128], b[128], c[32];
+		if (sscanf(line, "%127s %127s %31s", a, b, c) == 3 &&
+		    strcmp(a, lb) == 0 && strcmp(b, vm) == 0)
+			snprintf(buf, len, "%s", c);
+	}
+	fclose(f);
+	return buf;
+}
+
+static json_t *nodes_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	char ip[16];
+	for (size_t i = 0; i < p->n_vms; i++) {
+		const psc_plan_vm *vm = &p->vms[i];
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+			"name", vm->in->name, "vpc", vm->in->network,
+			"subnet", vm->in->subnetwork, "zone", vm->in->zone,
+			"address", ipstr(vm->ip, ip), "namespace",
+			p->ns[vm->ns].name, "present",
+			psc_netns_exists(p->ns[vm->ns].name)));
+	}
+	return a;
+}
+
+static json_t *procs_json(const psc_state *st)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < st->n_procs; i++) {
+		const psc_proc *pr = &st->procs[i];
+		json_array_append_new(a, json_pack(
+			"{s:s, s:I, s:s, s:s, s:b}", "name", pr->name, "pid",
+			(json_int_t)pr->pid, "namespace", pr->netns, "log",
+			pr->log, "alive", psc_proc_alive(pr)));
+	}
+	return a;
+}
+
+static json_t *lbs_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	char ip[16], ip2[16], h[32];
+	for (size_t l = 0; l < p->n_lbs; l++) {
+		const psc_plan_lb *pl = &p->lbs[l];
+		json_t *map = json_array();
+		if (pl->neg) {
+			for (size_t k = 0; k < pl->lb->n_backends; k++) {
+				psc_neg *g = psc_find_neg((psc_topology *)p->t,
+							  pl->lb->backends[k]);
+				for (size_t e = 0; g && e < g->n_endpoints; e++) {
+					const psc_neg_endpoint *ne =
+						&g->endpoints[e];
+					const psc_plan_vm *vm =
+						psc_plan_vm_by_name(p,
+								    ne->instance);
+					json_array_append_new(map, json_pack(
+						"{s:I, s:s, s:s, s:I}",
+						"client_port",
+						(json_int_t)ne->client_port,
+						"instance", ne->instance,
+						"address",
+						vm ? ipstr(vm->ip, ip2) : "?",
+						"port", (json_int_t)ne->port));
+				}
+			}
+		} else {
+			for (size_t b = 0; b < pl->n_backends; b++) {
+				const psc_plan_vm *vm =
+					&p->vms[pl->backend_vm[b]];
+				json_array_append_new(map, json_pack(
+					"{s:s, s:s, s:s}", "instance",
+					vm->in->name, "address",
+					ipstr(vm->ip, ip2), "health",
+					pl->hc ? backend_health(p->lab,
+								pl->lb->name,
+								vm->in->name, h,
+								sizeof(h))
+					       : "NOT CHECKED"));
+			}
+		}
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s, s:s?, s:o}", "name", pl->lb->name,
+			"address", ipstr(pl->vip, ip), "backend",
+			pl->neg ? "port-mapping NEG" : "instance group",
+			"health_check", pl->hc ? pl->hc->name : NULL,
+			pl->neg ? "mappings" : "backends", map));
+	}
+	return a;
+}
+
+static json_t *psc_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	char ip[16], nat[16], vip[16];
+	for (size_t i = 0; i < p->n_eps; i++) {
+		const psc_plan_endpoint *e = &p->eps[i];
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			"endpoint", e->ep->name, "address", ipstr(e->ip, ip),
+			"service_attachment", e->sa->name, "load_balancer",
+			e->lb->name, "forwarding_rule", ipstr(e->vip, vip),
+			"nat_address", ipstr(e->nat_ip, nat), "status",
+			psc_ep_status_name(e->status), "reason", e->reason));
+	}
+	return a;
+}
+
+static json_t *dns_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	static psc_dns_config cfg;
+	char err[256], ip[16];
+	for (size_t net = 0; net < p->t->n_networks; net++) {
+		if (psc_dns_config_from_plan(p, net, &cfg, err, sizeof(err)) < 0)
+			continue;
+		for (size_t z = 0; z < cfg.n_zones; z++)
+			for (size_t r = 0; r < cfg.zones[z].n_records; r++)
+				json_array_append_new(a, json_pack(
+					"{s:s, s:s, s:s, s:s}", "vpc",
+					p->t->networks[net].name, "zone",
+					cfg.zones[z].origin, "name",
+					cfg.zones[z].records[r].name, "a",
+					ipstr(cfg.zones[z].records[r].a, ip)));
+	}
+	return a;
+}
+
+/* every rule with a comment and a counter, from nft's JSON */
+static void counters_of(const char *ns, json_t *out)
+{
+	char err[512];
+	char *txt = psc_nft_list_json(ns, err, sizeof(err));
+	if (!txt)
+		return;
+	json_error_t je;
+	json_t *root = json_loads(txt, 0, &je);
+	free(txt);
+	json_t *items = json_object_get(root, "nftables");
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		json_t *rule = json_object_get(it, "rule");
+		const char *comment = json_string_value(
+			json_object_get(rule, "comment"));
+		if (!rule || !comment)
+			continue;
+		size_t k;
+		json_t *ex;
+		json_array_foreach(json_object_get(rule, "expr"), k, ex) {
+			json_t *c = json_object_get(ex, "counter");
+			if (!c)
+				continue;
+			json_array_append_new(out, json_pack(
+				"{s:s, s:s, s:s, s:O, s:O}", "namespace", ns,
+				"chain", json_string_value(json_object_get(
+						 rule, "chain")) ?: "?",
+				"rule", comment, "packets",
+				json_object_get(c, "packets"), "bytes",
+				json_object_get(c, "bytes")));
+		}
+	}
+	json_decref(root);
+}
+
+/* the consumer VPCs' leak watch: where their VMs sent packets other than
+ * to their own VPC and PSC endpoint */
+static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
+{
+	psc_nft_leak l[64];
+	size_t n = 0;
+	char err[512];
+	if (psc_nft_leaks(p->ns[ns].name, l, 64, &n, err, sizeof(err)) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack(
+			"{s:s, s:s, s:I, s:I}", "namespace", p->ns[ns].name,
+			"address", l[i].addr, "packets",
+			(json_int_t)l[i].packets, "bytes",
+			(json_int_t)l[i].bytes));
+}
+
+static json_t *lab_json(const char *lab, char *err, size_t errlen)
+{
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	psc_state st;
+	json_t *o = NULL;
+
+	memset(&st, 0, sizeof(st));
+	if (!p || psc_lab_load(lab, &t, p, err, errlen) < 0)
+		goto out;
+	if (psc_state_read(lab, &st, err, errlen) < 0)
+		goto out;
+	json_t *counters = json_array(), *leaks = json_array();
+	for (size_t n = 0; n < p->n_ns; n++) {
+		if (p->ns[n].kind == PSC_NS_ROUTER || p->ns[n].kind == PSC_NS_PSC)
+			counters_of(p->ns[n].name, counters);
+		if (p->ns[n].kind == PSC_NS_ROUTER)
+			leaks_of(p, n, leaks);
+	}
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		      "name", lab, "approach", t->approach, "state", st.dir,
+		      "nodes", nodes_json(p), "processes", procs_json(&st),
+		      "load_balancers", lbs_json(p), "psc", psc_json(p),
+		      "dns", dns_json(p), "counters", counters, "leaks", leaks);
+out:
+	psc_state_free(&st);
+	psc_topology_free(t);
+	free(p);
+	return o;
+}
+
+/* ---- text ---- */
+
+static const char *s_of(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void print_text(json_t *lab, FILE *out)
+{
+	size_t i;
+	json_t *x;
+	fprintf(out, "lab %s (%s), state in %s\n\n", s_of(lab, "name"),
+		s_of(lab, "approach"), s_of(lab, "state"));
+	fprintf(out, "%-18s %-14s %-17s %-11s %-15s %s\n", "NODE", "VPC",
+		"SUBNET", "ZONE", "ADDRESS", "NAMESPACE");
+	json_array_foreach(json_object_get(lab, "nodes"), i, x)
+		fprintf(out, "%-18s %-14s %-17s %-11s %-15s %s%s\n",
+			s_of(x, "name"), s_of(x, "vpc"), s_of(x, "subnet"),
+			s_of(x, "zone"), s_of(x, "address"),
+			s_of(x, "namespace"),
+			json_is_true(json_object_get(x, "present"))
+				? "" : " (MISSING)");
+	fprintf(out, "\n%-22s %-8s %-7s %s\n", "PROCESS", "PID", "STATE",
+		"NAMESPACE");
+	json_array_foreach(json_object_get(lab, "processes"), i, x)
+		fprintf(out, "%-22s %-8lld %-7s %s\n", s_of(x, "name"),
+			(long long)json_integer_value(json_object_get(x, "pid")),
+			json_is_true(json_object_get(x, "alive")) ? "running"
+								  : "DEAD",
+			s_of(x, "namespace"));
+	json_array_foreach(json_object_get(lab, "load_balancers"), i, x) {
+		size_t k;
+		json_t *m;
+		fprintf(out, "\nload balancer %s at %s, %s%s%s\n",
+			s_of(x, "name"), s_of(x, "address"), s_of(x, "backend"),
+			json_is_string(json_object_get(x, "health_check"))
+				? ", health check "
+							     : "",
+			s_of(x, "health_check"));
+		json_array_foreach(json_object_get(x, "mappings"), k, m)
+			fprintf(out, "  client port %-6lld -> %s %s:%lld\n",
+				(long long)json_integer_value(
+					json_object_get(m, "client_port")),
+				s_of(m, "instance"), s_of(m, "address"),
+				(long long)json_integer_value(
+					json_object_get(m, "port")));
+		json_array_foreach(json_object_get(x, "backends"), k, m)
+			fprintf(out, "  backend %-18s %-15s %s\n",
+				s_of(m, "instance"), s_of(m, "address"),
+				s_of(m, "health"));
+	}
+	json_array_foreach(json_object_get(lab, "psc"), i, x)
+		fprintf(out, "\nPSC endpoint %s %s -> %s (%s %s), NAT %s: "
+			"%s%s%s\n", s_of(x, "endpoint"), s_of(x, "address"),
+			s_of(x, "service_attachment"), s_of(x, "load_balancer"),
+			s_of(x, "forwarding_rule"), s_of(x, "nat_address"),
+			s_of(x, "status"), *s_of(x, "reason") ? ": " : "",
+			s_of(x, "reason"));
+	fprintf(out, "\n%-16s %-48s %s\n", "DNS (VPC)", "NAME", "A");
+	json_array_foreach(json_object_get(lab, "dns"), i, x)
+		fprintf(out, "%-16s %-48s %s\n", s_of(x, "vpc"),
+			s_of(x, "name"), s_of(x, "a"));
+	json_t *lk = json_object_get(lab, "leaks");
+	fprintf(out, "\nLEAKS (packets from a consumer VPC toward an address "
+		"outside it, i.e. not its PSC endpoint): %s\n",
+		json_array_size(lk) ? "" : "none");
+	json_array_foreach(lk, i, x)
+		fprintf(out, "%10lld %12lld  %s (counted in %s)\n",
+			(long long)json_integer_value(
+				json_object_get(x, "packets")),
+			(long long)json_integer_value(
+				json_object_get(x, "bytes")),
+			s_of(x, "address"), s_of(x, "namespace"));
+	fprintf(out, "\n%10s %12s  %s\n", "PACKETS", "BYTES", "RULE");
+	json_array_foreach(json_object_get(lab, "counters"), i, x)
+		fprintf(out, "%10lld %12lld  %s\n",
+			(long long)json_integer_value(
+				json_object_get(x, "packets")),
+			(long long)json_integer_value(
+				json_object_get(x, "bytes")),
+			s_of(x, "rule"));
+}
+
+int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
+		   size_t errlen)
+{
+	char labs[64][PSC_STATE_LAB_LEN];
+	size_t n = 0;
+	json_t *all = json_array();
+	int rc = 0;
+
+	if (lab) {
+		snprintf(labs[0], sizeof(labs[0]), "%s", lab);
+		n = 1;
+	} else {
+		psc_state_list(labs, 64, &n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char e2[512];
+		json_t *o = lab_json(labs[i], e2, sizeof(e2));
+		if (!o) {
+			if (lab) {
+				int e = errno;
+				snprintf(err, errlen, "%s", e2);
+				json_decref(all);
+				errno = e;
+				return -1;
+			}
+			fprintf(stderr, "pscLab status: %s\n", e2);
+			rc = -1;
+			continue;
+		}
+		json_array_append_new(all, o);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:o}", "labs", all);
+		json_dumpf(doc, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(doc);
+	} else {
+		size_t i;
+		json_t *x;
+		if (json_array_size(all) == 0)
+			fprintf(out, "no lab is up\n");
+		json_array_foreach(all, i, x) {
+			if (i)
+				fputc('\n', out);
+			print_text(x, out);
+		}
+		json_decref(all);
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "some labs could not be read");
+	return rc;
+}

@@ -1,0 +1,165 @@
+/* nft.c - nft scripts applied and listed inside a lab namespace, through
+ * libnftables (see nft.h). */
+#define _GNU_SOURCE
+#include "fabric/nft.h"
+
+#include <jansson.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fabric/netns.h"
+#include "plan/nftgen.h"
+#include "base/parallel.h"
+
+struct nft_job {
+	const char *script;      /* apply this, or list when NULL */
+	char *out;               /* list: the JSON */
+	char err[1024];
+};
+
+static int nft_job_run(void *arg)
+{
+	struct nft_job *j = arg;
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	int rc = -1;
+
+	if (!ctx) {
+		snprintf(j->err, sizeof(j->err), "nft: cannot create a context");
+		return -1;
+	}
+	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx)) {
+		snprintf(j->err, sizeof(j->err), "nft: cannot buffer output");
+		goto out;
+	}
+	if (!j->script)
+		nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+	rc = nft_run_cmd_from_buffer(ctx, j->script ? j->script
+						    : "list ruleset");
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(ctx);
+		snprintf(j->err, sizeof(j->err), "%s", e && *e ? e : "failed");
+		/* keep the first lines: nft repeats the whole rule */
+		char *cut = j->err;
+		for (int lines = 0; cut && lines < 3; lines++)
+			cut = strchr(cut + (lines ? 1 : 0), '\n');
+		if (cut)
+			*cut = '\0';
+		rc = -1;
+		goto out;
+	}
+	if (!j->script) {
+		const char *o = nft_ctx_get_output_buffer(ctx);
+		j->out = strdup(o ? o : "");
+		if (!j->out) {
+			snprintf(j->err, sizeof(j->err), "out of memory");
+			rc = -1;
+		}
+	}
+out:
+	nft_ctx_free(ctx);
+	return rc;
+}
+
+int psc_nft_apply(const char *netns, const char *script, char *err,
+		  size_t errlen)
+{
+	struct nft_job j = {.script = script};
+	int rc = psc_netns_run(netns, nft_job_run, &j, err, errlen);
+	if (rc != 0 && j.err[0])
+		snprintf(err, errlen, "nftables in %s: %s", netns, j.err);
+	return rc == 0 ? 0 : -1;
+}
+
+struct apply_job {
+	const char *netns;
+	const char *script;
+	int rc;
+	char err[1024];
+};
+
+static void apply_job_run(void *arg)
+{
+	struct apply_job *a = arg;
+	a->rc = psc_nft_apply(a->netns, a->script, a->err, sizeof(a->err));
+}
+
+int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
+		      size_t n, char *err, size_t errlen)
+{
+	struct apply_job *a = calloc(n ? n : 1, sizeof(*a));
+	int rc = 0;
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct apply_job){.netns = netns[i],
+					  .script = scripts[i]};
+	psc_parallel(apply_job_run, a, sizeof(*a), n);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (a[i].rc != 0) {
+			snprintf(err, errlen, "%s", a[i].err);
+			rc = -1;
+		}
+	free(a);
+	return rc;
+}
+
+char *psc_nft_list_json(const char *netns, char *err, size_t errlen)
+{
+	struct nft_job j = {.script = NULL};
+	int rc = psc_netns_run(netns, nft_job_run, &j, err, errlen);
+	if (rc != 0) {
+		if (j.err[0])
+			snprintf(err, errlen, "nftables in %s: %s", netns,
+				 j.err);
+		free(j.out);
+		return NULL;
+	}
+	return j.out;
+}
+
+int psc_nft_leaks(const char *netns, psc_nft_leak *out, size_t max,
+		  size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	char *txt = psc_nft_list_json(netns, err, errlen);
+	if (!txt)
+		return -1;
+	json_error_t je;
+	json_t *root = json_loads(txt, 0, &je);
+	free(txt);
+	if (!root) {
+		snprintf(err, errlen, "nftables in %s: unreadable JSON: %s",
+			 netns, je.text);
+		return -1;
+	}
+	size_t i, k;
+	json_t *it, *el;
+	json_array_foreach(json_object_get(root, "nftables"), i, it) {
+		json_t *set = json_object_get(it, "set");
+		const char *name = json_string_value(json_object_get(set,
+								      "name"));
+		if (!name || strcmp(name, PSC_NFT_LEAK_SET) != 0)
+			continue;
+		json_array_foreach(json_object_get(set, "elem"), k, el) {
+			json_t *e = json_object_get(el, "elem");
+			const char *v = json_string_value(json_object_get(e,
+									   "val"));
+			json_t *c = json_object_get(e, "counter");
+			if (!v || *n >= max)
+				continue;
+			psc_nft_leak *l = &out[(*n)++];
+			snprintf(l->addr, sizeof(l->addr), "%s", v);
+			l->packets = json_integer_value(json_object_get(
+				c, "packets"));
+			l->bytes = json_integer_value(json_object_get(c,
+								      "bytes"));
+		}
+	}
+	json_decref(root);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* lint.c - the linter's driver and the helpers its rule files share. */
+#define _POSIX_C_SOURCE 200809L
+#include "lint/lint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *psc_lint_obj(char *buf, size_t len, const char *kind,
+			 const char *name)
+{
+	if (name && *name)
+		snprintf(buf, len, "%s '%s'", kind, name);
+	else
+		snprintf(buf, len, "%s", kind);
+	return buf;
+}
+
+bool psc_lint_unknown_ref(psc_diags *d, psc_loc loc, const char *obj,
+			  const char *field, const char *kind,
+			  const char *value, const char *const *candidates,
+			  size_t n)
+{
+	char hint[160] = "";
+	const char *c = psc_closest(value, candidates, n);
+	if (c)
+		snprintf(hint, sizeof(hint), "did you mean '%s'?", c);
+	psc_diag_add(d, PSC_SEV_ERROR, loc, "unknown-reference", obj, hint,
+		     "%s '%s' names no %s", field, value, kind);
+	return false;
+}
+
+size_t psc_lint_instance_names(const psc_topology *t, const char **out,
+			       size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_instances && n < max; i++)
+		out[n++] = t->instances[i].name;
+	return n;
+}
+
+/* The lab's own names: the lab name goes into every namespace, interface
+ * and state path; a few node names are the lab's own namespaces. */
+static void lint_lab_names(const psc_topology *t, psc_diags *d)
+{
+	char err[160], obj[128];
+	if (psc_lab_name_check(t->name, err, sizeof(err)) < 0)
+		psc_diag_add(d, PSC_SEV_ERROR, t->name_loc, "lab-name",
+			     "topology", NULL, "%s (it names the lab's "
+			     "namespaces psclab-<lab>-<node>)", err);
+	for (size_t i = 0; i < t->n_instances; i++) {
+		const psc_instance *in = &t->instances[i];
+		bool taken = strcmp(in->name, "psc") == 0 ||
+			     strcmp(in->name, "gcp-hc") == 0;
+		for (size_t n = 0; n < t->n_networks && !taken; n++) {
+			char vpc[PSC_NAME_LEN + 8];
+			snprintf(vpc, sizeof(vpc), "vpc-%s",
+				 t->networks[n].name);
+			taken = strcmp(in->name, vpc) == 0;
+		}
+		if (taken)
+			psc_diag_add(d, PSC_SEV_ERROR, in->name_loc,
+				     "node-name",
+				     psc_lint_obj(obj, sizeof(obj), "instance",
+						  in->name), NULL,
+				     "the name '%s' is taken by one of the "
+				     "lab's own namespaces (psc, gcp-hc, "
+				     "vpc-<network>); rename the instance",
+				     in->name);
+	}
+}
+
+size_t psc_lint(const psc_topology *t, psc_diags *diags)
+{
+	size_t before = diags->n_errors;
+	lint_lab_names(t, diags);
+	psc_lint_net(t, diags);
+	psc_lint_kafka(t, diags);
+	psc_diags_sort(diags);
+	return diags->n_errors - before;
+}
+
+psc_topology *psc_lint_load(const char *path, bool strict, psc_diags *diags,
+			    int *rc)
+{
+	bool unreadable = false;
+	psc_topology *t = psc_topology_load_file(path, diags, &unreadable);
+	if (!t) {
+		psc_diags_sort(diags);
+		*rc = 2;
+		return NULL;
+	}
+	/* Semantic rules only run on a model the schema accepted: a partial
+	 * model would give findings that are echoes of the schema errors. */
+	if (diags->n_errors == 0)
+		psc_lint(t, diags);
+	else
+		psc_diags_sort(diags);
+	if (unreadable)
+		*rc = 2;
+	else if (diags->n_errors > 0 || (strict && diags->n_warnings > 0))
+		*rc = 1;
+	else
+		*rc = 0;
+	if (*rc != 0) {
+		psc_topology_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int psc_lint_file(const char *path, bool strict, psc_diags *diags)
+{
+	int rc;
+	psc_topology_free(psc_lint_load(path, strict, diags, &rc));
+	return rc;
+}

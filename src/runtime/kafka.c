@@ -1,0 +1,1416 @@
+/* kafka.c - the Kafka runtime of a lab (see kafka.h): locating Kafka, Java
+ * and kafka-proxy, server.properties, kafka-proxy's argv, the format and
+ * start commands, readiness.
+ *
+ * MEASURED (Debian 12, 2 cores shared with other work (load 5-8), OpenJDK
+ * 17.0.15, Kafka 3.7.1, -Xms256m -Xmx256m, brokers in namespaces, time from
+ * exec to "Kafka Server started"; several interleaved runs each):
+ *   one broker (1-voter quorum)           ready in      RSS
+ *     kafka-run-class.sh's options        10.9-12.6 s   290-310 MiB
+ *     + -XX:TieredStopAtLevel=1 (C1 only)  5.6- 8.8 s   275 MiB
+ *     + AppCDS archive (-XX:SharedArchiveFile)
+ *                                          3.3- 4.7 s   272 MiB
+ *     + log.cleaner.dedupe.buffer.size=8 MiB
+ *                                          2.2- 2.8 s   143 MiB
+ *     -XX:+UseSerialGC instead of G1      10.9-19.4 s   335 MiB (rejected)
+ *     the run that writes the archive     6.5- 8.7 s, and its stop takes
+ *       (-XX:ArchiveClassesAtExit)         5-6 s instead of 0.8 s (the dump)
+ *   three brokers started together (C1 + archive): all ready in 5.3-8.2 s
+ *     controller.quorum.election.timeout.ms=300: 6.5-9.8 s, split votes
+ *     and leader changes in the logs (rejected: Kafka's 1000 ms kept);
+ *     + broker.heartbeat.interval.ms=500: 6.2-8.4 s (no gain, not kept).
+ * The JDK's own CDS archive (-Xshare:auto) is already on by default in 17;
+ * the archive of Kafka's classes is what helps.  C1 only costs peak
+ * throughput, which a lab does not need. */
+#define _GNU_SOURCE
+#include "runtime/kafka.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "model/addr.h"
+#include "base/net.h"
+#include "base/util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
+		     "/sbin:/bin"
+#define NETNS_RUN_DIR "/run/netns"
+#define READY_TIMEOUT_MS 120000
+#define READY_POLL_MS 100
+#define CONNECT_MS 1000          /* one connect attempt at most */
+#define TAIL_BYTES 65536         /* read for the last lines of a log */
+#define APT_JAVA "sudo apt-get install -y openjdk-17-jre-headless"
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static const char *cache_dir(void)
+{
+	const char *c = env_nonempty("PSCLAB_CACHE");
+	return c ? c : PSC_CACHE_DEFAULT;
+}
+
+static int fmt_path(char *out, size_t len, char *err, size_t errlen,
+		    const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int fmt_path(char *out, size_t len, char *err, size_t errlen,
+		    const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "%s: path too long", what);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_exec_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+/* errno of why path is not an executable file (0 if it is one) */
+static int exec_errno(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+/* ---- where things are ---- */
+
+int psc_kafka_home(char *out, size_t len, char *err, size_t errlen)
+{
+	const char *kh = env_nonempty("KAFKA_HOME");
+	const char *kv = env_nonempty("KAFKA_VERSION");
+	char start[PSC_KAFKA_PATH_LEN];
+	if (!kv)
+		kv = PSC_KAFKA_VERSION_DEFAULT;
+	if (kh ? fmt_path(out, len, err, errlen, "KAFKA_HOME", "%s", kh)
+	       : fmt_path(out, len, err, errlen, "Kafka home", "%s/kafka-%s",
+			  cache_dir(), kv))
+		return -1;
+	if (fmt_path(start, sizeof(start), err, errlen, "Kafka home",
+		     "%s/bin/kafka-server-start.sh", out))
+		return -1;
+	int e = exec_errno(start);
+	if (e == 0)
+		return 0;
+	if (kh)
+		snprintf(err, errlen,
+			 "KAFKA_HOME=%s holds no Kafka (%s: %s): unset "
+			 "KAFKA_HOME and run 'sudo make deps', or point it at "
+			 "an unpacked Kafka release", kh, start, strerror(e));
+	else
+		snprintf(err, errlen,
+			 "Kafka %s is not installed (%s: %s); run 'sudo make "
+			 "deps'", kv, start, strerror(e));
+	return -1;
+}
+
+static bool version_ok(const char *v)
+{
+	return v[0] >= '0' && v[0] <= '9' &&
+	       strspn(v, "0123456789.") > 0 &&
+	       strspn(v, "0123456789abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-") == strlen(v);
+}
+
+int psc_kafka_version(const char *home, char *out, size_t len, char *err,
+		      size_t errlen)
+{
+	char path[PSC_KAFKA_PATH_LEN], line[128];
+	if (fmt_path(path, sizeof(path), err, errlen, "Kafka home",
+		     "%s/VERSION", home))
+		return -1;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		bool got = fgets(line, sizeof(line), f) != NULL;
+		fclose(f);
+		line[strcspn(line, " \t\r\n")] = '\0';
+		if (got && version_ok(line)) {
+			if ((size_t)snprintf(out, len, "%s", line) >= len) {
+				snprintf(err, errlen, "%s: version too long",
+					 path);
+				return -1;
+			}
+			return 0;
+		}
+	}
+	/* a release tarball: libs/kafka_2.13-<version>.jar */
+	static const char pre[] = "kafka_2.13-", suf[] = ".jar";
+	if (fmt_path(path, sizeof(path), err, errlen, "Kafka home",
+		     "%s/libs", home))
+		return -1;
+	DIR *d = opendir(path);
+	if (!d) {
+		snprintf(err, errlen,
+			 "Kafka in %s: no VERSION file and no libs/ (%s: %s)",
+			 home, path, strerror(errno));
+		return -1;
+	}
+	char found[128] = "";
+	bool several = false;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		if (nl <= strlen(pre) + strlen(suf) ||
+		    strncmp(de->d_name, pre, strlen(pre)) != 0 ||
+		    strcmp(de->d_name + nl - strlen(suf), suf) != 0)
+			continue;
+		size_t vl = nl - strlen(pre) - strlen(suf);
+		if (vl >= sizeof(line))
+			continue;
+		memcpy(line, de->d_name + strlen(pre), vl);
+		line[vl] = '\0';
+		/* kafka_2.13-3.7.1-test.jar and such are not the server */
+		if (!version_ok(line) || strstr(line, "-test") ||
+		    strstr(line, "-sources") || strstr(line, "-javadoc") ||
+		    strstr(line, "-scaladoc"))
+			continue;
+		if (found[0] && strcmp(found, line) != 0)
+			several = true;
+		snprintf(found, sizeof(found), "%s", line);
+	}
+	closedir(d);
+	if (!found[0] || several) {
+		snprintf(err, errlen,
+			 "Kafka in %s: no VERSION file and %s %s/%s<version>%s",
+			 home, several ? "several" : "no", path, pre, suf);
+		return -1;
+	}
+	if ((size_t)snprintf(out, len, "%s", found) >= len) {
+		snprintf(err, errlen, "%s: version too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+int psc_java_bin(char *out, size_t len, char *err, size_t errlen)
+{
+	const char *jh = env_nonempty("JAVA_HOME");
+	if (jh) {
+		if (fmt_path(out, len, err, errlen, "JAVA_HOME", "%s/bin/java",
+			     jh))
+			return -1;
+		int e = exec_errno(out);
+		if (e == 0)
+			return 0;
+		snprintf(err, errlen,
+			 "JAVA_HOME=%s: %s: %s; unset JAVA_HOME or point it at "
+			 "a Java 17 runtime (%s)", jh, out, strerror(e),
+			 APT_JAVA);
+		return -1;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = DEFAULT_PATH;
+	for (const char *p = path;; p++) {
+		size_t n = strcspn(p, ":");
+		char cand[PSC_KAFKA_PATH_LEN];
+		int w = n ? snprintf(cand, sizeof(cand), "%.*s/java", (int)n, p)
+			  : snprintf(cand, sizeof(cand), "./java");
+		if (w > 0 && (size_t)w < sizeof(cand) && is_exec_file(cand)) {
+			if (fmt_path(out, len, err, errlen, "java", "%s", cand))
+				return -1;
+			return 0;
+		}
+		p += n;
+		if (!*p)
+			break;
+	}
+	snprintf(err, errlen,
+		 "no Java runtime: JAVA_HOME is not set and java is not on "
+		 "PATH; run '%s' (or 'sudo make deps')", APT_JAVA);
+	return -1;
+}
+
+int psc_java_home(char *out, size_t len, char *err, size_t errlen)
+{
+	char bin[PSC_KAFKA_PATH_LEN], real[PATH_MAX];
+	const char *jh = env_nonempty("JAVA_HOME");
+	if (psc_java_bin(bin, sizeof(bin), err, errlen) < 0)
+		return -1;
+	if (jh)
+		return fmt_path(out, len, err, errlen, "JAVA_HOME", "%s", jh);
+	/* /usr/bin/java -> /etc/alternatives/java ->
+	 * /usr/lib/jvm/java-17-openjdk-amd64/bin/java */
+	static const char tail[] = "/bin/java";
+	size_t rl;
+	if (!realpath(bin, real) || (rl = strlen(real)) <= strlen(tail) ||
+	    strcmp(real + rl - strlen(tail), tail) != 0) {
+		if (len)
+			out[0] = '\0';
+		return 0;
+	}
+	real[rl - strlen(tail)] = '\0';
+	return fmt_path(out, len, err, errlen, "Java home", "%s", real);
+}
+
+int psc_kafka_proxy_bin(char *out, size_t len, char *err, size_t errlen)
+{
+	return psc_kafka_proxy_bin_for(NULL, out, len, err, errlen);
+}
+
+int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
+			    char *err, size_t errlen)
+{
+	const char *pb = env_nonempty("KAFKA_PROXY_BIN");
+	const char *pv = version && *version ? version
+			 : env_nonempty("KAFKA_PROXY_VERSION");
+	char dir[PSC_KAFKA_PATH_LEN];
+	if (!pv) {
+		/* Kafka 4.x clients speak Metadata v13, which kafka-proxy
+		 * rewrites from v0.4.2 on (make matrix: v0.3.x drops Kafka
+		 * 4.1's Java and franz-go clients) */
+		char home[PSC_KAFKA_PATH_LEN], kv[64], e2[256];
+		pv = psc_kafka_home(home, sizeof(home), e2, sizeof(e2)) == 0 &&
+			     psc_kafka_version(home, kv, sizeof(kv), e2,
+					       sizeof(e2)) == 0 &&
+			     atoi(kv) >= 4
+			     ? PSC_KAFKA_PROXY_VERSION_KAFKA4
+			     : PSC_KAFKA_PROXY_VERSION_DEFAULT;
+	}
+	if (strchr(pv, '/') || pv[0] == '.') {
+		snprintf(err, errlen, "kafka-proxy version '%s' is not a "
+			 "release tag", pv);
+		return -1;
+	}
+	if (pb) {
+		if (fmt_path(out, len, err, errlen, "KAFKA_PROXY_BIN", "%s",
+			     pb))
+			return -1;
+		int e = exec_errno(out);
+		if (e == 0)
+			return 0;
+		snprintf(err, errlen,
+			 "KAFKA_PROXY_BIN=%s: %s; unset it and run 'sudo make "
+			 "deps', or point it at a kafka-proxy binary", pb,
+			 strerror(e));
+		return -1;
+	}
+	if (fmt_path(dir, sizeof(dir), err, errlen, "kafka-proxy",
+		     "%s/kafka-proxy-%s", cache_dir(), pv) ||
+	    fmt_path(out, len, err, errlen, "kafka-proxy", "%s/bin/kafka-proxy",
+		     dir))
+		return -1;
+	int e = exec_errno(out);
+	if (e == 0)
+		return 0;
+
+	snprintf(err, errlen,
+		 "kafka-proxy %s is not installed (%s: %s); run 'sudo make "
+		 "deps' (it builds kafka-proxy from shared/third_party/"
+		 "kafka-proxy or KAFKA_PROXY_SRC), or set KAFKA_PROXY_BIN to "
+		 "a kafka-proxy binary", pv, out, strerror(e));
+	return -1;
+}
+
+/* ---- vectors ---- */
+
+void psc_argv_init(psc_argv *a)
+{
+	a->n = 0;
+	a->used = 0;
+	a->v[0] = NULL;
+}
+
+int psc_argv_add(psc_argv *a, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (a->n >= PSC_ARGV_MAX) {
+		snprintf(err, errlen, "more than %d arguments", PSC_ARGV_MAX);
+		return -1;
+	}
+	char *dst = a->buf + a->used;
+	size_t room = sizeof(a->buf) - a->used;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(dst, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		snprintf(err, errlen, "arguments longer than %d bytes",
+			 PSC_ARGV_BUF);
+		return -1;
+	}
+	a->used += (size_t)n + 1;
+	a->v[a->n++] = dst;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+const char *psc_argv_getenv(const psc_argv *env, const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, l) == 0 && env->v[i][l] == '=')
+			return env->v[i] + l + 1;
+	return NULL;
+}
+
+/* ---- server.properties ---- */
+
+/* A line being built; over is set when it did not fit. */
+typedef struct sbuf {
+	char s[8192];
+	size_t n;
+	bool over;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+	if (b->over)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(b->s) - b->n)
+		b->over = true;
+	else
+		b->n += (size_t)n;
+}
+
+/* key=value, the value escaped for java.util.Properties (which Kafka reads
+ * as ISO-8859-1): '\' doubled, a leading blank kept; control and non-ASCII
+ * characters refused. */
+static int prop(FILE *out, const char *key, const char *value, char *err,
+		size_t errlen)
+{
+	if (fprintf(out, "%s=", key) < 0)
+		goto write_err;
+	for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+		if (*c < 0x20 || *c >= 0x7f) {
+			snprintf(err, errlen,
+				 "%s: value '%s' has a control or non-ASCII "
+				 "character (Kafka reads server.properties as "
+				 "ISO-8859-1)", key, value);
+			return -1;
+		}
+		const char *esc = *c == '\\' ? "\\\\"
+			: *c == ' ' && c == (const unsigned char *)value ? "\\ "
+			: NULL;
+		if (esc ? fputs(esc, out) == EOF : fputc(*c, out) == EOF)
+			goto write_err;
+	}
+	if (fputc('\n', out) == EOF)
+		goto write_err;
+	return 0;
+write_err:
+	snprintf(err, errlen, "writing %s: %s", key, strerror(errno));
+	return -1;
+}
+
+static int prop_sb(FILE *out, const char *key, const sbuf *b, char *err,
+		   size_t errlen)
+{
+	if (b->over) {
+		snprintf(err, errlen, "%s: value longer than %zu bytes", key,
+			 sizeof(b->s) - 1);
+		return -1;
+	}
+	return prop(out, key, b->s, err, errlen);
+}
+
+static int prop_long(FILE *out, const char *key, long v, char *err,
+		     size_t errlen)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%ld", v);
+	return prop(out, key, s, err, errlen);
+}
+
+/* src for a comment line: control characters (a newline would end the
+ * comment) as '?' */
+static void comment_safe(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < len; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f
+				 ? '?'
+				 : src[i];
+	dst[i] = '\0';
+}
+
+static bool has_role(const psc_kafka *k, const char *role)
+{
+	for (size_t i = 0; i < k->n_process_roles; i++)
+		if (strcmp(k->process_roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+/* "1@broker-node1:29092" -> "1@10.64.0.2:29092" */
+static int voter_addr(const psc_topology *t, const char *voter, sbuf *b,
+		      char *err, size_t errlen)
+{
+	const char *at = strchr(voter, '@');
+	char *end;
+	uint32_t ip;
+	int port;
+	char ips[16];
+	if (!at || at == voter || (strtol(voter, &end, 10), end != at)) {
+		snprintf(err, errlen,
+			 "kafka.quorum_voters '%s' is not <node id>@<host>:"
+			 "<port>", voter);
+		return -1;
+	}
+	if (psc_resolve_hostport(t, at + 1, &ip, &port) < 0) {
+		snprintf(err, errlen,
+			 "kafka.quorum_voters '%s': '%s' is neither an "
+			 "instance:port nor an address:port", voter, at + 1);
+		return -1;
+	}
+	sb_add(b, "%.*s@%s:%d", (int)(at - voter), voter,
+	       psc_ip_str(ip, ips, sizeof(ips)), port);
+	return 0;
+}
+
+/* log.dirs made absolute: "./data" -> "<node_dir>/data" */
+static void log_dirs(const char *dirs, const char *node_dir, sbuf *b)
+{
+	const char *p = dirs;
+	bool first = true;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		const char *d = p;
+		while (n && *d == ' ')
+			d++, n--;
+		while (n && d[n - 1] == ' ')
+			n--;
+		if (n) {
+			if (!first)
+				sb_add(b, ",");
+			first = false;
+			if (d[0] == '/') {
+				sb_add(b, "%.*s", (int)n, d);
+			} else {
+				while (n >= 2 && d[0] == '.' && d[1] == '/') {
+					d += 2, n -= 2;
+					while (n && *d == '/')
+						d++, n--;
+				}
+				if (n == 0 || (n == 1 && d[0] == '.'))
+					sb_add(b, "%s", node_dir);
+				else
+					sb_add(b, "%s/%.*s", node_dir, (int)n, d);
+			}
+		}
+		p += strcspn(p, ",");
+		if (!*p)
+			break;
+		p++;
+	}
+}
+
+/* The lab's defaults after the seed's lines: a comment (why; "" : the
+ * same group as the line before), the key, the value. */
+enum lab_value { LAB_FIXED, LAB_RF, LAB_ISR };
+
+struct lab_default {
+	const char *comment;
+	const char *key;
+	enum lab_value kind;
+	const char *value;            /* LAB_FIXED */
+};
+
+static const struct lab_default lab_defaults[] = {
+	{"Internal and new topics on 3 replicas, one per broker, as "
+	 "produce.sh's\n# test-topic (--partitions 3 --replication-factor 3); "
+	 "min(3, brokers).",
+	 "offsets.topic.replication.factor", LAB_RF, NULL},
+	{"", "transaction.state.log.replication.factor", LAB_RF, NULL},
+	{"", "default.replication.factor", LAB_RF, NULL},
+	{"", "num.partitions", LAB_FIXED, "3"},
+	{"An acks=all write (the console producer's default) needs 2 of the "
+	 "3\n# replicas: it survives the loss of one broker, and the cluster "
+	 "keeps\n# taking writes while one broker is down (a lab experiment); "
+	 "3 would\n# stop every write when one broker stops, 1 (Kafka's "
+	 "default) could\n# lose acknowledged writes.",
+	 "min.insync.replicas", LAB_ISR, NULL},
+	{"", "transaction.state.log.min.isr", LAB_ISR, NULL},
+	{"consume.sh's group starts at once instead of after 3 s.",
+	 "group.initial.rebalance.delay.ms", LAB_FIXED, "0"},
+	{"The log cleaner's dedupe buffer (it compacts __consumer_offsets): "
+	 "8 MiB\n# instead of 128 MiB, allocated and zeroed at start in a "
+	 "256 MiB heap.\n# Measured, one broker: RSS 272 -> 143 MiB, ready "
+	 "in 4.1 -> 2.5 s.",
+	 "log.cleaner.dedupe.buffer.size", LAB_FIXED, "8388608"},
+};
+
+static int write_lab_defaults(const psc_topology *t, FILE *out, char *err,
+			      size_t errlen)
+{
+	long rf = t->kafka.n_brokers < 3 ? (long)t->kafka.n_brokers : 3;
+	if (rf < 1)
+		rf = 1;
+	long isr = rf > 1 ? rf - 1 : 1;
+	if (fputs("\n# ---- lab defaults (not in the seed): a 3-node cluster "
+		  "on a laptop,\n# started fast ----\n", out) == EOF) {
+		snprintf(err, errlen, "writing: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(lab_defaults) / sizeof(lab_defaults[0]);
+	     i++) {
+		const struct lab_default *d = &lab_defaults[i];
+		if (d->comment[0] && fprintf(out, "# %s\n", d->comment) < 0) {
+			snprintf(err, errlen, "writing: %s", strerror(errno));
+			return -1;
+		}
+		int rc = d->kind == LAB_FIXED
+				 ? prop(out, d->key, d->value, err, errlen)
+				 : prop_long(out, d->key,
+					     d->kind == LAB_RF ? rf : isr, err,
+					     errlen);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
+				const psc_broker *b, const char *node_dir,
+				FILE *out, char *err, size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	sbuf v;
+	char addr[PSC_ADDR_LEN];
+
+	if (!node_dir || node_dir[0] != '/') {
+		snprintf(err, errlen,
+			 "broker '%s': node directory '%s' is not absolute",
+			 b->instance, node_dir ? node_dir : "");
+		return -1;
+	}
+	if (!psc_find_instance((psc_topology *)t, b->instance)) {
+		snprintf(err, errlen, "broker '%s': no such instance",
+			 b->instance);
+		return -1;
+	}
+	char lab[PSC_NAME_LEN], inst[PSC_NAME_LEN], from[sizeof(t->file)];
+	comment_safe(lab, sizeof(lab), p->lab);
+	comment_safe(inst, sizeof(inst), b->instance);
+	comment_safe(from, sizeof(from), t->file[0] ? t->file : t->name);
+	if (fprintf(out,
+		    "# pscLab lab '%s': server.properties of %s (node.id %ld)"
+		    "\n# from %s: the seed's broker configuration (\"4. "
+		    "Configure Kafka\n# Brokers\") with the addresses filled "
+		    "in, then the lab's defaults.\n# Written by pscLab at "
+		    "each start: edit the topology, not this file.\n",
+		    lab, inst, b->node_id, from) < 0) {
+		snprintf(err, errlen, "writing server.properties of %s: %s",
+			 b->instance, strerror(errno));
+		return -1;
+	}
+
+	/* process.roles=broker,controller */
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < k->n_process_roles; i++)
+		sb_add(&v, "%s%s", i ? "," : "", k->process_roles[i]);
+	if (prop_sb(out, "process.roles", &v, err, errlen) < 0 ||
+	    prop_long(out, "node.id", b->node_id, err, errlen) < 0)
+		return -1;
+
+	/* controller.quorum.voters=1@10.64.0.2:29092,... */
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < k->n_quorum_voters; i++) {
+		if (i)
+			sb_add(&v, ",");
+		if (voter_addr(t, k->quorum_voters[i], &v, err, errlen) < 0)
+			return -1;
+	}
+	if (prop_sb(out, "controller.quorum.voters", &v, err, errlen) < 0)
+		return -1;
+
+	/* listeners=INTERNAL://0.0.0.0:9092,... */
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < k->n_listeners; i++)
+		sb_add(&v, "%s%s://%s:%ld", i ? "," : "", k->listeners[i].name,
+		       k->listeners[i].host[0] ? k->listeners[i].host
+					       : "0.0.0.0",
+		       k->listeners[i].port);
+	if (prop_sb(out, "listeners", &v, err, errlen) < 0)
+		return -1;
+
+	bool broker = has_role(k, "broker");
+	if (broker && prop(out, "inter.broker.listener.name",
+			   k->inter_broker_listener, err, errlen) < 0)
+		return -1;
+
+	/* advertised.listeners: every listener but the controller's (3.7's
+	 * static quorum never advertises it) */
+	uint32_t ip;
+	char ips[16];
+	psc_instance *in = psc_find_instance((psc_topology *)t, b->instance);
+	if (psc_instance_ip(t, in, &ip) < 0) {
+		snprintf(err, errlen, "broker '%s': instance has no address",
+			 b->instance);
+		return -1;
+	}
+	psc_ip_str(ip, ips, sizeof(ips));
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; broker && i < k->n_listeners; i++) {
+		const psc_listener *l = &k->listeners[i];
+		if (strcmp(l->name, k->controller_listener) == 0)
+			continue;
+		sb_add(&v, "%s%s://", v.n ? "," : "", l->name);
+		if (k->external_listener[0] &&
+		    strcmp(l->name, k->external_listener) == 0) {
+			if (psc_broker_advertised_external(t, b, addr,
+							   sizeof(addr)) < 0) {
+				snprintf(err, errlen,
+					 "broker '%s': no advertised name for "
+					 "listener %s (it needs external_port "
+					 "and the pattern <broker_id>.<domain>"
+					 ":<port>)", b->instance, l->name);
+				return -1;
+			}
+			sb_add(&v, "%s", addr);
+		} else {
+			sb_add(&v, "%s:%ld", ips, l->port);
+		}
+	}
+	if (broker && prop_sb(out, "advertised.listeners", &v, err, errlen) < 0)
+		return -1;
+
+	if (prop(out, "controller.listener.names", k->controller_listener, err,
+		 errlen) < 0)
+		return -1;
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < k->n_protocol_map; i++)
+		sb_add(&v, "%s%s:%s", i ? "," : "", k->protocol_map[i].listener,
+		       k->protocol_map[i].protocol);
+	if (prop_sb(out, "listener.security.protocol.map", &v, err, errlen) < 0)
+		return -1;
+
+	memset(&v, 0, sizeof(v));
+	log_dirs(k->log_dirs[0] ? k->log_dirs : "./data", node_dir, &v);
+	if (prop_sb(out, "log.dirs", &v, err, errlen) < 0)
+		return -1;
+
+	if (write_lab_defaults(t, out, err, errlen) < 0)
+		return -1;
+	if (fflush(out) == EOF || ferror(out)) {
+		snprintf(err, errlen, "writing server.properties of %s: %s",
+			 b->instance, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int psc_kafka_props_path(const char *node_dir, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/config/server.properties", node_dir);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int psc_kafka_log_dir(const char *node_dir, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/logs", node_dir);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int psc_kafka_server_log(const char *node_dir, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/logs/server.log", node_dir);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* mkdir -p */
+static int mkdirs(const char *path, char *err, size_t errlen)
+{
+	char p[PSC_KAFKA_PATH_LEN];
+	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create directory %s: %s",
+				 p, strerror(errno));
+			return -1;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", p);
+		return -1;
+	}
+	return 0;
+}
+
+int psc_kafka_node_prepare(const psc_topology *t, const psc_plan *p,
+			   const psc_broker *b, const char *node_dir,
+			   char *err, size_t errlen)
+{
+	char path[PSC_KAFKA_PATH_LEN], tmp[PSC_KAFKA_PATH_LEN + 8];
+	static const char *const sub[] = {"config", "data", "logs"};
+	if (!node_dir || node_dir[0] != '/') {
+		snprintf(err, errlen, "node directory '%s' is not absolute",
+			 node_dir ? node_dir : "");
+		return -1;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (fmt_path(path, sizeof(path), err, errlen, node_dir, "%s/%s",
+			     node_dir, sub[i]) ||
+		    mkdirs(path, err, errlen) < 0)
+			return -1;
+	}
+	if (psc_kafka_props_path(node_dir, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s: path too long", node_dir);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp,
+			 strerror(errno));
+		return -1;
+	}
+	int rc = psc_kafka_server_properties(t, p, b, node_dir, f, err, errlen);
+	if (fclose(f) != 0 && rc == 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp,
+			 strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
+			 strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* ---- kafka-proxy ---- */
+
+int psc_kafka_proxy_argv(const psc_topology *t, const char *bin,
+			 psc_argv *a, char *err, size_t errlen)
+{
+	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	psc_argv_init(a);
+	if (!kp->present) {
+		snprintf(err, errlen, "topology '%s' has no kafka_proxy",
+			 t->name);
+		return -1;
+	}
+	if (psc_argv_add(a, err, errlen, "%s", bin) < 0 ||
+	    psc_argv_add(a, err, errlen, "server") < 0)
+		return -1;
+	for (size_t i = 0; i < kp->n_bootstrap_server_mappings; i++) {
+		const psc_proxy_mapping *m = &kp->bootstrap_server_mappings[i];
+		char host[PSC_HOST_LEN], ips[16], e2[128];
+		int port;
+		uint32_t ip;
+		if (psc_hostport_parse(m->upstream, host, sizeof(host), &port,
+				       e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen,
+				 "kafka_proxy mapping '%s': %s", m->upstream,
+				 e2);
+			return -1;
+		}
+		/* an instance name: the address its broker advertises */
+		psc_instance *in = psc_find_instance((psc_topology *)t, host);
+		if (in) {
+			if (psc_instance_ip(t, in, &ip) < 0) {
+				snprintf(err, errlen,
+					 "kafka_proxy mapping '%s': instance "
+					 "'%s' has no address", m->upstream,
+					 host);
+				return -1;
+			}
+			psc_ip_str(ip, ips, sizeof(ips));
+		}
+		if (psc_argv_add(a, err, errlen, "--bootstrap-server-mapping") <
+			    0 ||
+		    psc_argv_add(a, err, errlen, "%s:%d,%s%s%s",
+				 in ? ips : host, port, m->listen,
+				 m->advertised[0] ? "," : "",
+				 m->advertised) < 0)
+			return -1;
+	}
+	if (kp->dynamic_sequential_min_port > 0 &&
+	    psc_argv_add(a, err, errlen, "--dynamic-sequential-min-port=%ld",
+			 kp->dynamic_sequential_min_port) < 0)
+		return -1;
+	if (kp->dynamic_advertised_listener[0] &&
+	    psc_argv_add(a, err, errlen, "--dynamic-advertised-listener=%s",
+			 kp->dynamic_advertised_listener) < 0)
+		return -1;
+	if (kp->http_listen_address[0] &&
+	    psc_argv_add(a, err, errlen, "--http-listen-address=%s",
+			 kp->http_listen_address) < 0)
+		return -1;
+	if (kp->deterministic_listeners &&
+	    psc_argv_add(a, err, errlen, "--deterministic-listeners") < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- class-data sharing ---- */
+
+/* The first word of a finished dynamic archive (HotSpot's
+ * CDS_DYNAMIC_ARCHIVE_MAGIC, native byte order).  The JVM writes the
+ * header last, after every region: a dump cut short has none. */
+#define CDS_MAGIC 0xf00baba8u
+#define CDS_STALE_S 600          /* an unfinished dump this old is dead */
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t fnv1a_stat(uint64_t h, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return fnv1a(h, "-", 1);
+	h = fnv1a(h, path, strlen(path) + 1);
+	h = fnv1a(h, &st.st_ino, sizeof(st.st_ino));
+	h = fnv1a(h, &st.st_size, sizeof(st.st_size));
+	h = fnv1a(h, &st.st_mtim.tv_sec, sizeof(st.st_mtim.tv_sec));
+	return fnv1a(h, &st.st_mtim.tv_nsec, sizeof(st.st_mtim.tv_nsec));
+}
+
+static bool cds_valid(const char *path)
+{
+	uint32_t magic = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = pread(fd, &magic, sizeof(magic), 0);
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && magic == CDS_MAGIC;
+}
+
+int psc_kafka_cds_tmp(const psc_kafka_env *e, const char *node_dir,
+		      char *out, size_t len)
+{
+	uint64_t h = fnv1a(0xcbf29ce484222325ull, node_dir, strlen(node_dir));
+	int n = snprintf(out, len, "%s.%08x.tmp", e->cds,
+			 (unsigned)(h ^ (h >> 32)));
+	return e->cds[0] && n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* e->cds and e->cds_ready (see kafka.h).  Any failure leaves CDS off: it
+ * only makes starts faster. */
+static void cds_setup(psc_kafka_env *e)
+{
+	char java[PSC_KAFKA_PATH_LEN], real[PATH_MAX], ver[64], err[512];
+	char path[PSC_KAFKA_PATH_LEN + 128], dir[PSC_KAFKA_PATH_LEN];
+	const char *off = getenv("PSCLAB_KAFKA_CDS");
+	e->cds[0] = '\0';
+	e->cds_ready = false;
+	if ((off && strcmp(off, "0") == 0) ||
+	    psc_java_bin(java, sizeof(java), err, sizeof(err)) < 0 ||
+	    !realpath(java, real) ||
+	    psc_kafka_version(e->home, ver, sizeof(ver), err, sizeof(err)) < 0)
+		return;
+	uint64_t h = fnv1a_stat(0xcbf29ce484222325ull, real);
+	size_t rl = strlen(real);
+	if (rl > 9 && strcmp(real + rl - 9, "/bin/java") == 0) {
+		snprintf(path, sizeof(path), "%.*s/lib/server/libjvm.so",
+			 (int)(rl - 9), real);
+		h = fnv1a_stat(h, path);
+	}
+	snprintf(path, sizeof(path), "%s/libs", e->home);
+	h = fnv1a_stat(h, path);
+	snprintf(path, sizeof(path), "%s/libs/kafka_2.13-%s.jar", e->home, ver);
+	h = fnv1a_stat(h, path);
+
+	/* the path goes into KAFKA_JVM_PERFORMANCE_OPTS, split at blanks */
+	if (fmt_path(dir, sizeof(dir), err, sizeof(err), "cds", "%s/cds",
+		     cache_dir()) < 0 ||
+	    strspn(dir, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789._/@+-") != strlen(dir) ||
+	    (mkdir(dir, 0755) != 0 && errno != EEXIST) ||
+	    access(dir, W_OK) != 0 ||
+	    fmt_path(e->cds, sizeof(e->cds), err, sizeof(err), "cds",
+		     "%s/kafka-%s-%016llx.jsa", dir, ver,
+		     (unsigned long long)h) < 0) {
+		e->cds[0] = '\0';
+		return;
+	}
+	e->cds_ready = cds_valid(e->cds);
+
+	/* adopt what a stopped broker wrote; drop the rest */
+	const char *base = strrchr(e->cds, '/') + 1;
+	size_t bl = strlen(base);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		if (nl <= bl + 5 || strncmp(de->d_name, base, bl) != 0 ||
+		    de->d_name[bl] != '.' ||
+		    strcmp(de->d_name + nl - 4, ".tmp") != 0)
+			continue;
+		struct stat st;
+		int pl = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (pl < 0 || (size_t)pl >= sizeof(path))
+			continue;
+		if (cds_valid(path)) {
+			if (!e->cds_ready && rename(path, e->cds) == 0)
+				e->cds_ready = true;
+			else
+				unlink(path);
+		} else if (stat(path, &st) == 0 &&
+			   st.st_mtim.tv_sec + CDS_STALE_S < time(NULL)) {
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* ---- format and start ---- */
+
+void psc_kafka_env_defaults(psc_kafka_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->path, sizeof(e->path), "%s", DEFAULT_PATH);
+	snprintf(e->heap, sizeof(e->heap), "%s", PSC_KAFKA_HEAP_DEFAULT);
+	snprintf(e->jvm_opts, sizeof(e->jvm_opts), "%s",
+		 PSC_KAFKA_JVM_OPTS_DEFAULT);
+}
+
+static int env_opt(const char *name, char *out, size_t len, char *err,
+		   size_t errlen)
+{
+	const char *v = env_nonempty(name);
+	if (!v)
+		return 0;
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < 0x20) {
+			snprintf(err, errlen, "%s has a control character",
+				 name);
+			return -1;
+		}
+	if ((size_t)snprintf(out, len, "%s", v) >= len) {
+		snprintf(err, errlen, "%s is longer than %zu bytes", name,
+			 len - 1);
+		return -1;
+	}
+	return 0;
+}
+
+int psc_kafka_env_load(psc_kafka_env *e, char *err, size_t errlen)
+{
+	psc_kafka_env_defaults(e);
+	if (psc_kafka_home(e->home, sizeof(e->home), err, errlen) < 0 ||
+	    psc_java_home(e->java_home, sizeof(e->java_home), err, errlen) < 0)
+		return -1;
+	cds_setup(e);
+	return env_opt("PATH", e->path, sizeof(e->path), err, errlen) < 0 ||
+			       env_opt("PSCLAB_KAFKA_HEAP", e->heap,
+				       sizeof(e->heap), err, errlen) < 0 ||
+			       env_opt("PSCLAB_KAFKA_JVM_OPTS", e->jvm_opts,
+				       sizeof(e->jvm_opts), err, errlen) < 0
+		       ? -1
+		       : 0;
+}
+
+/* dump: a broker that writes the archive when it stops */
+static int common_env(const psc_kafka_env *e, const char *node_dir,
+		      bool dump, psc_argv *env, char *err, size_t errlen)
+{
+	char cds[PSC_KAFKA_PATH_LEN + 128] = "";
+	psc_argv_init(env);
+	if (e->cds[0] && e->cds_ready)
+		snprintf(cds, sizeof(cds), " -XX:SharedArchiveFile=%s", e->cds);
+	else if (e->cds[0] && dump) {
+		char tmp[PSC_KAFKA_PATH_LEN + 32];
+		if (psc_kafka_cds_tmp(e, node_dir, tmp, sizeof(tmp)) < 0) {
+			snprintf(err, errlen, "%s: path too long", e->cds);
+			return -1;
+		}
+		/* -Xlog: the dump warns of every class it cannot keep */
+		snprintf(cds, sizeof(cds),
+			 " -Xlog:cds*=off -XX:ArchiveClassesAtExit=%s", tmp);
+	}
+	if (psc_argv_add(env, err, errlen, "PATH=%s", e->path) < 0 ||
+	    (e->java_home[0] &&
+	     psc_argv_add(env, err, errlen, "JAVA_HOME=%s", e->java_home) <
+		     0) ||
+	    psc_argv_add(env, err, errlen, "LOG_DIR=%s/logs", node_dir) < 0 ||
+	    psc_argv_add(env, err, errlen, "KAFKA_JVM_PERFORMANCE_OPTS=%s%s",
+			 e->jvm_opts, cds) < 0)
+		return -1;
+	return 0;
+}
+
+static int cmd_check(const psc_kafka_env *e, const char *node_dir,
+		     char *err, size_t errlen)
+{
+	if (!e->home[0]) {
+		snprintf(err, errlen, "no Kafka home (psc_kafka_env_load)");
+		return -1;
+	}
+	if (!node_dir || node_dir[0] != '/') {
+		snprintf(err, errlen, "node directory '%s' is not absolute",
+			 node_dir ? node_dir : "");
+		return -1;
+	}
+	return 0;
+}
+
+int psc_kafka_format_cmd(const psc_kafka_env *e, const psc_topology *t,
+			 const char *node_dir, psc_kafka_cmd *c, char *err,
+			 size_t errlen)
+{
+	psc_argv_init(&c->argv);
+	psc_argv_init(&c->envp);
+	if (cmd_check(e, node_dir, err, errlen) < 0)
+		return -1;
+	if (!t->kafka.cluster_id[0]) {
+		snprintf(err, errlen, "topology '%s': kafka.cluster_id is empty",
+			 t->name);
+		return -1;
+	}
+	psc_argv *a = &c->argv;
+	if (psc_argv_add(a, err, errlen, "%s/bin/kafka-storage.sh", e->home) <
+		    0 ||
+	    psc_argv_add(a, err, errlen, "format") < 0 ||
+	    psc_argv_add(a, err, errlen, "-t") < 0 ||
+	    psc_argv_add(a, err, errlen, "%s", t->kafka.cluster_id) < 0 ||
+	    psc_argv_add(a, err, errlen, "-c") < 0 ||
+	    psc_argv_add(a, err, errlen, "%s/config/server.properties",
+			 node_dir) < 0 ||
+	    psc_argv_add(a, err, errlen, "--ignore-formatted") < 0)
+		return -1;
+	return common_env(e, node_dir, false, &c->envp, err, errlen);
+}
+
+int psc_kafka_start_cmd(const psc_kafka_env *e, const char *node_dir,
+			psc_kafka_cmd *c, char *err, size_t errlen)
+{
+	psc_argv_init(&c->argv);
+	psc_argv_init(&c->envp);
+	if (cmd_check(e, node_dir, err, errlen) < 0)
+		return -1;
+	if (psc_argv_add(&c->argv, err, errlen, "%s/bin/kafka-server-start.sh",
+			 e->home) < 0 ||
+	    psc_argv_add(&c->argv, err, errlen, "%s/config/server.properties",
+			 node_dir) < 0)
+		return -1;
+	if (common_env(e, node_dir, true, &c->envp, err, errlen) < 0 ||
+	    psc_argv_add(&c->envp, err, errlen, "KAFKA_HEAP_OPTS=%s",
+			 e->heap) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- readiness ---- */
+
+char *psc_file_tail(const char *path, off_t from, int n, char *out,
+		    size_t len)
+{
+	if (!len)
+		return out;
+	out[0] = '\0';
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return out;
+	struct stat st;
+	char *buf = malloc(TAIL_BYTES);
+	if (!buf || fstat(fd, &st) != 0) {
+		free(buf);
+		close(fd);
+		return out;
+	}
+	off_t start = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	if (from > start && from <= st.st_size)
+		start = from;
+	ssize_t got = pread(fd, buf, TAIL_BYTES, start);
+	close(fd);
+	if (got <= 0) {
+		free(buf);
+		return out;
+	}
+	size_t end = (size_t)got;
+	while (end && buf[end - 1] == '\n')
+		end--;
+	size_t b = end;
+	for (int lines = 0; b > 0; b--)
+		if (buf[b - 1] == '\n' && ++lines == n)
+			break;
+	/* keep the end when the lines do not all fit */
+	if (end - b > len - 1)
+		b = end - (len - 1);
+	memcpy(out, buf + b, end - b);
+	out[end - b] = '\0';
+	free(buf);
+	return out;
+}
+
+/* pid exists and is not a zombie (it is not reaped here: it may be
+ * someone else's child) */
+static bool pid_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+/* Is the marker in path after byte *from?  *from advances over what was
+ * searched (less the marker's length, so a line cut by a write is found
+ * next time). */
+static bool log_has(const char *path, off_t *from, const char *marker)
+{
+	char buf[65536 + 1];
+	size_t ml = strlen(marker);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_size < *from)
+		*from = 0;                        /* rotated or truncated */
+	bool found = false;
+	for (int chunks = 0; chunks < 1024 && !found; chunks++) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, *from);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		found = memmem(buf, (size_t)n, marker, ml) != NULL;
+		if ((size_t)n < ml)
+			break;
+		*from += n - (off_t)(ml - 1);
+		if ((size_t)n < sizeof(buf) - 1)
+			break;
+	}
+	close(fd);
+	return found;
+}
+
+struct ns_sock {
+	int nsfd;
+	int fd;
+	int err;
+};
+
+static void *ns_socket_thread(void *arg)
+{
+	struct ns_sock *s = arg;
+	if (setns(s->nsfd, CLONE_NEWNET) != 0) {
+		s->err = errno;
+		return NULL;
+	}
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0)
+		s->err = errno;
+	return NULL;
+}
+
+/* A TCP socket in the namespace of nsfd (-1: ours), made by a short-lived
+ * thread so that no thread of the caller changes namespace. */
+static int socket_in(int nsfd, int *e)
+{
+	if (nsfd < 0) {
+		int fd = socket(AF_INET,
+				SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		*e = fd < 0 ? errno : 0;
+		return fd;
+	}
+	struct ns_sock s = {nsfd, -1, 0};
+	pthread_t th;
+	int rc = pthread_create(&th, NULL, ns_socket_thread, &s);
+	if (rc != 0) {
+		*e = rc;
+		return -1;
+	}
+	pthread_join(th, NULL);
+	*e = s.err;
+	return s.fd;
+}
+
+/* One connect to ip:port within ms; 0 or an errno. */
+static int try_connect(int nsfd, uint32_t ip, int port, long ms,
+		       bool *in_ns_failed)
+{
+	int e;
+	int fd = socket_in(nsfd, &e);
+	if (fd < 0) {
+		*in_ns_failed = true;
+		return e;
+	}
+	e = psc_tcp_connect_fd(fd, ip, port, ms);
+	close(fd);
+	return e;
+}
+
+static bool netns_name_ok(const char *n)
+{
+	return n[0] && n[0] != '.' && strlen(n) < PSC_NETNS_NAME_LEN &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+		       strlen(n);
+}
+
+int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
+			 char *err, size_t errlen)
+{
+	long timeout = r->timeout_ms > 0 ? r->timeout_ms : READY_TIMEOUT_MS;
+	long poll_ms = r->poll_ms > 0 ? r->poll_ms : READY_POLL_MS;
+	long long t0 = psc_now_ms(), deadline = t0 + timeout;
+	long tries = timeout / poll_ms + 1;
+	uint32_t ip;
+	int port, nsfd = -1, last = 0;
+	char host[PSC_HOST_LEN], e2[128];
+	bool listening = false, started = false, ns_failed = false;
+	off_t scanned = r->log_from;
+	const char *where = r->netns && r->netns[0] ? r->netns : "this namespace";
+	const char *who = r->what && r->what[0] ? r->what : "broker";
+
+	if (!r->server_log)      /* nothing to wait for in a log */
+		started = true;
+	if (!r->addr || (!r->server_log && !r->console_log) ||
+	    psc_hostport_parse(r->addr, host, sizeof(host), &port, e2,
+			       sizeof(e2)) < 0 ||
+	    psc_ip_parse(host, &ip, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "%s readiness: '%s' is not an "
+			 "address:port (%s)", who, r->addr ? r->addr : "",
+			 r->addr ? e2 : "none given");
+		return -1;
+	}
+	if (r->netns && r->netns[0]) {
+		char path[PSC_NETNS_NAME_LEN + sizeof(NETNS_RUN_DIR) + 1];
+		if (!netns_name_ok(r->netns)) {
+			snprintf(err, errlen, "%s %s: bad namespace name "
+				 "'%s'", who, r->addr, r->netns);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, r->netns);
+		nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0) {
+			snprintf(err, errlen, "%s %s: namespace %s: %s", who,
+				 r->addr, path, strerror(errno));
+			return -1;
+		}
+	}
+
+	for (long i = 0; i < tries; i++) {
+		bool alive = r->alive ? r->alive(r->alive_arg)
+			   : r->pid > 0 ? pid_alive(r->pid) : true;
+		if (!alive) {
+			/* say it, then its last words */
+			char tail[PSC_KAFKA_ERR_LEN];
+			const char *log = r->console_log ? r->console_log
+							 : r->server_log;
+			psc_file_tail(log, r->console_log ? 0 : r->log_from,
+				      PSC_KAFKA_TAIL_LINES, tail, sizeof(tail));
+			if (!tail[0] && r->console_log && r->server_log) {
+				log = r->server_log;
+				psc_file_tail(log, r->log_from,
+					      PSC_KAFKA_TAIL_LINES, tail,
+					      sizeof(tail));
+			}
+			snprintf(err, errlen,
+				 "%s %s exited after %lld ms, before it "
+				 "was ready; the last lines of %s:\n%s",
+				 who, r->addr, psc_now_ms() - t0, log,
+				 tail[0] ? tail : "(empty)");
+			if (nsfd >= 0)
+				close(nsfd);
+			return -1;
+		}
+		if (!started)
+			started = log_has(r->server_log, &scanned,
+					  PSC_KAFKA_STARTED_LINE);
+		long long now = psc_now_ms();
+		if (!listening) {
+			long left = (long)(deadline - now);
+			last = try_connect(nsfd, ip, port,
+					   left < CONNECT_MS ? (left > 0 ? left : 1)
+							     : CONNECT_MS,
+					   &ns_failed);
+			listening = last == 0;
+			if (ns_failed) {
+				snprintf(err, errlen,
+					 "%s %s: no socket in namespace "
+					 "%s: %s", who, r->addr, where,
+					 strerror(last));
+				if (nsfd >= 0)
+					close(nsfd);
+				return -1;
+			}
+		}
+		now = psc_now_ms();
+		if (listening && started) {
+			if (waited_ms)
+				*waited_ms = (long)(now - t0);
+			if (nsfd >= 0)
+				close(nsfd);
+			return 0;
+		}
+		if (now >= deadline)
+			break;
+		psc_sleep_ms(deadline - now < poll_ms ? (long)(deadline - now)
+						 : poll_ms);
+	}
+	if (nsfd >= 0)
+		close(nsfd);
+	char what[1024];
+	if (!listening)
+		snprintf(what, sizeof(what),
+			 "it does not accept TCP from %s (%s)%s", where,
+			 strerror(last), started ? "" : " and ");
+	else
+		what[0] = '\0';
+	if (!started) {
+		size_t l = strlen(what);
+		snprintf(what + l, sizeof(what) - l, "%s has no \"%s\"",
+			 r->server_log, PSC_KAFKA_STARTED_LINE);
+	}
+	snprintf(err, errlen, "%s %s not ready after %lld ms: %s", who,
+		 r->addr, psc_now_ms() - t0, what);
+	return -1;
+}

@@ -1,0 +1,408 @@
+/* lab_kafka.c - the Kafka part of `pscLab up`: each broker's directory and
+ * server.properties (kafka.c), storage formatted in parallel, the brokers
+ * started in parallel as supervised processes in their nodes, the wait
+ * until every one serves, and kafka-proxy in the proxy approach. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/addr.h"
+#include "runtime/kafka.h"
+#include "runtime/lab.h"
+#include "runtime/proc.h"
+#include "runtime/state.h"
+#include "base/util.h"
+
+#define FORMAT_TIMEOUT_MS 120000
+#define READY_TIMEOUT_MS 120000
+#define PROXY_READY_TIMEOUT_MS 30000
+
+int psc_lab_node_dir(const char *lab, const char *instance, char *out,
+		     size_t len)
+{
+	char dir[PATH_MAX];
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
+		return -1;
+	int n = snprintf(out, len, "%s/nodes/%s", dir, instance);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* run every format command at once, wait for all, bounded */
+static int format_all(const psc_kafka_env *env, const psc_plan *p,
+		      char (*dirs)[PATH_MAX], size_t n, char *err,
+		      size_t errlen)
+{
+	pid_t pids[PSC_MAX_BROKERS] = {0};
+	int rc = 0;
+	const psc_kafka *k = &p->t->kafka;
+
+	for (size_t i = 0; i < n; i++) {
+		psc_kafka_cmd *c = calloc(1, sizeof(*c));
+		char log[PATH_MAX + 32];
+		if (!c || psc_kafka_format_cmd(env, p->t, dirs[i], c, err,
+					       errlen) < 0) {
+			free(c);
+			rc = -1;
+			break;
+		}
+		snprintf(log, sizeof(log), "%s/logs/format.log", dirs[i]);
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC |
+						   O_CLOEXEC, 0644);
+			int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 ||
+			    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+				_exit(126);
+			execve(c->argv.v[0], c->argv.v, c->envp.v);
+			_exit(127);
+		}
+		free(c);
+		if (pids[i] < 0) {
+			snprintf(err, errlen, "cannot fork: %s",
+				 strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	long long deadline = psc_now_ms() + FORMAT_TIMEOUT_MS;
+	for (size_t i = 0; i < n; i++) {
+		int st = 0;
+		pid_t r = 0;
+		if (pids[i] <= 0)
+			continue;
+		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0 &&
+		       psc_now_ms() < deadline)
+			usleep(20 * 1000);
+		if (r == 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &st, 0);
+			if (rc == 0)
+				snprintf(err, errlen, "formatting the storage "
+					 "of %s took more than %d s",
+					 k->brokers[i].instance,
+					 FORMAT_TIMEOUT_MS / 1000);
+			rc = -1;
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			if (rc == 0) {
+				char log[PATH_MAX + 32], tail[1024];
+				snprintf(log, sizeof(log), "%s/logs/format.log",
+					 dirs[i]);
+				snprintf(err, errlen, "kafka-storage.sh format "
+					 "failed for %s (status %d); last "
+					 "lines of %s:\n%s",
+					 k->brokers[i].instance,
+					 WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+					 log, psc_file_tail(log, 0, 5, tail,
+							    sizeof(tail)));
+			}
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static bool proc_alive_cb(const void *arg)
+{
+	return psc_proc_alive(arg);
+}
+
+/* Where to knock to learn that kafka-proxy listens on listen ("0.0.0.0:9092"
+ * or "10.64.0.6:9092"): from inside its node, 127.0.0.1 for a wildcard. */
+static int proxy_knock_addr(const char *listen, char *out, size_t len,
+			    char *err, size_t errlen)
+{
+	char host[PSC_HOST_LEN];
+	int port;
+	if (psc_hostport_parse(listen, host, sizeof(host), &port, err,
+			       errlen) < 0)
+		return -1;
+	int n = snprintf(out, len, "%s:%d",
+			 strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host,
+			 port);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* kafka-proxy started in node `inst` as process `name`, then awaited
+ * until it accepts on every --bootstrap-server-mapping listener and its
+ * HTTP address (it opens them all at start, before it talks to any
+ * broker: about 20 ms here).  Dying first is reported with the last lines
+ * of its log. */
+static int start_proxy_on(const psc_plan *p, const char *inst,
+			  const char *name, char *const argv[], char *err,
+			  size_t errlen)
+{
+	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
+	char log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
+	psc_proc proc;
+
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, inst);
+	if (psc_state_log_path(p->lab, name, log, sizeof(log)) < 0) {
+		snprintf(err, errlen, "%s: no log path in the state of lab "
+			 "'%s'", name, p->lab);
+		return -1;
+	}
+	if (psc_proc_spawn(name, ns, argv, NULL, log, psc_state_proc_hook,
+			   (void *)p->lab, &proc, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i <= kp->n_bootstrap_server_mappings; i++) {
+		const char *listen =
+			i < kp->n_bootstrap_server_mappings
+				? kp->bootstrap_server_mappings[i].listen
+				: kp->http_listen_address[0]
+				? kp->http_listen_address : "0.0.0.0:9080";
+		char addr[PSC_ADDR_LEN], e2[PSC_KAFKA_ERR_LEN];
+		if (proxy_knock_addr(listen, addr, sizeof(addr), e2,
+				     sizeof(e2)) < 0) {
+			snprintf(err, errlen, "kafka-proxy: listen address "
+				 "'%s': %s", listen, e2);
+			return -1;
+		}
+		psc_kafka_ready r = {
+			.netns = proc.netns, .addr = addr, .server_log = NULL,
+			.console_log = proc.log, .alive = proc_alive_cb,
+			.alive_arg = &proc, .pid = proc.pid,
+			.timeout_ms = PROXY_READY_TIMEOUT_MS, .poll_ms = 20,
+			.what = "kafka-proxy"};
+		if (psc_kafka_wait_ready(&r, NULL, e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "kafka-proxy on %s (listener %s) "
+				 "did not start: %s", inst, listen, e2);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
+			     size_t len)
+{
+	if (i == 0)
+		snprintf(out, len, "kafka-proxy");
+	else
+		snprintf(out, len, "kafka-proxy-%.50s",
+			 kp->additional_instances[i - 1]);
+}
+
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen)
+{
+	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
+	char bin[PATH_MAX];
+	psc_argv *argv = calloc(1, sizeof(*argv));
+	int rc = -1, started = 0;
+
+	if (!argv) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_kafka_proxy_bin_for(kp->version, bin, sizeof(bin), err,
+				    errlen) < 0 ||
+	    psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i <= kp->n_additional_instances; i++) {
+		const char *inst = i ? kp->additional_instances[i - 1]
+				     : kp->instance;
+		char name[PSC_PROC_NAME_LEN];
+		if (only && strcmp(only, inst) != 0)
+			continue;
+		psc_lab_proxy_proc_name(kp, i, name, sizeof(name));
+		if (start_proxy_on(p, inst, name, argv->v, err, errlen) < 0)
+			goto out;
+		started++;
+	}
+	if (!started) {
+		snprintf(err, errlen, "lab '%s' runs no kafka-proxy on '%s'",
+			 p->lab, only ? only : "?");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(argv);
+	return rc;
+}
+
+/* start broker b (its dir prepared and formatted) as a supervised process
+ * in its node; *log_from: server.log's size before, where its readiness
+ * line is looked for */
+static int spawn_broker(const psc_plan *p, const psc_kafka_env *env,
+			const psc_broker *b, const char *dir, psc_kafka_cmd *cmd,
+			psc_proc *proc, off_t *log_from, char *err,
+			size_t errlen)
+{
+	char name[PSC_PROC_NAME_LEN], log[PATH_MAX], slog[PATH_MAX];
+	char ns[PSC_NETNS_NAME_LEN + 80];
+	struct stat sb;
+	snprintf(name, sizeof(name), "kafka-%.50s", b->instance);
+	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, b->instance);
+	*log_from = 0;
+	if (psc_kafka_server_log(dir, slog, sizeof(slog)) == 0 &&
+	    stat(slog, &sb) == 0)
+		*log_from = sb.st_size;
+	if (psc_kafka_start_cmd(env, dir, cmd, err, errlen) < 0)
+		return -1;
+	if (psc_state_log_path(p->lab, name, log, sizeof(log)) < 0) {
+		snprintf(err, errlen, "broker %ld: no log path in the state of "
+			 "lab '%s'", b->node_id, p->lab);
+		return -1;
+	}
+	return psc_proc_spawn(name, ns, cmd->argv.v, cmd->envp.v, log,
+			      psc_state_proc_hook, (void *)p->lab, proc, err,
+			      errlen);
+}
+
+/* until broker b serves on its INTERNAL listener (bounded), or dies */
+static int await_broker(const psc_plan *p, const psc_broker *b,
+			const char *dir, const psc_proc *proc, off_t log_from,
+			char *err, size_t errlen)
+{
+	char addr[PSC_ADDR_LEN], slog[PATH_MAX], e2[PSC_KAFKA_ERR_LEN];
+	long waited = 0;
+	if (psc_broker_advertised_internal(p->t, b, addr, sizeof(addr)) < 0 ||
+	    psc_kafka_server_log(dir, slog, sizeof(slog)) < 0) {
+		snprintf(err, errlen, "broker %ld: no address", b->node_id);
+		return -1;
+	}
+	psc_kafka_ready r = {
+		.netns = proc->netns, .addr = addr, .server_log = slog,
+		.log_from = log_from, .console_log = proc->log,
+		.alive = proc_alive_cb, .alive_arg = proc, .pid = proc->pid,
+		.timeout_ms = READY_TIMEOUT_MS};
+	if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "broker %ld on %s did not start: %s",
+			 b->node_id, b->instance, e2);
+		return -1;
+	}
+	return 0;
+}
+
+int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen)
+{
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	char bin[PATH_MAX];
+	int rc = -1;
+	if (!env) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0)
+		goto out;
+	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY &&
+	    psc_kafka_proxy_bin_for(p->t->kafka_proxy.version, bin,
+				    sizeof(bin), err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(env);
+	return rc;
+}
+
+int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
+			size_t errlen)
+{
+	const psc_kafka *k = &p->t->kafka;
+	size_t n = k->n_brokers;
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	char (*dirs)[PATH_MAX] = calloc(n ? n : 1, sizeof(*dirs));
+	psc_proc *procs = calloc(n ? n : 1, sizeof(*procs));
+	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
+	off_t *log_from = calloc(n ? n : 1, sizeof(*log_from));
+	long long t0 = psc_now_ms();
+	int rc = -1;
+
+	if (!env || !dirs || !procs || !cmd || !log_from) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const psc_broker *b = &k->brokers[i];
+		if (psc_lab_node_dir(p->lab, b->instance, dirs[i],
+				     sizeof(dirs[i])) < 0 ||
+		    psc_kafka_node_prepare(p->t, p, b, dirs[i], err, errlen) <
+			    0)
+			goto out;
+	}
+	if (format_all(env, p, dirs, n, err, errlen) < 0)
+		goto out;
+	if (progress)
+		fprintf(progress, "[%6lld ms] kafka: %zu storage directories "
+			"formatted (cluster %s)\n", psc_now_ms() - t0, n,
+			k->cluster_id);
+	for (size_t i = 0; i < n; i++)
+		if (spawn_broker(p, env, &k->brokers[i], dirs[i], cmd,
+				 &procs[i], &log_from[i], err, errlen) < 0)
+			goto out;
+	for (size_t i = 0; i < n; i++)
+		if (await_broker(p, &k->brokers[i], dirs[i], &procs[i],
+				 log_from[i], err, errlen) < 0)
+			goto out;
+	if (progress)
+		fprintf(progress, "[%6lld ms] kafka: %zu brokers serving "
+			"(Kafka %s)\n", psc_now_ms() - t0, n, env->home);
+	if (psc_topology_approach(p->t) == PSC_APPROACH_PROXY) {
+		if (psc_lab_start_proxy(p, NULL, err, errlen) < 0)
+			goto out;
+		if (progress)
+			fprintf(progress, "[%6lld ms] kafka-proxy listening in "
+				"%s%s on its %zu bootstrap ports\n",
+				psc_now_ms() - t0, p->t->kafka_proxy.instance,
+				p->t->kafka_proxy.n_additional_instances
+					? " (and its additional instances)" : "",
+				p->t->kafka_proxy.n_bootstrap_server_mappings);
+	}
+	rc = 0;
+out:
+	free(env);
+	free(dirs);
+	free(procs);
+	free(cmd);
+	free(log_from);
+	return rc;
+}
+
+int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
+			 size_t errlen)
+{
+	const psc_kafka *k = &p->t->kafka;
+	const psc_broker *b = NULL;
+	for (size_t i = 0; i < k->n_brokers; i++)
+		if (strcmp(k->brokers[i].instance, instance) == 0)
+			b = &k->brokers[i];
+	if (!b) {
+		snprintf(err, errlen, "lab '%s' has no broker on '%s'", p->lab,
+			 instance);
+		return -1;
+	}
+	psc_kafka_env *env = calloc(1, sizeof(*env));
+	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
+	char dir[PATH_MAX];
+	psc_proc proc;
+	off_t from = 0;
+	int rc = -1;
+	if (!env || !cmd) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (psc_kafka_env_load(env, err, errlen) < 0 ||
+	    psc_lab_node_dir(p->lab, b->instance, dir, sizeof(dir)) < 0)
+		goto out;
+	/* its storage and server.properties are there from up: only start */
+	if (spawn_broker(p, env, b, dir, cmd, &proc, &from, err, errlen) < 0 ||
+	    await_broker(p, b, dir, &proc, from, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(env);
+	free(cmd);
+	return rc;
+}
