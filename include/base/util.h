@@ -4,6 +4,7 @@
 #ifndef PSCLAB_UTIL_H
 #define PSCLAB_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* CLOCK_MONOTONIC in milliseconds */
@@ -23,6 +24,11 @@ void psc_setf(char *buf, size_t len, const char *fmt, ...)
 /* the same for a char array field (its size known here) */
 #define PSC_SET(field, ...) psc_setf(field, sizeof(field), __VA_ARGS__)
 #define PSC_APP(field, ...) psc_appendf(field, sizeof(field), __VA_ARGS__)
+
+/* set by SIGTERM and SIGINT once psc_catch_term() installed the handler
+ * (SIGPIPE is then ignored): how a service or `logs -f` learns to stop */
+extern volatile sig_atomic_t psc_stop_flag;
+void psc_catch_term(void);
 
 /* an int file descriptor closed at the end of its scope (bubblewrap's
  * cleanup attributes); -1 is left alone */

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "plan/plan.h"
+
 /* Run an nft script (nftgen.h) in namespace netns, as one transaction.
  * -1 with nft's own error text (first lines) when it refuses it. */
 int psc_nft_apply(const char *netns, const char *script, char *err,
@@ -16,6 +18,11 @@ int psc_nft_apply(const char *netns, const char *script, char *err,
  * the others are applied or not, the caller tears the namespaces down. */
 int psc_nft_apply_all(const char *const *netns, const char *const *scripts,
 		      size_t n, char *err, size_t errlen);
+/* The lab's whole ruleset from its plan: each VPC router's (firewall, load
+ * balancers with every backend counted healthy until the health checker
+ * says otherwise, leak watch) and the PSC namespace's, applied at once
+ * (psc_nft_apply_all).  -1 with err. */
+int psc_nft_build(const psc_plan *p, char *err, size_t errlen);
 /* The namespace's ruleset as nft's JSON (malloc'ed, free it), or NULL with
  * err. */
 char *psc_nft_list_json(const char *netns, char *err, size_t errlen);

@@ -38,12 +38,6 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 		 size_t errlen);
 
-/* Print the status of one lab (lab non-NULL) or of every lab, as text or
- * JSON.  Returns 0, or -1 with err (a named lab that is not up: errno
- * ENOENT). */
-int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
-		   size_t errlen);
-
 /* Run argv in a node of the lab (as `ip netns exec`), passing stdio
  * through; *status is its exit status.  -1 with err when the lab or node
  * does not exist or the command cannot run. */
@@ -71,11 +65,6 @@ typedef enum psc_node_action {
 int psc_lab_node_process(const char *lab, const char *node,
 			 psc_node_action act, FILE *progress, char *err,
 			 size_t errlen);
-
-/* Load the topology copy of a lab that is up and plan it.  *t is freed by
- * the caller (psc_topology_free). */
-int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
-		 size_t errlen);
 
 /* ---- the Kafka part of up (lab_kafka.c) ---- */
 
@@ -107,13 +96,5 @@ int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
  * kafka_proxy.instance (i 0), "kafka-proxy-<instance>" for the others. */
 void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
 			     size_t len);
-
-/* ---- services, run by hidden verbs inside their namespace ---- */
-
-/* The DNS stub of network `network` of lab, until SIGTERM. */
-int psc_lab_serve_dns(const char *lab, const char *network, char *err,
-		      size_t errlen);
-/* The health checker of the lab's load balancers, until SIGTERM. */
-int psc_lab_serve_health(const char *lab, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,4 +49,22 @@ void psc_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
+}
+
+volatile sig_atomic_t psc_stop_flag;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	psc_stop_flag = 1;
+}
+
+void psc_catch_term(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }

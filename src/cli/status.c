@@ -2,6 +2,8 @@
  * gathered into one JSON document (jansson), printed as it is (--json) or
  * as tables for a terminal. */
 #define _GNU_SOURCE
+#include "cli/status.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -11,37 +13,28 @@
 
 #include "model/addr.h"
 #include "services/dns.h"
+#include "services/health.h"
 #include "runtime/lab.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
+#include "runtime/store.h"
 
 static const char *ipstr(uint32_t ip, char *buf)
 {
 	return psc_ip_str(ip, buf, 16);
 }
 
-/* "<lb> <backend> HEALTHY|UNHEALTHY" lines written by the health checker */
+/* a backend's state from the health checker's file */
 static const char *backend_health(const char *lab, const char *lb,
 				  const char *vm, char *buf, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], line[512];
-	snprintf(buf, len, "UNKNOWN");
+	char dir[PATH_MAX], path[PATH_MAX + 16];
 	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
-		return buf;
-	snprintf(path, sizeof(path), "%s/health", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return buf;
-	while (fgets(line, sizeof(line), f)) {
-		char a[128], b[128], c[32];
-		if (sscanf(line, "%127s %127s %31s", a, b, c) == 3 &&
-		    strcmp(a, lb) == 0 && strcmp(b, vm) == 0)
-			snprintf(buf, len, "%s", c);
-	}
-	fclose(f);
-	return buf;
+		return psc_health_read("", lb, vm, buf, len);
+	snprintf(path, sizeof(path), "%s/" PSC_HEALTH_FILE, dir);
+	return psc_health_read(path, lb, vm, buf, len);
 }
 
 static json_t *nodes_json(const psc_plan *p)

@@ -163,3 +163,34 @@ int psc_nft_leaks(const char *netns, psc_nft_leak *out, size_t max,
 	json_decref(root);
 	return 0;
 }
+
+int psc_nft_build(const psc_plan *p, char *err, size_t errlen)
+{
+	const char *ns[PSC_MAX_NETWORKS + 1];
+	char *scripts[PSC_MAX_NETWORKS + 1];
+	size_t n = 0;
+	int rc = -1;
+	psc_lb_health h;
+
+	psc_lb_health_all(p, &h);
+	for (size_t net = 0; net < p->t->n_networks; net++) {
+		ns[n] = p->ns[p->router_ns[net]].name;
+		scripts[n] = psc_nft_router_text(p, net, &h);
+		if (!scripts[n++])
+			goto out;
+	}
+	if (p->psc_ns >= 0) {
+		ns[n] = p->ns[p->psc_ns].name;
+		scripts[n] = psc_nft_psc_text(p);
+		if (!scripts[n++])
+			goto out;
+	}
+	rc = psc_nft_apply_all(ns, (const char *const *)scripts, n, err,
+			       errlen);
+out:
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		free(scripts[i]);
+	return rc;
+}

@@ -29,7 +29,7 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
-#include "runtime/lab.h"
+#include "runtime/store.h"
 #include "base/net.h"
 #include "base/util.h"
 

@@ -25,6 +25,8 @@
 #include "psc_test.h"
 
 #include "runtime/lab.h"
+#include "runtime/store.h"
+#include "cli/status.h"
 #include "fabric/netns.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"

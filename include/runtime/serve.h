@@ -1,0 +1,24 @@
+/* serve.h - the services a lab leaves running: the DNS stub of each VPC
+ * (services/dns.h) in its router, the health checker (services/health.h)
+ * in the probe namespace.  up starts them as supervised processes of this
+ * same binary (hidden verbs `_dns`, `_health`), journaled, and waits until
+ * every DNS stub answers; each one reads the lab through store.h. */
+#ifndef PSCLAB_SERVE_H
+#define PSCLAB_SERVE_H
+
+#include <stddef.h>
+
+#include "plan/plan.h"
+
+/* Start the DNS stubs and the health checker of plan's lab (journaled),
+ * then wait until every stub accepts on 169.254.169.254:53 in its router
+ * (bounded: 5 s).  -1 with err naming the service; the caller tears down. */
+int psc_lab_start_services(const psc_plan *p, char *err, size_t errlen);
+
+/* The DNS stub of network `network` of lab, until SIGTERM. */
+int psc_lab_serve_dns(const char *lab, const char *network, char *err,
+		      size_t errlen);
+/* The health checker of the lab's load balancers, until SIGTERM. */
+int psc_lab_serve_health(const char *lab, char *err, size_t errlen);
+
+#endif

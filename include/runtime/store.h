@@ -1,0 +1,24 @@
+/* store.h - the one reader of a lab that is up: the copy of its topology
+ * that up stored in the lab's state directory, loaded and planned again.
+ * status, verify, the services (DNS stub, health checker) and fault/restart
+ * read a running lab through it, never the user's file (which may have
+ * changed since). */
+#ifndef PSCLAB_STORE_H
+#define PSCLAB_STORE_H
+
+#include <stddef.h>
+
+#include "plan/plan.h"
+#include "model/topology.h"
+
+/* returned by psc_lab_load when the lab is not up (no stored copy) */
+#define PSC_LAB_NOT_UP (-2)
+
+/* Load the topology copy of a lab that is up and plan it.  *t is freed by
+ * the caller (psc_topology_free).  0; PSC_LAB_NOT_UP with err when the lab
+ * is not up; -1 with err for anything else (a bad name, a copy that does
+ * not load or plan). */
+int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
+		 size_t errlen);
+
+#endif
