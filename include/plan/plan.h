@@ -164,6 +164,18 @@ uint32_t psc_plan_backend_mark(size_t l, size_t b);
 uint32_t psc_plan_backend_table(size_t l, size_t b);
 
 int psc_plan_ns_index(const psc_plan *p, const char *name);
+/* The namespace of node `node` (the part of its name after
+ * "psclab-<lab>-": an instance, router-<vpc>, psc, probe): its index, or -1
+ * with err naming the lab's nodes. */
+int psc_plan_node_ns(const psc_plan *p, const char *node, char *err,
+		     size_t errlen);
+/* "psclab-<lab>-", the mark every namespace of lab carries, into out
+ * (PSC_NETNS_NAME_LEN bytes); returns its length. */
+size_t psc_plan_ns_prefix(const char *lab, char *out);
+/* 0 when name is a pscLab namespace name: PSC_NETNS_PREFIX then one or
+ * more of [a-z0-9._-], shorter than PSC_NETNS_NAME_LEN; -1 with the
+ * reason.  The one check of such a name (fabric, supervisor, Kafka). */
+int psc_plan_ns_name_check(const char *name, char *err, size_t errlen);
 const psc_plan_vm *psc_plan_vm_by_name(const psc_plan *p, const char *name);
 const char *psc_ep_status_name(psc_ep_status s);
 

@@ -92,6 +92,11 @@ int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 
 /* A NULL-terminated vector of strings kept in its own buffer, for execve()
  * or psc_proc_spawn().  v points into buf: do not copy the struct. */
+/* how long a broker may take from start to serving (its log's "started"
+ * line and its listener): one cold broker takes about 1.5 s here, three
+ * together 3-4 s (make bench); two minutes only bound one that hangs */
+#define PSC_KAFKA_READY_TIMEOUT_MS 120000
+
 typedef struct psc_argv {
 	char *v[PSC_ARGV_MAX + 1];
 	size_t n;
@@ -227,7 +232,7 @@ typedef struct psc_kafka_ready {
 	bool (*alive)(const void *arg);
 	const void *alive_arg;
 	pid_t pid;
-	long timeout_ms;                  /* <= 0: 120000 */
+	long timeout_ms;                  /* <= 0: PSC_KAFKA_READY_TIMEOUT_MS */
 	long poll_ms;                     /* <= 0: 100 */
 	const char *what;                 /* in messages; NULL: "broker" */
 } psc_kafka_ready;

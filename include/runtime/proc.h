@@ -44,10 +44,6 @@ typedef int (*psc_proc_hook)(const psc_proc *p, void *arg, char *err,
 /* The start time of pid, 0 if there is no such process. */
 unsigned long long psc_proc_starttime(pid_t pid);
 
-/* 0 if name is a pscLab network namespace name: "psclab-" then 1 or more of
- * [a-z0-9._-], shorter than PSC_NETNS_NAME_LEN; -1 with the reason. */
-int psc_proc_netns_check(const char *netns, char *err, size_t errlen);
-
 /* Put the calling process "in the node" exactly as `ip netns exec <netns>`
  * does (iproute2's netns_switch()): setns(CLONE_NEWNET) to
  * /run/netns/<netns>, unshare(CLONE_NEWNS), make / an rslave mount, remount
@@ -77,6 +73,10 @@ int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
 
 /* The pid exists, has the recorded start time and is not a zombie. */
 bool psc_proc_alive(const psc_proc *p);
+/* The pid exists and is not a zombie (not reaped here: it may be someone
+ * else's child); for a child pscLab waits for itself, whose start time it
+ * has no need of. */
+bool psc_proc_pid_alive(pid_t pid);
 
 /* Stop p: SIGTERM, wait up to grace_ms (polling /proc every 20 ms), then
  * SIGKILL and wait up to 2 s more.  Each signal goes to the process or,
@@ -95,5 +95,22 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err, size_t errlen);
  * 126). */
 int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 		       char *err, size_t errlen);
+
+/* A command run to its end in the foreground, in pscLab's namespace: no
+ * supervisor, no journal (what it makes is the lab's files). */
+typedef struct psc_proc_job {
+	char *const *argv;          /* argv[0] a path */
+	char *const *envp;          /* NULL: pscLab's environment */
+	const char *logpath;        /* stdout and stderr (truncated) */
+	int status;                 /* out: exit status, 128+signal, -1 when
+				     * killed at the deadline or not run */
+} psc_proc_job;
+
+/* Start every job at once (stdin /dev/null) and wait for all, each by its
+ * pidfd, timeout_ms in all; one still running then is killed.  0 when
+ * every job was started (look at each status), -1 with err when one could
+ * not be (those started are still waited for). */
+int psc_proc_run_all(psc_proc_job *jobs, size_t n, long timeout_ms,
+		     char *err, size_t errlen);
 
 #endif

@@ -45,27 +45,10 @@
 
 #define ERRLEN 512
 #define PATH_LEN 320            /* /etc/netns/<name>/<file>, names bounded */
-#define PREFIX_LEN (sizeof(PSC_NETNS_PREFIX) - 1)
 #define THREAD_SELF_NET "/proc/thread-self/ns/net"
 #define LOOPBACK_IFINDEX 1
 
 /* ---- names and paths -------------------------------------------------- */
-
-static int name_check(const char *name, char *err, size_t errlen)
-{
-	size_t n = strnlen(name, PSC_NETNS_NAME_LEN);
-	if (n == PSC_NETNS_NAME_LEN || n <= PREFIX_LEN ||
-	    strncmp(name, PSC_NETNS_PREFIX, PREFIX_LEN) != 0 ||
-	    memchr(name, '/', n) != NULL) {
-		snprintf(err, errlen,
-			 "network namespace '%.*s': not a pscLab name "
-			 "(" PSC_NETNS_PREFIX "..., under %d characters, "
-			 "no '/')", (int)n, name, PSC_NETNS_NAME_LEN);
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
-}
 
 /* dir/name; false when it does not fit */
 static bool path_join(char *buf, size_t len, const char *dir,
@@ -220,7 +203,7 @@ int psc_netns_create(const char *name, char *err, size_t errlen)
 	const char *names[1] = {name};
 	struct create_job j = {.names = names, .n = 1};
 
-	if (name_check(name, err, errlen) < 0 ||
+	if (psc_plan_ns_name_check(name, err, errlen) < 0 ||
 	    rundir_prepare(err, errlen) < 0)
 		return -1;
 	return create_all(&j, err, errlen);
@@ -230,7 +213,7 @@ int psc_netns_delete(const char *name, char *err, size_t errlen)
 {
 	char path[PATH_LEN];
 
-	if (name_check(name, err, errlen) < 0)
+	if (psc_plan_ns_name_check(name, err, errlen) < 0)
 		return -1;
 	ns_path(name, path, sizeof(path));
 	/* not mounted (a half-made one) or absent: fine */
@@ -249,7 +232,7 @@ bool psc_netns_exists(const char *name)
 	struct stat st;
 	char e[8];
 
-	if (name_check(name, e, sizeof(e)) < 0)
+	if (psc_plan_ns_name_check(name, e, sizeof(e)) < 0)
 		return false;
 	ns_path(name, path, sizeof(path));
 	return lstat(path, &st) == 0;
@@ -260,7 +243,7 @@ int psc_netns_open(const char *name, char *err, size_t errlen)
 	char path[PATH_LEN];
 	int fd;
 
-	if (name_check(name, err, errlen) < 0)
+	if (psc_plan_ns_name_check(name, err, errlen) < 0)
 		return -1;
 	ns_path(name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -398,7 +381,7 @@ int psc_netns_etc_write(const char *lab, const char *ns, const char *file,
 	char dir[PATH_LEN], path[PATH_LEN];
 	FILE *fp;
 
-	if (name_check(ns, err, errlen) < 0)
+	if (psc_plan_ns_name_check(ns, err, errlen) < 0)
 		return -1;
 	if (!file_name_ok(file)) {
 		snprintf(err, errlen, "'%s': not a file name for %s/%s", file,
@@ -967,8 +950,7 @@ static int plan_check(const psc_plan *p, char *err, size_t errlen)
 
 	if (psc_lab_name_check(p->lab, err, errlen) < 0)
 		return -1;
-	plen = (size_t)snprintf(prefix, sizeof(prefix),
-				PSC_NETNS_PREFIX "%s-", p->lab);
+	plen = psc_plan_ns_prefix(p->lab, prefix);
 	if (p->n_ns == 0 || p->n_ns > PSC_PLAN_MAX_NS ||
 	    p->n_links > PSC_PLAN_MAX_LINKS ||
 	    p->n_addrs > PSC_PLAN_MAX_ADDRS ||
@@ -978,7 +960,7 @@ static int plan_check(const psc_plan *p, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_ns; i++)
-		if (name_check(p->ns[i].name, err, errlen) < 0 ||
+		if (psc_plan_ns_name_check(p->ns[i].name, err, errlen) < 0 ||
 		    strncmp(p->ns[i].name, prefix, plen) != 0) {
 			snprintf(err, errlen, "network namespace '%s' is not "
 				 "named %s*", p->ns[i].name, prefix);
@@ -1138,7 +1120,7 @@ int psc_fabric_destroy(const char *lab, char *err, size_t errlen)
 
 	if (psc_lab_name_check(lab, err, errlen) < 0)
 		return -1;
-	snprintf(prefix, sizeof(prefix), PSC_NETNS_PREFIX "%s-", lab);
+	psc_plan_ns_prefix(lab, prefix);
 	names = calloc(PSC_NETNS_MAX_LIST, sizeof(*names));
 	foreign = calloc(PSC_NETNS_MAX_LIST, sizeof(*foreign));
 	if (!names || !foreign) {

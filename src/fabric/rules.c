@@ -36,6 +36,8 @@ static int add_rules_here(void *arg)
 			continue;
 		struct rtnl_rule *rule = rtnl_rule_alloc();
 		if (!rule) {
+			snprintf(j->err, sizeof(j->err), "rule fwmark 0x%x: out "
+				 "of memory", r->mark);
 			rc = -1;
 			break;
 		}

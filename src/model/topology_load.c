@@ -630,102 +630,72 @@ next:;
 	}
 }
 
-static void parse_object(struct loader *L, const yaml_node_t *map,
-			 const struct schema *s, char *base, size_t index,
-			 int depth)
+/* the field of schema s that key names; s->n with a diagnosis (and a
+ * did-you-mean) when there is none */
+static size_t find_field(struct loader *L, const struct schema *s,
+			 const yaml_node_t *k, const char *obj)
 {
-	char obj[128];
-	bool seen[32] = {false};
 	const char *keys[32];
-
-	if (!visit(L, map))
-		return;
-	*(psc_loc *)base = node_loc(map);   /* every object starts with loc */
-	object_label(s, L->doc, map, index, obj, sizeof(obj));
-	if (depth > PSC_TOPOLOGY_MAX_DEPTH) {
-		psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(map), "too-deep", obj,
-			     NULL, "nested deeper than %d levels",
-			     PSC_TOPOLOGY_MAX_DEPTH);
-		return;
-	}
+	const char *key = scalar(k);
+	size_t fi;
+	for (fi = 0; fi < s->n; fi++)
+		if (strcmp(s->f[fi].key, key) == 0)
+			return fi;
 	for (size_t i = 0; i < s->n; i++)
 		keys[i] = s->f[i].key;
+	char hint[128] = "";
+	const char *c = psc_closest(key, keys, s->n);
+	if (c)
+		snprintf(hint, sizeof(hint), "did you mean '%s'?", c);
+	psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k), "unknown-key", obj,
+		     hint, "unknown key '%.64s'", key);
+	return s->n;
+}
 
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
-		if (!k || !v || !visit(L, k))
-			return;
-		if (k->type != YAML_SCALAR_NODE) {
-			psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
-				     "wrong-type", obj, NULL,
-				     "a key must be a plain string, got %s",
-				     node_kind(k));
-			continue;
-		}
-		const char *key = scalar(k);
-		size_t fi;
-		for (fi = 0; fi < s->n; fi++)
-			if (strcmp(s->f[fi].key, key) == 0)
-				break;
-		if (fi == s->n) {
-			char hint[128] = "";
-			const char *c = psc_closest(key, keys, s->n);
-			if (c)
-				snprintf(hint, sizeof(hint),
-					 "did you mean '%s'?", c);
-			psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
-				     "unknown-key", obj, hint,
-				     "unknown key '%.64s'", key);
-			continue;
-		}
-		if (seen[fi]) {
-			psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
-				     "duplicate-key", obj, NULL,
-				     "key '%s' appears twice", key);
-			continue;
-		}
-		seen[fi] = true;
-		const struct field *f = &s->f[fi];
-		if (!visit(L, v))
-			return;
-		switch (f->type) {
-		case F_STR:
-			*(psc_loc *)(base + f->loc_off) = node_loc(v);
-			parse_str(L, v, obj, key, f, base + f->off, f->size);
-			break;
-		case F_INT:
-			*(psc_loc *)(base + f->loc_off) = node_loc(v);
-			parse_int(L, v, obj, key, f, (long *)(base + f->off));
-			break;
-		case F_BOOL:
-			*(psc_loc *)(base + f->loc_off) = node_loc(v);
-			parse_bool(L, v, obj, key, (bool *)(base + f->off));
-			break;
-		case F_STRLIST:
-		case F_INTLIST:
-		case F_OBJLIST:
-			parse_list(L, v, obj, f, base, depth);
-			break;
-		case F_PAIRS:
-			parse_pairs(L, v, obj, f, base);
-			break;
-		case F_OBJ:
-			if (v->type != YAML_MAPPING_NODE) {
-				type_error(L, v, obj, key, "a mapping");
-				break;
-			}
-			*(bool *)(base + f->count_off) = true;
-			parse_object(L, v, f->sub, base + f->off, 0,
-				     depth + 1);
+/* the value v of field f into the object at base */
+static void parse_field(struct loader *L, const yaml_node_t *v,
+			const struct field *f, const char *obj, char *base,
+			int depth)
+{
+	const char *key = f->key;
+	switch (f->type) {
+	case F_STR:
+		*(psc_loc *)(base + f->loc_off) = node_loc(v);
+		parse_str(L, v, obj, key, f, base + f->off, f->size);
+		break;
+	case F_INT:
+		*(psc_loc *)(base + f->loc_off) = node_loc(v);
+		parse_int(L, v, obj, key, f, (long *)(base + f->off));
+		break;
+	case F_BOOL:
+		*(psc_loc *)(base + f->loc_off) = node_loc(v);
+		parse_bool(L, v, obj, key, (bool *)(base + f->off));
+		break;
+	case F_STRLIST:
+	case F_INTLIST:
+	case F_OBJLIST:
+		parse_list(L, v, obj, f, base, depth);
+		break;
+	case F_PAIRS:
+		parse_pairs(L, v, obj, f, base);
+		break;
+	case F_OBJ:
+		if (v->type != YAML_MAPPING_NODE) {
+			type_error(L, v, obj, key, "a mapping");
 			break;
 		}
-		if (L->stop)
-			return;
+		*(bool *)(base + f->count_off) = true;
+		parse_object(L, v, f->sub, base + f->off, 0, depth + 1);
+		break;
 	}
+}
 
-	/* required keys and defaults */
+/* keys the object did not have: required ones are errors, the others
+ * take their defaults */
+static void missing_fields(struct loader *L, const yaml_node_t *map,
+			   const struct schema *s, const bool *seen,
+			   const char *obj, char *base)
+{
 	for (size_t fi = 0; fi < s->n; fi++) {
 		const struct field *f = &s->f[fi];
 		if (seen[fi])
@@ -741,6 +711,55 @@ static void parse_object(struct loader *L, const yaml_node_t *map,
 		else if (f->type == F_INT && f->has_idef)
 			*(long *)(base + f->off) = f->idef;
 	}
+}
+
+static void parse_object(struct loader *L, const yaml_node_t *map,
+			 const struct schema *s, char *base, size_t index,
+			 int depth)
+{
+	char obj[128];
+	bool seen[32] = {false};
+
+	if (!visit(L, map))
+		return;
+	*(psc_loc *)base = node_loc(map);   /* every object starts with loc */
+	object_label(s, L->doc, map, index, obj, sizeof(obj));
+	if (depth > PSC_TOPOLOGY_MAX_DEPTH) {
+		psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(map), "too-deep", obj,
+			     NULL, "nested deeper than %d levels",
+			     PSC_TOPOLOGY_MAX_DEPTH);
+		return;
+	}
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+		if (!k || !v || !visit(L, k))
+			return;
+		if (k->type != YAML_SCALAR_NODE) {
+			psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
+				     "wrong-type", obj, NULL,
+				     "a key must be a plain string, got %s",
+				     node_kind(k));
+			continue;
+		}
+		size_t fi = find_field(L, s, k, obj);
+		if (fi == s->n)
+			continue;
+		if (seen[fi]) {
+			psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
+				     "duplicate-key", obj, NULL,
+				     "key '%s' appears twice", scalar(k));
+			continue;
+		}
+		seen[fi] = true;
+		if (!visit(L, v))
+			return;
+		parse_field(L, v, &s->f[fi], obj, base, depth);
+		if (L->stop)
+			return;
+	}
+	missing_fields(L, map, s, seen, obj, base);
 }
 
 /* defaults that depend on other fields */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/addr.h"
+#include "base/util.h"
 
 #define TRANSIT_PSC_BASE 0xa9fe0000u    /* 169.254.0.0: router <-> psc */
 #define TRANSIT_PROBE_BASE 0xa9fe0100u  /* 169.254.1.0: router <-> probes */
@@ -62,9 +63,10 @@ static int add_ns(psc_plan *p, psc_ns_kind kind, const char *object,
 		return -1;
 	}
 	psc_plan_ns *ns = &p->ns[p->n_ns];
-	int n = snprintf(ns->name, sizeof(ns->name), PSC_NETNS_PREFIX "%s-%s",
-			 p->lab, fmt_suffix);
-	if (n < 0 || (size_t)n >= sizeof(ns->name)) {
+	size_t pre = psc_plan_ns_prefix(p->lab, ns->name);
+	int n = snprintf(ns->name + pre, sizeof(ns->name) - pre, "%s",
+			 fmt_suffix);
+	if (n < 0 || (size_t)n >= sizeof(ns->name) - pre) {
 		snprintf(err, errlen, "namespace name for '%s' too long",
 			 fmt_suffix);
 		return -1;
@@ -269,12 +271,111 @@ static int plan_lbs(const psc_topology *t, psc_plan *p, char *err,
 	return 0;
 }
 
+/* endpoint e of ep: its service attachment, load balancer, addresses, its
+ * NAT address (one per endpoint, first usable upward) and status; *c the
+ * NAT subnet, *cnet and *pnet the consumer's and producer's networks */
+static int endpoint_resolve(const psc_topology *t, psc_plan *p,
+			    psc_plan_endpoint *e, const psc_endpoint *ep,
+			    psc_cidr *c, int *cnet, int *pnet, char *err,
+			    size_t errlen)
+{
+	size_t same_sa = 0, same_project = 0;
+	e->ep = ep;
+	e->sa = psc_find_service_attachment((psc_topology *)t, ep->target);
+	e->lb = e->sa ? psc_find_load_balancer((psc_topology *)t,
+					       e->sa->target)
+		      : NULL;
+	psc_subnet *nat = e->sa && e->sa->n_nat_subnets
+				  ? psc_find_subnet((psc_topology *)t,
+						    e->sa->nat_subnets[0], NULL)
+				  : NULL;
+	*cnet = network_index(t, ep->network);
+	*pnet = e->lb ? network_index(t, e->lb->network) : -1;
+	if (!e->lb || !nat || *cnet < 0 || *pnet < 0 ||
+	    psc_endpoint_ip(t, ep, &e->ip) < 0 ||
+	    psc_load_balancer_ip(t, e->lb, &e->vip) < 0 ||
+	    psc_cidr_parse(nat->ip_cidr_range, c, err, errlen) < 0) {
+		snprintf(err, errlen, "PSC endpoint '%s': incomplete (run "
+			 "pscLab lint)", ep->name);
+		return -1;
+	}
+	const psc_network *cn = &t->networks[*cnet];
+	for (size_t j = 0; j < p->n_eps; j++) {
+		if (p->eps[j].sa == e->sa)
+			same_sa++;
+		psc_network *jn = psc_find_network((psc_topology *)t,
+						   p->eps[j].ep->network);
+		if (p->eps[j].sa == e->sa && jn &&
+		    strcmp(jn->project, cn->project) == 0 &&
+		    p->eps[j].status == PSC_EP_ACCEPTED)
+			same_project++;
+	}
+	e->nat_ip = c->net + 2 + (uint32_t)same_sa;
+	if (!psc_cidr_contains(c, e->nat_ip) ||
+	    psc_subnet_reserved(c, e->nat_ip)) {
+		snprintf(err, errlen, "NAT subnet '%s' is exhausted",
+			 nat->name);
+		return -1;
+	}
+	endpoint_status(t, e, same_project);
+	e->consumer_router_ns = p->router_ns[*cnet];
+	e->producer_router_ns = p->router_ns[*pnet];
+	return 0;
+}
+
+/* network n's router joined to the PSC namespace (once): psc0 on the
+ * router, r<n> in psc, a /30 of the transit range; psc_side[n] the psc end */
+static int join_psc(psc_plan *p, int n, bool *joined, uint32_t *psc_side,
+		    char *err, size_t errlen)
+{
+	char ifname[PSC_IFNAME_LEN];
+	if (joined[n])
+		return 0;
+	joined[n] = true;
+	uint32_t base = TRANSIT_PSC_BASE + 4u * (uint32_t)n;
+	psc_side[n] = base + 2;
+	snprintf(ifname, sizeof(ifname), "r%u", (unsigned)n % 1000u);
+	if (add_link(p, p->router_ns[n], "psc0", base + 1, 30, p->psc_ns,
+		     ifname, base + 2, 30) < 0) {
+		snprintf(err, errlen, "plan too large");
+		return -1;
+	}
+	return 0;
+}
+
+/* the routes of endpoint e through PSC */
+static void endpoint_routes(const psc_topology *t, psc_plan *p,
+			    const psc_plan_endpoint *e, int cnet, int pnet,
+			    const psc_cidr *c, const uint32_t *psc_side)
+{
+	char ifname[PSC_IFNAME_LEN];
+	const psc_network *cn = &t->networks[cnet];
+	/* consumer router: the endpoint address is PSC's */
+	add_route(p, e->consumer_router_ns, e->ip, 32, psc_side[cnet], "psc0",
+		  0);
+	/* producer router: replies to the NAT subnet go back to PSC */
+	add_route(p, e->producer_router_ns, c->net, c->len, psc_side[pnet],
+		  "psc0", 0);
+	/* psc: the forwarding rule behind the producer's router, and the
+	 * consumer's subnets behind the consumer's */
+	snprintf(ifname, sizeof(ifname), "r%u", (unsigned)pnet % 1000u);
+	add_route(p, p->psc_ns, e->vip, 32, psc_side[pnet] - 1, ifname, 0);
+	snprintf(ifname, sizeof(ifname), "r%u", (unsigned)cnet % 1000u);
+	for (size_t s = 0; s < cn->n_subnetworks; s++) {
+		psc_cidr sc;
+		char e2[64];
+		if (psc_cidr_parse(cn->subnetworks[s].ip_cidr_range, &sc, e2,
+				   sizeof(e2)) == 0)
+			add_route(p, p->psc_ns, sc.net, sc.len,
+				  psc_side[cnet] - 1, ifname, 0);
+	}
+}
+
 static int plan_psc(const psc_topology *t, psc_plan *p, char *err,
 		    size_t errlen)
 {
 	bool joined[PSC_MAX_NETWORKS] = {false};
 	uint32_t psc_side[PSC_MAX_NETWORKS] = {0};
-	char ifname[PSC_IFNAME_LEN];
 
 	if (t->n_psc_endpoints == 0)
 		return 0;
@@ -282,90 +383,15 @@ static int plan_psc(const psc_topology *t, psc_plan *p, char *err,
 	if (p->psc_ns < 0)
 		return -1;
 	for (size_t i = 0; i < t->n_psc_endpoints; i++) {
-		const psc_endpoint *ep = &t->psc_endpoints[i];
 		psc_plan_endpoint *e = &p->eps[p->n_eps];
-		psc_subnet *nat;
 		psc_cidr c;
-		size_t same_sa = 0, same_project = 0;
-
-		e->ep = ep;
-		e->sa = psc_find_service_attachment((psc_topology *)t,
-						    ep->target);
-		e->lb = e->sa ? psc_find_load_balancer((psc_topology *)t,
-						       e->sa->target)
-			      : NULL;
-		nat = e->sa && e->sa->n_nat_subnets
-			      ? psc_find_subnet((psc_topology *)t,
-						e->sa->nat_subnets[0], NULL)
-			      : NULL;
-		int cnet = network_index(t, ep->network);
-		int pnet = e->lb ? network_index(t, e->lb->network) : -1;
-		if (!e->lb || !nat || cnet < 0 || pnet < 0 ||
-		    psc_endpoint_ip(t, ep, &e->ip) < 0 ||
-		    psc_load_balancer_ip(t, e->lb, &e->vip) < 0 ||
-		    psc_cidr_parse(nat->ip_cidr_range, &c, err, errlen) < 0) {
-			snprintf(err, errlen,
-				 "PSC endpoint '%s': incomplete (run pscLab "
-				 "lint)", ep->name);
+		int cnet, pnet;
+		if (endpoint_resolve(t, p, e, &t->psc_endpoints[i], &c, &cnet,
+				     &pnet, err, errlen) < 0 ||
+		    join_psc(p, cnet, joined, psc_side, err, errlen) < 0 ||
+		    join_psc(p, pnet, joined, psc_side, err, errlen) < 0)
 			return -1;
-		}
-		psc_network *cn = &((psc_topology *)t)->networks[cnet];
-		for (size_t j = 0; j < p->n_eps; j++) {
-			if (p->eps[j].sa == e->sa)
-				same_sa++;
-			psc_network *jn = psc_find_network(
-				(psc_topology *)t, p->eps[j].ep->network);
-			if (p->eps[j].sa == e->sa && jn &&
-			    strcmp(jn->project, cn->project) == 0 &&
-			    p->eps[j].status == PSC_EP_ACCEPTED)
-				same_project++;
-		}
-		/* one NAT address per endpoint, first usable upward */
-		e->nat_ip = c.net + 2 + (uint32_t)same_sa;
-		if (!psc_cidr_contains(&c, e->nat_ip) ||
-		    psc_subnet_reserved(&c, e->nat_ip)) {
-			snprintf(err, errlen, "NAT subnet '%s' is exhausted",
-				 nat->name);
-			return -1;
-		}
-		endpoint_status(t, e, same_project);
-		e->consumer_router_ns = p->router_ns[cnet];
-		e->producer_router_ns = p->router_ns[pnet];
-		int nets[2] = {cnet, pnet};
-		for (int k = 0; k < 2; k++) {
-			int n = nets[k];
-			if (joined[n])
-				continue;
-			joined[n] = true;
-			uint32_t base = TRANSIT_PSC_BASE + 4u * (uint32_t)n;
-			psc_side[n] = base + 2;
-			snprintf(ifname, sizeof(ifname), "r%u", (unsigned)n % 1000u);
-			if (add_link(p, p->router_ns[n], "psc0", base + 1, 30,
-				     p->psc_ns, ifname, base + 2, 30) < 0) {
-				snprintf(err, errlen, "plan too large");
-				return -1;
-			}
-		}
-		/* consumer router: the endpoint address is PSC's */
-		add_route(p, e->consumer_router_ns, e->ip, 32, psc_side[cnet],
-			  "psc0", 0);
-		/* producer router: replies to the NAT subnet go back to PSC */
-		add_route(p, e->producer_router_ns, c.net, c.len,
-			  psc_side[pnet], "psc0", 0);
-		/* psc: the forwarding rule behind the producer's router, and
-		 * the consumer's subnets behind the consumer's */
-		snprintf(ifname, sizeof(ifname), "r%u", (unsigned)pnet % 1000u);
-		add_route(p, p->psc_ns, e->vip, 32, psc_side[pnet] - 1, ifname,
-			  0);
-		snprintf(ifname, sizeof(ifname), "r%u", (unsigned)cnet % 1000u);
-		for (size_t s = 0; s < cn->n_subnetworks; s++) {
-			psc_cidr sc;
-			char e2[64];
-			if (psc_cidr_parse(cn->subnetworks[s].ip_cidr_range,
-					   &sc, e2, sizeof(e2)) == 0)
-				add_route(p, p->psc_ns, sc.net, sc.len,
-					  psc_side[cnet] - 1, ifname, 0);
-		}
+		endpoint_routes(t, p, e, cnet, pnet, &c, psc_side);
 		p->n_eps++;
 	}
 	return 0;
@@ -443,6 +469,51 @@ int psc_plan_build(const psc_topology *t, psc_plan *p, char *err,
 	if (p->n_routes >= PSC_PLAN_MAX_ROUTES ||
 	    p->n_addrs >= PSC_PLAN_MAX_ADDRS) {
 		snprintf(err, errlen, "plan too large");
+		return -1;
+	}
+	return 0;
+}
+
+int psc_plan_node_ns(const psc_plan *p, const char *node, char *err,
+		     size_t errlen)
+{
+	size_t skip = strlen(PSC_NETNS_PREFIX) + strlen(p->lab) + 1;
+	char valid[1024] = "";
+	for (size_t i = 0; i < p->n_ns; i++) {
+		const char *suffix = p->ns[i].name + skip;
+		if (strcmp(suffix, node) == 0)
+			return (int)i;
+		psc_appendf(valid, sizeof(valid), "%s%s", i ? ", " : "",
+			    suffix);
+	}
+	snprintf(err, errlen, "lab '%s' has no node '%s'; its nodes: %s",
+		 p->lab, node, valid);
+	return -1;
+}
+
+size_t psc_plan_ns_prefix(const char *lab, char *out)
+{
+	int n = snprintf(out, PSC_NETNS_NAME_LEN, PSC_NETNS_PREFIX "%s-", lab);
+	return n < 0 ? 0 : (size_t)n < PSC_NETNS_NAME_LEN ? (size_t)n
+							   : PSC_NETNS_NAME_LEN - 1;
+}
+
+int psc_plan_ns_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t pre = strlen(PSC_NETNS_PREFIX);
+	if (!name) {
+		snprintf(err, errlen, "no network namespace given");
+		return -1;
+	}
+	size_t n = strnlen(name, PSC_NETNS_NAME_LEN);
+	if (n <= pre || n >= PSC_NETNS_NAME_LEN ||
+	    strncmp(name, PSC_NETNS_PREFIX, pre) != 0 ||
+	    strspn(name + pre, "abcdefghijklmnopqrstuvwxyz0123456789._-") !=
+		    n - pre) {
+		snprintf(err, errlen,
+			 "'%.*s' is not a pscLab network namespace name "
+			 "(%s[a-z0-9._-]..., under %d characters)", (int)n,
+			 name, PSC_NETNS_PREFIX, PSC_NETNS_NAME_LEN);
 		return -1;
 	}
 	return 0;

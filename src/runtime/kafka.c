@@ -45,11 +45,11 @@
 #include "model/addr.h"
 #include "base/net.h"
 #include "base/util.h"
+#include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 		     "/sbin:/bin"
 #define NETNS_RUN_DIR "/run/netns"
-#define READY_TIMEOUT_MS 120000
 #define READY_POLL_MS 100
 #define CONNECT_MS 1000          /* one connect attempt at most */
 #define TAIL_BYTES 65536         /* read for the last lines of a log */
@@ -596,25 +596,11 @@ static int write_lab_defaults(const psc_topology *t, FILE *out, char *err,
 	return 0;
 }
 
-int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
-				const psc_broker *b, const char *node_dir,
-				FILE *out, char *err, size_t errlen)
+/* the file's opening comment: which lab, broker, topology */
+static int props_header(const psc_topology *t, const psc_plan *p,
+			const psc_broker *b, FILE *out, char *err,
+			size_t errlen)
 {
-	const psc_kafka *k = &t->kafka;
-	sbuf v;
-	char addr[PSC_ADDR_LEN];
-
-	if (!node_dir || node_dir[0] != '/') {
-		snprintf(err, errlen,
-			 "broker '%s': node directory '%s' is not absolute",
-			 b->instance, node_dir ? node_dir : "");
-		return -1;
-	}
-	if (!psc_find_instance((psc_topology *)t, b->instance)) {
-		snprintf(err, errlen, "broker '%s': no such instance",
-			 b->instance);
-		return -1;
-	}
 	char lab[PSC_NAME_LEN], inst[PSC_NAME_LEN], from[sizeof(t->file)];
 	comment_safe(lab, sizeof(lab), p->lab);
 	comment_safe(inst, sizeof(inst), b->instance);
@@ -630,16 +616,21 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 			 b->instance, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
 
-	/* process.roles=broker,controller */
+/* process.roles, node.id, controller.quorum.voters=1@10.64.0.2:29092,... */
+static int props_kraft(const psc_topology *t, const psc_broker *b, FILE *out,
+		       char *err, size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	sbuf v;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_process_roles; i++)
 		sb_add(&v, "%s%s", i ? "," : "", k->process_roles[i]);
 	if (prop_sb(out, "process.roles", &v, err, errlen) < 0 ||
 	    prop_long(out, "node.id", b->node_id, err, errlen) < 0)
 		return -1;
-
-	/* controller.quorum.voters=1@10.64.0.2:29092,... */
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_quorum_voters; i++) {
 		if (i)
@@ -647,28 +638,19 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 		if (voter_addr(t, k->quorum_voters[i], &v, err, errlen) < 0)
 			return -1;
 	}
-	if (prop_sb(out, "controller.quorum.voters", &v, err, errlen) < 0)
-		return -1;
+	return prop_sb(out, "controller.quorum.voters", &v, err, errlen);
+}
 
-	/* listeners=INTERNAL://0.0.0.0:9092,... */
-	memset(&v, 0, sizeof(v));
-	for (size_t i = 0; i < k->n_listeners; i++)
-		sb_add(&v, "%s%s://%s:%ld", i ? "," : "", k->listeners[i].name,
-		       k->listeners[i].host[0] ? k->listeners[i].host
-					       : "0.0.0.0",
-		       k->listeners[i].port);
-	if (prop_sb(out, "listeners", &v, err, errlen) < 0)
-		return -1;
-
-	bool broker = has_role(k, "broker");
-	if (broker && prop(out, "inter.broker.listener.name",
-			   k->inter_broker_listener, err, errlen) < 0)
-		return -1;
-
-	/* advertised.listeners: every listener but the controller's (3.7's
-	 * static quorum never advertises it) */
+/* advertised.listeners: every listener but the controller's (3.7's
+ * static quorum never advertises it); EXTERNAL by the pattern, the others
+ * at the broker's own address */
+static int props_advertised(const psc_topology *t, const psc_broker *b,
+			    FILE *out, char *err, size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	char addr[PSC_ADDR_LEN], ips[16];
 	uint32_t ip;
-	char ips[16];
+	sbuf v;
 	psc_instance *in = psc_find_instance((psc_topology *)t, b->instance);
 	if (psc_instance_ip(t, in, &ip) < 0) {
 		snprintf(err, errlen, "broker '%s': instance has no address",
@@ -677,30 +659,50 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 	}
 	psc_ip_str(ip, ips, sizeof(ips));
 	memset(&v, 0, sizeof(v));
-	for (size_t i = 0; broker && i < k->n_listeners; i++) {
+	for (size_t i = 0; i < k->n_listeners; i++) {
 		const psc_listener *l = &k->listeners[i];
 		if (strcmp(l->name, k->controller_listener) == 0)
 			continue;
 		sb_add(&v, "%s%s://", v.n ? "," : "", l->name);
-		if (k->external_listener[0] &&
-		    strcmp(l->name, k->external_listener) == 0) {
-			if (psc_broker_advertised_external(t, b, addr,
-							   sizeof(addr)) < 0) {
-				snprintf(err, errlen,
-					 "broker '%s': no advertised name for "
-					 "listener %s (it needs external_port "
-					 "and the pattern <broker_id>.<domain>"
-					 ":<port>)", b->instance, l->name);
-				return -1;
-			}
-			sb_add(&v, "%s", addr);
-		} else {
+		if (!k->external_listener[0] ||
+		    strcmp(l->name, k->external_listener) != 0) {
 			sb_add(&v, "%s:%ld", ips, l->port);
+			continue;
 		}
+		if (psc_broker_advertised_external(t, b, addr, sizeof(addr)) <
+		    0) {
+			snprintf(err, errlen,
+				 "broker '%s': no advertised name for listener "
+				 "%s (it needs external_port and the pattern "
+				 "<broker_id>.<domain>:<port>)", b->instance,
+				 l->name);
+			return -1;
+		}
+		sb_add(&v, "%s", addr);
 	}
-	if (broker && prop_sb(out, "advertised.listeners", &v, err, errlen) < 0)
-		return -1;
+	return prop_sb(out, "advertised.listeners", &v, err, errlen);
+}
 
+/* listeners=INTERNAL://0.0.0.0:9092,..., the inter-broker and controller
+ * listener names, advertised.listeners, the protocol map */
+static int props_listeners(const psc_topology *t, const psc_broker *b,
+			   FILE *out, char *err, size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	bool broker = has_role(k, "broker");
+	sbuf v;
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < k->n_listeners; i++)
+		sb_add(&v, "%s%s://%s:%ld", i ? "," : "", k->listeners[i].name,
+		       k->listeners[i].host[0] ? k->listeners[i].host
+					       : "0.0.0.0",
+		       k->listeners[i].port);
+	if (prop_sb(out, "listeners", &v, err, errlen) < 0)
+		return -1;
+	if (broker && (prop(out, "inter.broker.listener.name",
+			    k->inter_broker_listener, err, errlen) < 0 ||
+		       props_advertised(t, b, out, err, errlen) < 0))
+		return -1;
 	if (prop(out, "controller.listener.names", k->controller_listener, err,
 		 errlen) < 0)
 		return -1;
@@ -708,15 +710,35 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 	for (size_t i = 0; i < k->n_protocol_map; i++)
 		sb_add(&v, "%s%s:%s", i ? "," : "", k->protocol_map[i].listener,
 		       k->protocol_map[i].protocol);
-	if (prop_sb(out, "listener.security.protocol.map", &v, err, errlen) < 0)
-		return -1;
+	return prop_sb(out, "listener.security.protocol.map", &v, err, errlen);
+}
 
+int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
+				const psc_broker *b, const char *node_dir,
+				FILE *out, char *err, size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	sbuf v;
+
+	if (!node_dir || node_dir[0] != '/') {
+		snprintf(err, errlen,
+			 "broker '%s': node directory '%s' is not absolute",
+			 b->instance, node_dir ? node_dir : "");
+		return -1;
+	}
+	if (!psc_find_instance((psc_topology *)t, b->instance)) {
+		snprintf(err, errlen, "broker '%s': no such instance",
+			 b->instance);
+		return -1;
+	}
+	if (props_header(t, p, b, out, err, errlen) < 0 ||
+	    props_kraft(t, b, out, err, errlen) < 0 ||
+	    props_listeners(t, b, out, err, errlen) < 0)
+		return -1;
 	memset(&v, 0, sizeof(v));
 	log_dirs(k->log_dirs[0] ? k->log_dirs : "./data", node_dir, &v);
-	if (prop_sb(out, "log.dirs", &v, err, errlen) < 0)
-		return -1;
-
-	if (write_lab_defaults(t, out, err, errlen) < 0)
+	if (prop_sb(out, "log.dirs", &v, err, errlen) < 0 ||
+	    write_lab_defaults(t, out, err, errlen) < 0)
 		return -1;
 	if (fflush(out) == EOF || ferror(out)) {
 		snprintf(err, errlen, "writing server.properties of %s: %s",
@@ -1183,24 +1205,6 @@ char *psc_file_tail(const char *path, off_t from, int n, char *out,
 	return out;
 }
 
-/* pid exists and is not a zombie (it is not reaped here: it may be
- * someone else's child) */
-static bool pid_alive(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
-}
-
 /* Is the marker in path after byte *from?  *from advances over what was
  * searched (less the marker's length, so a line cut by a write is found
  * next time). */
@@ -1287,31 +1291,81 @@ static int try_connect(int nsfd, uint32_t ip, int port, long ms,
 	return e;
 }
 
-static bool netns_name_ok(const char *n)
+/* the namespace of r opened (-1 and nothing to do without one) */
+static int open_ready_ns(const psc_kafka_ready *r, const char *who, int *nsfd,
+			 char *err, size_t errlen)
 {
-	return n[0] && n[0] != '.' && strlen(n) < PSC_NETNS_NAME_LEN &&
-	       strspn(n, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-		       strlen(n);
+	char path[PSC_NETNS_NAME_LEN + sizeof(NETNS_RUN_DIR) + 1], e2[256];
+	*nsfd = -1;
+	if (!r->netns || !r->netns[0])
+		return 0;
+	if (psc_plan_ns_name_check(r->netns, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "%s %s: bad namespace name '%s'", who,
+			 r->addr, r->netns);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, r->netns);
+	*nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*nsfd < 0) {
+		snprintf(err, errlen, "%s %s: namespace %s: %s", who, r->addr,
+			 path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* "<who> exited after N ms, before it was ready", then its last words */
+static void report_death(const psc_kafka_ready *r, const char *who,
+			 long long t0, char *err, size_t errlen)
+{
+	char tail[PSC_KAFKA_ERR_LEN];
+	const char *log = r->console_log ? r->console_log : r->server_log;
+	psc_file_tail(log, r->console_log ? 0 : r->log_from,
+		      PSC_KAFKA_TAIL_LINES, tail, sizeof(tail));
+	if (!tail[0] && r->console_log && r->server_log) {
+		log = r->server_log;
+		psc_file_tail(log, r->log_from, PSC_KAFKA_TAIL_LINES, tail,
+			      sizeof(tail));
+	}
+	snprintf(err, errlen, "%s %s exited after %lld ms, before it was "
+		 "ready; the last lines of %s:\n%s", who, r->addr,
+		 psc_now_ms() - t0, log, tail[0] ? tail : "(empty)");
+}
+
+/* what was still missing at the deadline */
+static void report_not_ready(const psc_kafka_ready *r, const char *who,
+			     const char *where, long long t0, bool listening,
+			     int last, bool started, char *err, size_t errlen)
+{
+	char what[1024] = "";
+	if (!listening)
+		snprintf(what, sizeof(what),
+			 "it does not accept TCP from %s (%s)%s", where,
+			 strerror(last), started ? "" : " and ");
+	if (!started)
+		psc_appendf(what, sizeof(what), "%s has no \"%s\"",
+			    r->server_log, PSC_KAFKA_STARTED_LINE);
+	snprintf(err, errlen, "%s %s not ready after %lld ms: %s", who,
+		 r->addr, psc_now_ms() - t0, what);
 }
 
 int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			 char *err, size_t errlen)
 {
-	long timeout = r->timeout_ms > 0 ? r->timeout_ms : READY_TIMEOUT_MS;
+	long timeout = r->timeout_ms > 0 ? r->timeout_ms
+					 : PSC_KAFKA_READY_TIMEOUT_MS;
 	long poll_ms = r->poll_ms > 0 ? r->poll_ms : READY_POLL_MS;
 	long long t0 = psc_now_ms(), deadline = t0 + timeout;
 	long tries = timeout / poll_ms + 1;
 	uint32_t ip;
-	int port, nsfd = -1, last = 0;
-	char host[PSC_HOST_LEN], e2[128];
-	bool listening = false, started = false, ns_failed = false;
+	int port, last = 0;
+	char host[PSC_HOST_LEN], e2[256];
+	bool listening = false, ns_failed = false;
+	bool started = !r->server_log;   /* nothing to wait for in a log */
 	off_t scanned = r->log_from;
 	const char *where = r->netns && r->netns[0] ? r->netns : "this namespace";
 	const char *who = r->what && r->what[0] ? r->what : "broker";
 
-	if (!r->server_log)      /* nothing to wait for in a log */
-		started = true;
 	if (!r->addr || (!r->server_log && !r->console_log) ||
 	    psc_hostport_parse(r->addr, host, sizeof(host), &port, e2,
 			       sizeof(e2)) < 0 ||
@@ -1321,45 +1375,15 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			 r->addr ? e2 : "none given");
 		return -1;
 	}
-	if (r->netns && r->netns[0]) {
-		char path[PSC_NETNS_NAME_LEN + sizeof(NETNS_RUN_DIR) + 1];
-		if (!netns_name_ok(r->netns)) {
-			snprintf(err, errlen, "%s %s: bad namespace name "
-				 "'%s'", who, r->addr, r->netns);
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, r->netns);
-		nsfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0) {
-			snprintf(err, errlen, "%s %s: namespace %s: %s", who,
-				 r->addr, path, strerror(errno));
-			return -1;
-		}
-	}
+	AUTO_FD nsfd = -1;
+	if (open_ready_ns(r, who, &nsfd, err, errlen) < 0)
+		return -1;
 
 	for (long i = 0; i < tries; i++) {
 		bool alive = r->alive ? r->alive(r->alive_arg)
-			   : r->pid > 0 ? pid_alive(r->pid) : true;
+			   : r->pid > 0 ? psc_proc_pid_alive(r->pid) : true;
 		if (!alive) {
-			/* say it, then its last words */
-			char tail[PSC_KAFKA_ERR_LEN];
-			const char *log = r->console_log ? r->console_log
-							 : r->server_log;
-			psc_file_tail(log, r->console_log ? 0 : r->log_from,
-				      PSC_KAFKA_TAIL_LINES, tail, sizeof(tail));
-			if (!tail[0] && r->console_log && r->server_log) {
-				log = r->server_log;
-				psc_file_tail(log, r->log_from,
-					      PSC_KAFKA_TAIL_LINES, tail,
-					      sizeof(tail));
-			}
-			snprintf(err, errlen,
-				 "%s %s exited after %lld ms, before it "
-				 "was ready; the last lines of %s:\n%s",
-				 who, r->addr, psc_now_ms() - t0, log,
-				 tail[0] ? tail : "(empty)");
-			if (nsfd >= 0)
-				close(nsfd);
+			report_death(r, who, t0, err, errlen);
 			return -1;
 		}
 		if (!started)
@@ -1378,8 +1402,6 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 					 "%s %s: no socket in namespace "
 					 "%s: %s", who, r->addr, where,
 					 strerror(last));
-				if (nsfd >= 0)
-					close(nsfd);
 				return -1;
 			}
 		}
@@ -1387,8 +1409,6 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		if (listening && started) {
 			if (waited_ms)
 				*waited_ms = (long)(now - t0);
-			if (nsfd >= 0)
-				close(nsfd);
 			return 0;
 		}
 		if (now >= deadline)
@@ -1396,21 +1416,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		psc_sleep_ms(deadline - now < poll_ms ? (long)(deadline - now)
 						 : poll_ms);
 	}
-	if (nsfd >= 0)
-		close(nsfd);
-	char what[1024];
-	if (!listening)
-		snprintf(what, sizeof(what),
-			 "it does not accept TCP from %s (%s)%s", where,
-			 strerror(last), started ? "" : " and ");
-	else
-		what[0] = '\0';
-	if (!started) {
-		size_t l = strlen(what);
-		snprintf(what + l, sizeof(what) - l, "%s has no \"%s\"",
-			 r->server_log, PSC_KAFKA_STARTED_LINE);
-	}
-	snprintf(err, errlen, "%s %s not ready after %lld ms: %s", who,
-		 r->addr, psc_now_ms() - t0, what);
+	report_not_ready(r, who, where, t0, listening, last, started, err,
+			 errlen);
 	return -1;
 }

@@ -22,6 +22,7 @@
 #include "model/addr.h"
 #include "services/dns.h"
 #include "runtime/kafka.h"
+#include "runtime/lab_kafka.h"
 #include "lint/lint.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
@@ -128,7 +129,7 @@ static int teardown(const char *lab, FILE *progress, long long t0,
 	char (*names)[PSC_NETNS_NAME_LEN] = calloc(PSC_NETNS_MAX_LIST,
 						   sizeof(*names));
 	size_t n = 0;
-	snprintf(prefix, sizeof(prefix), PSC_NETNS_PREFIX "%s-", lab);
+	psc_plan_ns_prefix(lab, prefix);
 	if (names && psc_netns_list(prefix, names, PSC_NETNS_MAX_LIST, &n, e2,
 				    sizeof(e2)) == 0 && n > 0)
 		*was_up = true;
@@ -262,23 +263,43 @@ out:
 
 /* ---- exec ---- */
 
+/* The namespace of node in the lab that is up: from its plan.  0, or the
+ * status of psc_lab_load (PSC_LAB_NOT_UP) or -1 with err. */
+static int node_ns(const char *lab, const char *node, char *ns, size_t len,
+		   char *err, size_t errlen)
+{
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	int rc;
+	if (!p) {
+		psc_setf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = psc_lab_load(lab, &t, p, err, errlen);
+	if (rc == 0) {
+		int i = psc_plan_node_ns(p, node, err, errlen);
+		if (i < 0)
+			rc = -1;
+		else
+			psc_setf(ns, len, "%s", p->ns[i].name);
+	}
+	psc_topology_free(t);
+	free(p);
+	return rc;
+}
+
 int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 		 int *status, char *err, size_t errlen)
 {
 	char ns[PSC_NETNS_NAME_LEN];
 	*status = 127;
-	if (psc_lab_name_check(lab, err, errlen) < 0)
-		return -1;
-	if (snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", lab, node) >=
-		    (int)sizeof(ns) ||
-	    psc_proc_netns_check(ns, err, errlen) < 0) {
-		snprintf(err, errlen, "'%s' is not a node name", node);
-		return -1;
-	}
+	int rc = node_ns(lab, node, ns, sizeof(ns), err, errlen);
+	if (rc != 0)
+		return rc;
 	if (!psc_netns_exists(ns)) {
-		snprintf(err, errlen, "lab '%s' has no node '%s' (no "
-			 "namespace %s); see 'pscLab status %s'", lab, node,
-			 ns, lab);
+		snprintf(err, errlen, "lab '%s': node '%s' has no namespace "
+			 "(%s); 'pscLab down %s' and up again", lab, node, ns,
+			 lab);
 		return -1;
 	}
 	/* the lab's Kafka tools on PATH, with their Java, as the seed's
@@ -330,17 +351,18 @@ int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 		 char *err, size_t errlen)
 {
 	psc_state st;
-	char ns[PSC_NETNS_NAME_LEN + 80], files[8][PATH_MAX];
+	char ns[PSC_NETNS_NAME_LEN], files[8][PATH_MAX];
 	off_t pos[8] = {0};
 	size_t n = 0;
 
 	memset(&st, 0, sizeof(st));
-	if (psc_lab_name_check(lab, err, errlen) < 0 ||
-	    psc_state_read(lab, &st, err, errlen) < 0) {
+	int rc = node_ns(lab, node, ns, sizeof(ns), err, errlen);
+	if (rc != 0)
+		return rc;
+	if (psc_state_read(lab, &st, err, errlen) < 0) {
 		psc_state_free(&st);
 		return -1;
 	}
-	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", lab, node);
 	for (size_t i = 0; i < st.n_procs && n < 8; i++)
 		if (strcmp(st.procs[i].netns, ns) == 0)
 			snprintf(files[n++], PATH_MAX, "%s", st.procs[i].log);
@@ -349,14 +371,7 @@ int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 	    psc_kafka_server_log(dir, files[n], PATH_MAX) == 0 &&
 	    access(files[n], R_OK) == 0)
 		n++;
-	bool known = false;
-	for (size_t i = 0; i < st.n_netns; i++)
-		known |= strcmp(st.netns[i], ns) == 0;
 	psc_state_free(&st);
-	if (!known) {
-		snprintf(err, errlen, "lab '%s' has no node '%s'", lab, node);
-		return -1;
-	}
 	if (n == 0) {
 		fprintf(stderr, "pscLab logs: node '%s' of lab '%s' runs no "
 			"process\n", node, lab);

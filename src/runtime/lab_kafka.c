@@ -3,6 +3,8 @@
  * started in parallel as supervised processes in their nodes, the wait
  * until every one serves, and kafka-proxy in the proxy approach. */
 #define _GNU_SOURCE
+#include "runtime/lab_kafka.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,13 +19,11 @@
 
 #include "model/addr.h"
 #include "runtime/kafka.h"
-#include "runtime/lab.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "base/util.h"
 
 #define FORMAT_TIMEOUT_MS 120000
-#define READY_TIMEOUT_MS 120000
 #define PROXY_READY_TIMEOUT_MS 30000
 
 int psc_lab_node_dir(const char *lab, const char *instance, char *out,
@@ -36,78 +36,55 @@ int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* run every format command at once, wait for all, bounded */
+/* run every format command at once (psc_proc_run_all), bounded */
 static int format_all(const psc_kafka_env *env, const psc_plan *p,
 		      char (*dirs)[PATH_MAX], size_t n, char *err,
 		      size_t errlen)
 {
-	pid_t pids[PSC_MAX_BROKERS] = {0};
-	int rc = 0;
 	const psc_kafka *k = &p->t->kafka;
+	psc_kafka_cmd *cmds = calloc(n ? n : 1, sizeof(*cmds));
+	psc_proc_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	char (*logs)[PATH_MAX + 32] = calloc(n ? n : 1, sizeof(*logs));
+	int rc = -1;
 
+	if (!cmds || !jobs || !logs) {
+		psc_setf(err, errlen, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		psc_kafka_cmd *c = calloc(1, sizeof(*c));
-		char log[PATH_MAX + 32];
-		if (!c || psc_kafka_format_cmd(env, p->t, dirs[i], c, err,
-					       errlen) < 0) {
-			free(c);
-			rc = -1;
-			break;
+		if (psc_kafka_format_cmd(env, p->t, dirs[i], &cmds[i], err,
+					 errlen) < 0)
+			goto out;
+		snprintf(logs[i], sizeof(logs[i]), "%s/logs/format.log",
+			 dirs[i]);
+		jobs[i] = (psc_proc_job){.argv = cmds[i].argv.v,
+					 .envp = cmds[i].envp.v,
+					 .logpath = logs[i]};
+	}
+	if (psc_proc_run_all(jobs, n, FORMAT_TIMEOUT_MS, err, errlen) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char tail[1024];
+		if (jobs[i].status == -1) {
+			psc_setf(err, errlen, "formatting the storage of %s "
+				 "took more than %d s", k->brokers[i].instance,
+				 FORMAT_TIMEOUT_MS / 1000);
+			goto out;
 		}
-		snprintf(log, sizeof(log), "%s/logs/format.log", dirs[i]);
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC |
-						   O_CLOEXEC, 0644);
-			int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 ||
-			    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-				_exit(126);
-			execve(c->argv.v[0], c->argv.v, c->envp.v);
-			_exit(127);
-		}
-		free(c);
-		if (pids[i] < 0) {
-			snprintf(err, errlen, "cannot fork: %s",
-				 strerror(errno));
-			rc = -1;
-			break;
+		if (jobs[i].status != 0) {
+			psc_setf(err, errlen, "kafka-storage.sh format failed "
+				 "for %s (status %d); last lines of %s:\n%s",
+				 k->brokers[i].instance, jobs[i].status,
+				 logs[i], psc_file_tail(logs[i], 0, 5, tail,
+							sizeof(tail)));
+			goto out;
 		}
 	}
-	long long deadline = psc_now_ms() + FORMAT_TIMEOUT_MS;
-	for (size_t i = 0; i < n; i++) {
-		int st = 0;
-		pid_t r = 0;
-		if (pids[i] <= 0)
-			continue;
-		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0 &&
-		       psc_now_ms() < deadline)
-			usleep(20 * 1000);
-		if (r == 0) {
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], &st, 0);
-			if (rc == 0)
-				snprintf(err, errlen, "formatting the storage "
-					 "of %s took more than %d s",
-					 k->brokers[i].instance,
-					 FORMAT_TIMEOUT_MS / 1000);
-			rc = -1;
-		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			if (rc == 0) {
-				char log[PATH_MAX + 32], tail[1024];
-				snprintf(log, sizeof(log), "%s/logs/format.log",
-					 dirs[i]);
-				snprintf(err, errlen, "kafka-storage.sh format "
-					 "failed for %s (status %d); last "
-					 "lines of %s:\n%s",
-					 k->brokers[i].instance,
-					 WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-					 log, psc_file_tail(log, 0, 5, tail,
-							    sizeof(tail)));
-			}
-			rc = -1;
-		}
-	}
+	rc = 0;
+out:
+	free(cmds);
+	free(jobs);
+	free(logs);
 	return rc;
 }
 
@@ -129,7 +106,12 @@ static int proxy_knock_addr(const char *listen, char *out, size_t len,
 	int n = snprintf(out, len, "%s:%d",
 			 strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host,
 			 port);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	if (n < 0 || (size_t)n >= len) {
+		psc_setf(err, errlen, "kafka-proxy listener '%s': too long",
+			 listen);
+		return -1;
+	}
+	return 0;
 }
 
 /* kafka-proxy started in node `inst` as process `name`, then awaited
@@ -142,10 +124,16 @@ static int start_proxy_on(const psc_plan *p, const char *inst,
 			  size_t errlen)
 {
 	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
-	char log[PATH_MAX], ns[PSC_NETNS_NAME_LEN + 80];
+	char log[PATH_MAX];
 	psc_proc proc;
+	const psc_plan_vm *vm = psc_plan_vm_by_name(p, inst);
 
-	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, inst);
+	if (!vm) {
+		psc_setf(err, errlen, "kafka-proxy: lab '%s' has no instance "
+			 "'%s'", p->lab, inst);
+		return -1;
+	}
+	const char *ns = p->ns[vm->ns].name;
 	if (psc_state_log_path(p->lab, name, log, sizeof(log)) < 0) {
 		snprintf(err, errlen, "%s: no log path in the state of lab "
 			 "'%s'", name, p->lab);
@@ -239,10 +227,15 @@ static int spawn_broker(const psc_plan *p, const psc_kafka_env *env,
 			size_t errlen)
 {
 	char name[PSC_PROC_NAME_LEN], log[PATH_MAX], slog[PATH_MAX];
-	char ns[PSC_NETNS_NAME_LEN + 80];
 	struct stat sb;
+	const psc_plan_vm *vm = psc_plan_vm_by_name(p, b->instance);
+	if (!vm) {
+		psc_setf(err, errlen, "broker: lab '%s' has no instance '%s'",
+			 p->lab, b->instance);
+		return -1;
+	}
+	const char *ns = p->ns[vm->ns].name;
 	snprintf(name, sizeof(name), "kafka-%.50s", b->instance);
-	snprintf(ns, sizeof(ns), PSC_NETNS_PREFIX "%s-%s", p->lab, b->instance);
 	*log_from = 0;
 	if (psc_kafka_server_log(dir, slog, sizeof(slog)) == 0 &&
 	    stat(slog, &sb) == 0)
@@ -275,7 +268,7 @@ static int await_broker(const psc_plan *p, const psc_broker *b,
 		.netns = proc->netns, .addr = addr, .server_log = slog,
 		.log_from = log_from, .console_log = proc->log,
 		.alive = proc_alive_cb, .alive_arg = proc, .pid = proc->pid,
-		.timeout_ms = READY_TIMEOUT_MS};
+		.timeout_ms = PSC_KAFKA_READY_TIMEOUT_MS};
 	if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
 		snprintf(err, errlen, "broker %ld on %s did not start: %s",
 			 b->node_id, b->instance, e2);

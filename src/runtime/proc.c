@@ -136,28 +136,14 @@ bool psc_proc_alive(const psc_proc *p)
 	return is_ours(p, &si);
 }
 
-/* ---- names ---- */
-
-int psc_proc_netns_check(const char *netns, char *err, size_t errlen)
+bool psc_proc_pid_alive(pid_t pid)
 {
-	size_t pre = strlen(PSC_NETNS_PREFIX);
-	if (!netns) {
-		snprintf(err, errlen, "no network namespace given");
-		return -1;
-	}
-	size_t n = strlen(netns);
-	if (n <= pre || n >= PSC_NETNS_NAME_LEN ||
-	    strncmp(netns, PSC_NETNS_PREFIX, pre) != 0 ||
-	    strspn(netns + pre, "abcdefghijklmnopqrstuvwxyz0123456789._-") !=
-		    n - pre) {
-		snprintf(err, errlen,
-			 "'%s' is not a pscLab network namespace name "
-			 "(%s[a-z0-9._-]..., under %d characters)", netns,
-			 PSC_NETNS_PREFIX, PSC_NETNS_NAME_LEN);
-		return -1;
-	}
-	return 0;
+	stat_info si;
+	return read_stat(pid, &si) == 0 && si.state != 'Z' &&
+	       si.state != 'X' && si.state != 'x';
 }
+
+/* ---- names ---- */
 
 static int name_check(const char *name, char *err, size_t errlen)
 {
@@ -212,7 +198,7 @@ int psc_proc_enter_node(const char *netns, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 
-	if (psc_proc_netns_check(netns, err, errlen) < 0)
+	if (psc_plan_ns_name_check(netns, err, errlen) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, netns);
 	AUTO_FD fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -492,17 +478,15 @@ static bool wait_gone(const psc_proc *p, int ms)
 	return !psc_proc_alive(p);
 }
 
-int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
-		   char *const envp[], const char *logpath,
-		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
-		   char *err, size_t errlen)
+/* the arguments of psc_proc_spawn checked; out's name, netns and
+ * absolute log path filled */
+static int spawn_check(const char *name, const char *netns,
+		       char *const argv[], const char *logpath, psc_proc *out,
+		       char *err, size_t errlen)
 {
-	char exe[PATH_MAX];
-	struct spawn_msg m;
-
 	memset(out, 0, sizeof(*out));
 	if (name_check(name, err, errlen) < 0 ||
-	    psc_proc_netns_check(netns, err, errlen) < 0)
+	    psc_plan_ns_name_check(netns, err, errlen) < 0)
 		return -1;
 	if (!argv || !argv[0] || !argv[0][0]) {
 		snprintf(err, errlen, "%s: no command given", name);
@@ -516,9 +500,107 @@ int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
 			 logpath);
 		return -1;
 	}
-	logpath = out->log;
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	snprintf(out->netns, sizeof(out->netns), "%s", netns);
+	return 0;
+}
+
+/* fork, setsid, fork: the grandchild runs spawned() (it tells us through
+ * child_sock), the middle child exits at once and is reaped here */
+static int fork_detached(int sock, int child_sock, int logfd, int nullfd,
+			 const char *netns, const char *exe,
+			 char *const argv[], char *const envp[],
+			 const char *name, char *err, size_t errlen)
+{
+	struct spawn_msg m;
+	pid_t mid = fork();
+	if (mid < 0) {
+		snprintf(err, errlen, "%s: fork: %s", name, strerror(errno));
+		return -1;
+	}
+	if (mid == 0) {
+		close(sock);
+		if (setsid() < 0) {
+			snprintf(m.text, sizeof(m.text), "setsid: %s",
+				 strerror(errno));
+			child_fail(child_sock, m.text);
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			snprintf(m.text, sizeof(m.text), "fork: %s",
+				 strerror(errno));
+			child_fail(child_sock, m.text);
+		}
+		if (pid == 0)
+			spawned(child_sock, logfd, nullfd, netns, exe, argv,
+				envp);
+		_exit(0);
+	}
+	reap(mid);
+	return 0;
+}
+
+/* The new process said it is ready (pid, start time): journal it through
+ * the hook, give it the word, and learn that it exec'ed. */
+static int spawn_handshake(int *sock, psc_proc *out, const char *argv0,
+			   psc_proc_hook before_exec, void *hook_arg,
+			   char *err, size_t errlen)
+{
+	struct spawn_msg m;
+	const char *name = out->name;
+	int r = recv_msg(*sock, START_TIMEOUT_MS, &m);
+	if (r <= 0) {
+		snprintf(err, errlen, "cannot start %s in %s: %s", name,
+			 out->netns,
+			 r == 0 ? "the new process exited before it was ready"
+				: strerror(errno));
+		return -1;      /* unready: it exits at EOF or its timeout */
+	}
+	if (m.kind != MSG_READY) {
+		snprintf(err, errlen, "cannot start %s: %s", name, m.text);
+		return -1;
+	}
+	out->pid = m.pid;
+	out->starttime = m.starttime;
+
+	if (before_exec && before_exec(out, hook_arg, err, errlen) < 0) {
+		close(*sock);   /* EOF: it exits without running anything */
+		*sock = -1;
+		wait_gone(out, 1000);
+		return -1;
+	}
+	char go = 'G';
+	if (send(*sock, &go, 1, MSG_NOSIGNAL) != 1) {
+		snprintf(err, errlen, "cannot start %s: %s", name,
+			 strerror(errno));
+		return -1;
+	}
+	r = recv_msg(*sock, START_TIMEOUT_MS, &m);
+	if (r == 0)
+		return 0;       /* the socket closed on exec */
+	if (r > 0) {
+		snprintf(err, errlen, "cannot run '%s' (%s): %s", argv0, name,
+			 m.text);
+		wait_gone(out, 1000);
+		return -1;
+	}
+	snprintf(err, errlen, "cannot start %s (pid %d): no exec: %s", name,
+		 (int)out->pid, strerror(errno));
+	char ignored[256];
+	psc_proc_stop(out, 0, ignored, sizeof(ignored));
+	return -1;
+}
+
+int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
+		   char *const envp[], const char *logpath,
+		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
+		   char *err, size_t errlen)
+{
+	char exe[PATH_MAX];
+
+	if (spawn_check(name, netns, argv, logpath, out, err, errlen) < 0)
+		return -1;
+	logpath = out->log;
 	if (!envp)
 		envp = environ;
 	int e = resolve(argv[0], envp, exe, sizeof(exe));
@@ -549,74 +631,13 @@ int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
 	}
 	AUTO_FD sock = sv[0];
 	AUTO_FD child_sock = sv[1];
-
-	pid_t mid = fork();
-	if (mid < 0) {
-		snprintf(err, errlen, "%s: fork: %s", name, strerror(errno));
+	if (fork_detached(sock, child_sock, logfd, nullfd, netns, exe, argv,
+			  envp, name, err, errlen) < 0)
 		return -1;
-	}
-	if (mid == 0) {
-		close(sock);
-		if (setsid() < 0) {
-			snprintf(m.text, sizeof(m.text), "setsid: %s",
-				 strerror(errno));
-			child_fail(child_sock, m.text);
-		}
-		pid_t pid = fork();
-		if (pid < 0) {
-			snprintf(m.text, sizeof(m.text), "fork: %s",
-				 strerror(errno));
-			child_fail(child_sock, m.text);
-		}
-		if (pid == 0)
-			spawned(child_sock, logfd, nullfd, netns, exe, argv,
-				envp);
-		_exit(0);
-	}
 	close(child_sock);
 	child_sock = -1;
-	reap(mid);
-
-	int r = recv_msg(sock, START_TIMEOUT_MS, &m);
-	if (r <= 0) {
-		snprintf(err, errlen, "cannot start %s in %s: %s", name, netns,
-			 r == 0 ? "the new process exited before it was ready"
-				: strerror(errno));
-		return -1;      /* unready: it exits at EOF or its timeout */
-	}
-	if (m.kind != MSG_READY) {
-		snprintf(err, errlen, "cannot start %s: %s", name, m.text);
-		return -1;
-	}
-	out->pid = m.pid;
-	out->starttime = m.starttime;
-
-	if (before_exec && before_exec(out, hook_arg, err, errlen) < 0) {
-		close(sock);    /* EOF: it exits without running anything */
-		sock = -1;
-		wait_gone(out, 1000);
-		return -1;
-	}
-	char go = 'G';
-	if (send(sock, &go, 1, MSG_NOSIGNAL) != 1) {
-		snprintf(err, errlen, "cannot start %s: %s", name,
-			 strerror(errno));
-		return -1;
-	}
-	r = recv_msg(sock, START_TIMEOUT_MS, &m);
-	if (r == 0)
-		return 0;       /* the socket closed on exec */
-	if (r > 0) {
-		snprintf(err, errlen, "cannot run '%s' (%s): %s", argv[0], name,
-			 m.text);
-		wait_gone(out, 1000);
-		return -1;
-	}
-	snprintf(err, errlen, "cannot start %s (pid %d): no exec: %s", name,
-		 (int)out->pid, strerror(errno));
-	char ignored[256];
-	psc_proc_stop(out, 0, ignored, sizeof(ignored));
-	return -1;
+	return spawn_handshake(&sock, out, argv[0], before_exec, hook_arg,
+			       err, errlen);
 }
 
 /* ---- stop ---- */
@@ -707,6 +728,51 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 
 /* ---- exec in the foreground ---- */
 
+/* the child of psc_proc_exec_node: into the node, then exec; on failure
+ * '7' (127) or '6' (126) and the message to pscLab through wr */
+static void __attribute__((noreturn))
+exec_child(int wr, const char *netns, char *const argv[])
+{
+	char msg[1024];
+	msg[0] = '7';
+	if (psc_proc_enter_node(netns, msg + 1, sizeof(msg) - 1) < 0) {
+		(void)!write(wr, msg, strlen(msg));
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	int e = errno;
+	snprintf(msg, sizeof(msg), "%ccannot run '%s' in %s: %s",
+		 e == ENOENT ? '7' : '6', argv[0], netns, strerror(e));
+	(void)!write(wr, msg, strlen(msg));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* what the child wrote before it exec'ed (nothing: it did) */
+static size_t read_all(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* a wait status as a shell shows it */
+static int shell_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 126;
+}
+
 int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 		       char *err, size_t errlen)
 {
@@ -716,7 +782,7 @@ int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 	int pfd[2];
 
 	*status = 127;
-	if (psc_proc_netns_check(netns, err, errlen) < 0)
+	if (psc_plan_ns_name_check(netns, err, errlen) < 0)
 		return -1;
 	if (!argv || !argv[0] || !argv[0][0]) {
 		snprintf(err, errlen, "no command given");
@@ -730,6 +796,7 @@ int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 	AUTO_FD rd = pfd[0];
 	AUTO_FD wr = pfd[1];
 
+	/* as system(): the child gets SIGINT/SIGQUIT, pscLab waits */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
@@ -745,37 +812,13 @@ int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
-		/* to pscLab: '7' (127) or '6' (126), then the message */
-		msg[0] = '7';
-		if (psc_proc_enter_node(netns, msg + 1, sizeof(msg) - 1) < 0) {
-			(void)!write(wr, msg, strlen(msg));
-			_exit(127);
-		}
-		execvp(argv[0], argv);
-		int e = errno;
-		snprintf(msg, sizeof(msg), "%ccannot run '%s' in %s: %s",
-			 e == ENOENT ? '7' : '6', argv[0], netns, strerror(e));
-		(void)!write(wr, msg, strlen(msg));
-		_exit(e == ENOENT ? 127 : 126);
+		exec_child(wr, netns, argv);
 	}
 	int fork_errno = errno;
 	close(wr);
 	wr = -1;
 
-	size_t n = 0;
-	if (pid > 0) {
-		for (;;) {
-			ssize_t r = read(rd, msg + n, sizeof(msg) - 1 - n);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-			if (n == sizeof(msg) - 1)
-				break;
-		}
-	}
-	msg[n] = '\0';
+	size_t n = pid > 0 ? read_all(rd, msg, sizeof(msg)) : 0;
 	int st = 0;
 	pid_t w = -1;
 	if (pid > 0)
@@ -803,11 +846,80 @@ int psc_proc_exec_node(const char *netns, char *const argv[], int *status,
 		*status = 126;
 		return -1;
 	}
-	if (WIFEXITED(st))
-		*status = WEXITSTATUS(st);
-	else if (WIFSIGNALED(st))
-		*status = 128 + WTERMSIG(st);
-	else
-		*status = 126;
+	*status = shell_status(st);
 	return 0;
 }
+
+/* ---- foreground jobs ---- */
+
+/* fork and exec one job, its output into its log (truncated) */
+static pid_t start_job(const psc_proc_job *j, char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(j->logpath, O_WRONLY | O_CREAT | O_TRUNC |
+						  O_CLOEXEC, 0644);
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(126);
+		execve(j->argv[0], j->argv, j->envp ? j->envp : environ);
+		_exit(127);
+	}
+	if (pid < 0)
+		psc_setf(err, errlen, "cannot fork for %s: %s", j->argv[0],
+			 strerror(errno));
+	return pid;
+}
+
+/* wait for every started job until deadline, each by its pidfd; the
+ * ones still running then are killed */
+static void wait_jobs(psc_proc_job *jobs, const pid_t *pids, size_t n,
+		      long long deadline)
+{
+	for (size_t i = 0; i < n; i++) {
+		int st = 0;
+		if (pids[i] <= 0)
+			continue;
+		AUTO_FD pidfd = pidfd_open_(pids[i]);
+		pid_t r = 0;
+		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0) {
+			long long left = deadline - psc_now_ms();
+			if (left <= 0)
+				break;
+			struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+			if (pidfd < 0 || poll(&pfd, 1, (int)left) < 0)
+				psc_sleep_ms(left < 20 ? left : 20);
+		}
+		if (r == 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &st, 0);
+			jobs[i].status = -1;
+		} else {
+			jobs[i].status = shell_status(st);
+		}
+	}
+}
+
+int psc_proc_run_all(psc_proc_job *jobs, size_t n, long timeout_ms,
+		     char *err, size_t errlen)
+{
+	pid_t *pids = calloc(n ? n : 1, sizeof(*pids));
+	int rc = 0;
+	if (!pids) {
+		psc_setf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].status = -1;
+		pids[i] = start_job(&jobs[i], err, errlen);
+		if (pids[i] < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	wait_jobs(jobs, pids, n, psc_now_ms() + timeout_ms);
+	free(pids);
+	return rc;
+}
+

@@ -690,6 +690,25 @@ static bool meta_type(ldns_rr_type t)
 	       t == LDNS_RR_TYPE_MAILB;
 }
 
+/* the query's EDNS: flags and version into qi; over UDP the answer may
+ * grow to the client's size, within [512, PSC_DNS_EDNS_SIZE] and outcap */
+static void read_edns(const ldns_pkt *q, query_info *qi, bool tcp,
+		      size_t outcap, size_t *limit)
+{
+	qi->edns = true;
+	qi->edns_do = ldns_pkt_edns_do(q);
+	qi->edns_size = ldns_pkt_edns_udp_size(q);
+	qi->edns_version = ldns_pkt_edns_version(q);
+	if (tcp)
+		return;
+	size_t sz = qi->edns_size;
+	if (sz < PSC_DNS_UDP_PLAIN)
+		sz = PSC_DNS_UDP_PLAIN;
+	if (sz > PSC_DNS_EDNS_SIZE)
+		sz = PSC_DNS_EDNS_SIZE;
+	*limit = sz < outcap ? sz : outcap;
+}
+
 long psc_dns_answer(const psc_dns_config *cfg, const uint8_t *query,
 		    size_t qlen, uint8_t *out, size_t outcap, bool tcp)
 {
@@ -735,18 +754,7 @@ long psc_dns_answer(const psc_dns_config *cfg, const uint8_t *query,
 		goto done;
 	}
 	if (ldns_pkt_edns(q)) {
-		qi.edns = true;
-		qi.edns_do = ldns_pkt_edns_do(q);
-		qi.edns_size = ldns_pkt_edns_udp_size(q);
-		qi.edns_version = ldns_pkt_edns_version(q);
-		if (!tcp) {
-			size_t sz = qi.edns_size;
-			if (sz < PSC_DNS_UDP_PLAIN)
-				sz = PSC_DNS_UDP_PLAIN;
-			if (sz > PSC_DNS_EDNS_SIZE)
-				sz = PSC_DNS_EDNS_SIZE;
-			limit = sz < outcap ? sz : outcap;
-		}
+		read_edns(q, &qi, tcp, outcap, &limit);
 		if (qi.edns_version != 0) {
 			ret = respond(cfg, &qi, LDNS_RCODE_NOERROR,
 				      RCODE_BADVERS >> 4, NULL, out, limit,
@@ -964,19 +972,14 @@ static void server_free(server *s)
 	free(s);
 }
 
-int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
-		  volatile sig_atomic_t *stop, char *err, size_t errlen)
+/* a server for cfg with its buffers, bound to ip:port (UDP and TCP) */
+static server *server_new(const psc_dns_config *cfg, uint32_t ip,
+			  uint16_t port, char *err, size_t errlen)
 {
-	if (!cfg || !stop) {
-		snprintf(err, errlen, "psc_dns_serve: no configuration");
-		return -1;
-	}
-	if (psc_dns_config_check(cfg, err, errlen) < 0)
-		return -1;
 	server *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return NULL;
 	}
 	s->cfg = cfg;
 	s->udp = s->tcp = -1;
@@ -987,7 +990,7 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 	if (!s->mem) {
 		snprintf(err, errlen, "out of memory");
 		server_free(s);
-		return -1;
+		return NULL;
 	}
 	s->ubuf_in = s->mem;
 	s->ubuf_out = s->mem + 65536;
@@ -1000,33 +1003,82 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 		s->tcp = open_socket(SOCK_STREAM, ip, port, err, errlen);
 	if (s->tcp < 0) {
 		server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* the poll set: both listening sockets, then every open TCP connection
+ * (which[i] its slot); connections past their deadline are closed; returns
+ * the count and lowers *timeout to the nearest deadline */
+static nfds_t poll_set(server *s, long long now, struct pollfd *pfd,
+		       int *which, int *timeout)
+{
+	nfds_t n = 0;
+	pfd[n++] = (struct pollfd){.fd = s->udp, .events = POLLIN};
+	pfd[n++] = (struct pollfd){.fd = s->tcp, .events = POLLIN};
+	for (size_t k = 0; k < PSC_DNS_TCP_MAX_CONNS; k++) {
+		tcp_conn *c = &s->conns[k];
+		if (c->fd < 0)
+			continue;
+		if (c->deadline <= now) {
+			conn_close(c);  /* idle, slow or stuck */
+			continue;
+		}
+		if (c->deadline - now < *timeout)
+			*timeout = (int)(c->deadline - now);
+		which[n] = (int)k;
+		pfd[n++] = (struct pollfd){.fd = c->fd,
+					   .events = c->out_len ? POLLOUT
+								: POLLIN};
+	}
+	return n;
+}
+
+/* one round of poll's answers: UDP queries, TCP reads/writes, accepts */
+static void serve_ready(server *s, const struct pollfd *pfd, const int *which,
+			nfds_t n, long long now)
+{
+	if (pfd[0].revents & POLLIN)
+		serve_udp(s);
+	for (nfds_t i = 2; i < n; i++) {
+		tcp_conn *c = &s->conns[which[i]];
+		short re = pfd[i].revents;
+		int rc = 0;
+		if (!re)
+			continue;
+		if (re & POLLNVAL)
+			rc = -1;
+		else if (c->out_len)
+			rc = conn_flush(c, now);
+		else if (re & (POLLIN | POLLHUP | POLLERR))
+			rc = conn_read(s, c, now);
+		if (rc < 0)
+			conn_close(c);
+	}
+	if (pfd[1].revents & POLLIN)
+		serve_accept(s, now);
+}
+
+int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
+		  volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	if (!cfg || !stop) {
+		snprintf(err, errlen, "psc_dns_serve: no configuration");
 		return -1;
 	}
+	if (psc_dns_config_check(cfg, err, errlen) < 0)
+		return -1;
+	server *s = server_new(cfg, ip, port, err, errlen);
+	if (!s)
+		return -1;
 
 	struct pollfd pfd[2 + PSC_DNS_TCP_MAX_CONNS];
 	int which[2 + PSC_DNS_TCP_MAX_CONNS];
 	int ret = 0;
 	while (!*stop) {
-		long long now = psc_now_ms();
 		int timeout = PSC_DNS_POLL_MS;
-		nfds_t n = 0;
-		pfd[n++] = (struct pollfd){.fd = s->udp, .events = POLLIN};
-		pfd[n++] = (struct pollfd){.fd = s->tcp, .events = POLLIN};
-		for (size_t k = 0; k < PSC_DNS_TCP_MAX_CONNS; k++) {
-			tcp_conn *c = &s->conns[k];
-			if (c->fd < 0)
-				continue;
-			if (c->deadline <= now) {
-				conn_close(c);  /* idle, slow or stuck */
-				continue;
-			}
-			if (c->deadline - now < timeout)
-				timeout = (int)(c->deadline - now);
-			which[n] = (int)k;
-			pfd[n++] = (struct pollfd){
-				.fd = c->fd,
-				.events = c->out_len ? POLLOUT : POLLIN};
-		}
+		nfds_t n = poll_set(s, psc_now_ms(), pfd, which, &timeout);
 		int pr = poll(pfd, n, timeout);
 		if (pr < 0) {
 			if (errno == EINTR)
@@ -1035,28 +1087,8 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 			ret = -1;
 			break;
 		}
-		if (pr == 0)
-			continue;
-		now = psc_now_ms();
-		if (pfd[0].revents & POLLIN)
-			serve_udp(s);
-		for (nfds_t i = 2; i < n; i++) {
-			tcp_conn *c = &s->conns[which[i]];
-			short re = pfd[i].revents;
-			int rc = 0;
-			if (!re)
-				continue;
-			if (re & POLLNVAL)
-				rc = -1;
-			else if (c->out_len)
-				rc = conn_flush(c, now);
-			else if (re & (POLLIN | POLLHUP | POLLERR))
-				rc = conn_read(s, c, now);
-			if (rc < 0)
-				conn_close(c);
-		}
-		if (pfd[1].revents & POLLIN)
-			serve_accept(s, now);
+		if (pr > 0)
+			serve_ready(s, pfd, which, n, psc_now_ms());
 	}
 	server_free(s);
 	return ret;

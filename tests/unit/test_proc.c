@@ -208,29 +208,29 @@ static void netns_names(void **state)
 {
 	(void)state;
 	char err[256] = "";
-	assert_int_equal(psc_proc_netns_check("psclab-portmap-broker-node1",
+	assert_int_equal(psc_plan_ns_name_check("psclab-portmap-broker-node1",
 					      err, sizeof(err)), 0);
-	assert_int_equal(psc_proc_netns_check("psclab-x", err, sizeof(err)),
+	assert_int_equal(psc_plan_ns_name_check("psclab-x", err, sizeof(err)),
 			 0);
-	assert_int_equal(psc_proc_netns_check("psclab-", err, sizeof(err)),
+	assert_int_equal(psc_plan_ns_name_check("psclab-", err, sizeof(err)),
 			 -1);
-	assert_int_equal(psc_proc_netns_check("other-ns", err, sizeof(err)),
+	assert_int_equal(psc_plan_ns_name_check("other-ns", err, sizeof(err)),
 			 -1);
 	assert_string_equal(err, "'other-ns' is not a pscLab network namespace "
 				 "name (psclab-[a-z0-9._-]..., under 128 "
 				 "characters)");
-	assert_int_equal(psc_proc_netns_check("psclab-../../etc", err,
+	assert_int_equal(psc_plan_ns_name_check("psclab-../../etc", err,
 					      sizeof(err)), -1);
-	assert_int_equal(psc_proc_netns_check("psclab-a b", err, sizeof(err)),
+	assert_int_equal(psc_plan_ns_name_check("psclab-a b", err, sizeof(err)),
 			 -1);
-	assert_int_equal(psc_proc_netns_check(NULL, err, sizeof(err)), -1);
+	assert_int_equal(psc_plan_ns_name_check(NULL, err, sizeof(err)), -1);
 	char longname[200];
 	memset(longname, 'a', sizeof(longname));
 	memcpy(longname, "psclab-", 7);
 	longname[128] = '\0';
-	assert_int_equal(psc_proc_netns_check(longname, err, sizeof(err)), -1);
+	assert_int_equal(psc_plan_ns_name_check(longname, err, sizeof(err)), -1);
 	longname[127] = '\0';
-	assert_int_equal(psc_proc_netns_check(longname, err, sizeof(err)), 0);
+	assert_int_equal(psc_plan_ns_name_check(longname, err, sizeof(err)), 0);
 }
 
 /* spawn refuses bad input before it forks; a command not in PATH is

@@ -1,0 +1,44 @@
+/* lab_kafka.h - the Kafka part of a lab's life: each broker's directory
+ * and server.properties (kafka.h), storage formatted in parallel, the
+ * brokers started in parallel as supervised processes in their nodes and
+ * awaited until every one serves, kafka-proxy in the proxy approach; and
+ * one broker or kafka-proxy started again (pscLab restart, fault start). */
+#ifndef PSCLAB_LAB_KAFKA_H
+#define PSCLAB_LAB_KAFKA_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "plan/plan.h"
+#include "model/topology.h"
+
+/* <state dir>/nodes/<instance>: a Kafka node's config, data and logs */
+int psc_lab_node_dir(const char *lab, const char *instance, char *out,
+		     size_t len);
+/* Before anything is built: Kafka and Java are installed, and
+ * kafka-proxy in the proxy approach.  -1 with what is missing and why. */
+int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
+/* Format and start every broker in its node (in parallel), wait until all
+ * serve, then start kafka-proxy (proxy approach).  Journaled processes;
+ * the caller tears down on failure. */
+int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
+			size_t errlen);
+
+/* Start the broker of instance again (after it was stopped: its storage
+ * and config are kept), journaled, and wait until it serves; -1 with the
+ * reason (its log tail when it died). */
+int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
+			 size_t errlen);
+/* Start kafka-proxy (proxy approach) with the flags from the topology in
+ * its node and each additional instance (only: in that node alone; NULL
+ * all), journaled, and wait until each accepts on every mapped port and
+ * its HTTP address; -1 with the reason (its log tail when it died).  Also
+ * how a stopped kafka-proxy is started again. */
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen);
+/* The supervisor's name of the i-th kafka-proxy: "kafka-proxy" for
+ * kafka_proxy.instance (i 0), "kafka-proxy-<instance>" for the others. */
+void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
+			     size_t len);
+
+#endif
