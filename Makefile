@@ -125,6 +125,7 @@ $(FUZZ_DNS_BIN): tests/fuzz/fuzz_dns.c $(LIB_SRCS) $(HEADERS)
 fuzz: $(FUZZ_BIN) $(FUZZ_DNS_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	@cp topologies/*.yaml tests/lint/*.yaml $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	@tests/lint/build.sh -o $(BUILD)/fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/topology.dict \
 	  $(BUILD)/fuzz/corpus

@@ -4,7 +4,8 @@
  * only.  Rules live in two files by concern: lint_net.c (GCP networking:
  * addresses, subnets, firewall, load balancers, PSC, DNS, references) and
  * lint_kafka.c (Kafka listeners and quorum, the advertised listener pattern,
- * reachability of every advertised address and bootstrap port, kafka-proxy).
+ * reachability of every advertised address and bootstrap port, kafka-proxy),
+ * each with its own header; the helpers they share are lint_common.c's.
  * Each finding carries a rule id, listed in README.md. */
 #ifndef PSCLAB_LINT_H
 #define PSCLAB_LINT_H
@@ -26,24 +27,5 @@ int psc_lint_file(const char *path, bool strict, psc_diags *diags);
  * with psc_topology_free), NULL otherwise; *rc is psc_lint_file's code. */
 psc_topology *psc_lint_load(const char *path, bool strict, psc_diags *diags,
 			    int *rc);
-
-/* ---- for the rule files ---- */
-void psc_lint_net(const psc_topology *t, psc_diags *d);
-void psc_lint_kafka(const psc_topology *t, psc_diags *d);
-
-/* "instance 'broker-node1'" into buf */
-const char *psc_lint_obj(char *buf, size_t len, const char *kind,
-			 const char *name);
-/* Report a reference to a missing object: rule "unknown-reference", with
- * "did you mean" from candidates (names of that kind).  Always returns
- * false, so "if (!found) return psc_lint_unknown_ref(...)" reads well. */
-bool psc_lint_unknown_ref(psc_diags *d, psc_loc loc, const char *obj,
-			  const char *field, const char *kind,
-			  const char *value, const char *const *candidates,
-			  size_t n);
-/* Names of all objects of one array of structs that start with psc_loc
- * then a psc_name 'name' (helpers for candidates). */
-size_t psc_lint_instance_names(const psc_topology *t, const char **out,
-			       size_t max);
 
 #endif

@@ -8,7 +8,7 @@
  * a broken value is reported once, by its own rule, not echoed by every rule
  * that depends on it. */
 #define _POSIX_C_SOURCE 200809L
-#include "lint/lint.h"
+#include "lint/lint_kafka.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lint/lint_common.h"
 #include "model/addr.h"
 #include "base/util.h"
 
@@ -506,10 +507,11 @@ static void check_voter_target(struct ctx *c, const struct voter *v,
 			     k->controller_listener, c->ctrl->port);
 }
 
-static void check_quorum(struct ctx *c)
+/* Each voter: its syntax, its id given once, its host and port (v[i].ok
+ * when it parses).  Returns whether every voter parses. */
+static bool check_voters(struct ctx *c, struct voter *v)
 {
 	const psc_kafka *k = &c->t->kafka;
-	struct voter v[PSC_MAX_BROKERS];
 	bool syntax_ok = true;
 
 	for (size_t i = 0; i < k->n_quorum_voters; i++) {
@@ -539,10 +541,14 @@ static void check_quorum(struct ctx *c)
 		}
 		check_voter_target(c, &v[i], k->quorum_voters_loc[i]);
 	}
-	if (!syntax_ok || !c->ids_ok)
-		return;
+	return syntax_ok;
+}
 
-	/* the voters must be exactly the controllers */
+/* The voters (all parsed) must be exactly the controllers' node ids. */
+static void check_voters_are_controllers(struct ctx *c,
+					 const struct voter *v)
+{
+	const psc_kafka *k = &c->t->kafka;
 	bool ctrl = has_role(k, "controller");
 	long ids[PSC_MAX_BROKERS] = {0}, missing[PSC_MAX_BROKERS] = {0},
 		extra[PSC_MAX_BROKERS] = {0};
@@ -595,6 +601,13 @@ static void check_quorum(struct ctx *c)
 	psc_diag_add(c->d, ERR, loc, "quorum-voters", "kafka", NULL,
 		     "quorum_voters does not match the controllers' node ids "
 		     "(%s): %s", idl, msg);
+}
+
+static void check_quorum(struct ctx *c)
+{
+	struct voter v[PSC_MAX_BROKERS];
+	if (check_voters(c, v) && c->ids_ok)
+		check_voters_are_controllers(c, v);
 }
 
 /* ---- 5. the advertised listener pattern and broker ids ---- */
@@ -1391,6 +1404,93 @@ static void check_proxy_multiple(struct ctx *c)
 		     p->n_additional_instances + 1, dyn, dyn == 1 ? "" : "s");
 }
 
+/* Mapping m's upstream as an address: host:port, the host an instance (its
+ * address) or an IPv4 address.  False when it is not one (reported, but an
+ * instance without an address: lint_net's). */
+static bool upstream_addr(struct ctx *c, const psc_proxy_mapping *m,
+			  const char *obj, uint32_t *ip, int *port)
+{
+	char host[PSC_HOST_LEN], err[128];
+	if (psc_hostport_parse(m->upstream, host, sizeof(host), port, err,
+			       sizeof(err)) < 0 || !host[0]) {
+		psc_diag_add(c->d, ERR, m->upstream_loc,
+			     "proxy-mapping-upstream", obj,
+			     "e.g. 'broker-node1:9092'",
+			     "upstream '%s' is not host:port",
+			     m->upstream);
+		return false;
+	}
+	psc_instance *in = psc_find_instance(c->m, host);
+	if (in ? psc_instance_ip(c->t, in, ip) < 0
+	       : psc_ip_parse(host, ip, err, sizeof(err)) < 0) {
+		if (in)
+			return false;   /* no address: lint_net's */
+		const char *names[PSC_MAX_INSTANCES];
+		size_t nn = psc_lint_instance_names(c->t, names,
+						    PSC_MAX_INSTANCES);
+		const char *near = psc_closest(host, names, nn);
+		char hint[128] = "";
+		if (near)
+			psc_setf(hint, sizeof(hint),
+			     "did you mean '%s'?", near);
+		psc_diag_add(c->d, ERR, m->upstream_loc,
+			     "proxy-mapping-upstream", obj, hint,
+			     "upstream host '%s' is neither an "
+			     "instance nor an IPv4 address", host);
+		return false;
+	}
+	return true;
+}
+
+/* Mapping m's upstream ip:port (res) is no broker's advertised address
+ * (adv[], all of them listed in advl): a warning when it is still one of a
+ * broker's client listeners, an error otherwise. */
+static void upstream_mismatch(struct ctx *c, const psc_proxy_mapping *m,
+			      const char *obj, uint32_t ip, int port,
+			      const char *res,
+			      const char (*adv)[PSC_ADDR_LEN],
+			      const char *advl)
+{
+	const psc_kafka *k = &c->t->kafka;
+	char shown[PSC_ADDR_LEN + 32];
+	if (strcmp(res, m->upstream) == 0)
+		psc_setf(shown, sizeof(shown), "%s", res);
+	else
+		psc_setf(shown, sizeof(shown), "%s (%s)", m->upstream,
+		     res);
+	/* a broker's address and a port it serves clients on */
+	const psc_broker *b = NULL;
+	for (size_t j = 0; j < k->n_brokers; j++) {
+		uint32_t bip;
+		char bips[16];
+		if (instance_ip_str(c, k->brokers[j].instance, bips,
+				    sizeof(bips), &bip) == 0 &&
+		    bip == ip)
+			b = &k->brokers[j];
+	}
+	const psc_listener *l = listener_by_port(k, port);
+	if (b && l && l != c->ctrl) {
+		psc_diag_add(c->d, WARN, m->upstream_loc,
+			     "proxy-mapping-mismatch", obj, NULL,
+			     "upstream %s is broker %ld's listener "
+			     "'%s', but the broker advertises %s on "
+			     "'%s': kafka-proxy compares the two as "
+			     "strings (issue #203), so broker %ld gets "
+			     "a dynamic listener instead of this "
+			     "mapping", shown, b->node_id, l->name,
+			     adv[b - k->brokers], c->inter->name,
+			     b->node_id);
+	} else {
+		psc_diag_add(c->d, ERR, m->upstream_loc,
+			     "proxy-mapping-mismatch", obj, NULL,
+			     "upstream %s is no broker's %s listener "
+			     "(they advertise %s): kafka-proxy cannot "
+			     "bootstrap through this mapping",
+			     shown, c->inter->name,
+			     advl);
+	}
+}
+
 /* upstreams: resolve, compare with what the brokers advertise */
 static void check_proxy_upstreams(struct ctx *c)
 {
@@ -1410,41 +1510,12 @@ static void check_proxy_upstreams(struct ctx *c)
 	}
 	for (size_t i = 0; i < p->n_bootstrap_server_mappings; i++) {
 		const psc_proxy_mapping *m = &p->bootstrap_server_mappings[i];
-		char host[PSC_HOST_LEN], err[128], res[PSC_ADDR_LEN],
-			ips[16];
+		char res[PSC_ADDR_LEN], ips[16];
 		int port;
 		uint32_t ip;
 		psc_setf(obj, sizeof(obj), "bootstrap server mapping #%zu",
 		     i + 1);
-		if (psc_hostport_parse(m->upstream, host, sizeof(host), &port,
-				       err, sizeof(err)) < 0 || !host[0]) {
-			psc_diag_add(c->d, ERR, m->upstream_loc,
-				     "proxy-mapping-upstream", obj,
-				     "e.g. 'broker-node1:9092'",
-				     "upstream '%s' is not host:port",
-				     m->upstream);
-			continue;
-		}
-		psc_instance *in = psc_find_instance(c->m, host);
-		if (in ? psc_instance_ip(t, in, &ip) < 0
-		       : psc_ip_parse(host, &ip, err, sizeof(err)) < 0) {
-			if (in)
-				continue;   /* no address: lint_net's */
-			const char *names[PSC_MAX_INSTANCES];
-			size_t nn = psc_lint_instance_names(t, names,
-							    PSC_MAX_INSTANCES);
-			const char *near = psc_closest(host, names, nn);
-			char hint[128] = "";
-			if (near)
-				psc_setf(hint, sizeof(hint),
-				     "did you mean '%s'?", near);
-			psc_diag_add(c->d, ERR, m->upstream_loc,
-				     "proxy-mapping-upstream", obj, hint,
-				     "upstream host '%s' is neither an "
-				     "instance nor an IPv4 address", host);
-			continue;
-		}
-		if (!c->mapped_known)
+		if (!upstream_addr(c, m, obj, &ip, &port) || !c->mapped_known)
 			continue;
 		psc_setf(res, sizeof(res), "%s:%d",
 		     psc_ip_str(ip, ips, sizeof(ips)), port);
@@ -1452,47 +1523,12 @@ static void check_proxy_upstreams(struct ctx *c)
 		for (j = 0; j < k->n_brokers; j++)
 			if (strcmp(adv[j], res) == 0)
 				break;
-		if (j < k->n_brokers) {
+		if (j < k->n_brokers)
 			c->mapped[j] = true;
-			continue;
-		}
-		char shown[PSC_ADDR_LEN + 32];
-		if (strcmp(res, m->upstream) == 0)
-			psc_setf(shown, sizeof(shown), "%s", res);
 		else
-			psc_setf(shown, sizeof(shown), "%s (%s)", m->upstream,
-			     res);
-		/* a broker's address and a port it serves clients on */
-		const psc_broker *b = NULL;
-		for (j = 0; j < k->n_brokers; j++) {
-			uint32_t bip;
-			char bips[16];
-			if (instance_ip_str(c, k->brokers[j].instance, bips,
-					    sizeof(bips), &bip) == 0 &&
-			    bip == ip)
-				b = &k->brokers[j];
-		}
-		const psc_listener *l = listener_by_port(k, port);
-		if (b && l && l != c->ctrl) {
-			psc_diag_add(c->d, WARN, m->upstream_loc,
-				     "proxy-mapping-mismatch", obj, NULL,
-				     "upstream %s is broker %ld's listener "
-				     "'%s', but the broker advertises %s on "
-				     "'%s': kafka-proxy compares the two as "
-				     "strings (issue #203), so broker %ld gets "
-				     "a dynamic listener instead of this "
-				     "mapping", shown, b->node_id, l->name,
-				     adv[b - k->brokers], c->inter->name,
-				     b->node_id);
-		} else {
-			psc_diag_add(c->d, ERR, m->upstream_loc,
-				     "proxy-mapping-mismatch", obj, NULL,
-				     "upstream %s is no broker's %s listener "
-				     "(they advertise %s): kafka-proxy cannot "
-				     "bootstrap through this mapping",
-				     shown, c->inter->name,
-				     advl);
-		}
+			upstream_mismatch(c, m, obj, ip, port, res,
+					  (const char (*)[PSC_ADDR_LEN])adv,
+					  advl);
 	}
 	c->n_unmapped = 0;
 	for (size_t j = 0; c->mapped_known && j < k->n_brokers; j++)
@@ -1635,7 +1671,10 @@ static void check_proxy_advertised(struct ctx *c)
 	}
 }
 
-static void check_proxy_dynamic(struct ctx *c)
+/* Brokers without a bootstrap mapping need kafka-proxy's dynamic
+ * listeners: dynamic_sequential_min_port and dynamic_advertised_listener
+ * set. */
+static void check_dynamic_needed(struct ctx *c)
 {
 	const psc_kafka *k = &c->t->kafka;
 	const psc_kafka_proxy *p = &c->t->kafka_proxy;
@@ -1678,6 +1717,16 @@ static void check_proxy_dynamic(struct ctx *c)
 				     c->n_unmapped > 1 ? "have" : "has",
 				     c->n_unmapped > 1 ? "them" : "it");
 	}
+}
+
+/* dynamic_advertised_listener, when set: a host (no port) that is
+ * <prefix>.<domain> of the pattern, the prefix a lowercase label of its
+ * own (no mapping's broker label). */
+static void check_dynamic_listener(struct ctx *c)
+{
+	const psc_kafka_proxy *p = &c->t->kafka_proxy;
+	const char *dal = p->dynamic_advertised_listener;
+
 	if (!dal[0] || !c->pattern_ok)
 		return;
 	const char *colon = strchr(dal, ':');
@@ -1726,6 +1775,12 @@ static void check_proxy_dynamic(struct ctx *c)
 				     label, i + 1);
 			return;
 		}
+}
+
+static void check_proxy_dynamic(struct ctx *c)
+{
+	check_dynamic_needed(c);
+	check_dynamic_listener(c);
 }
 
 static void check_proxy_dynamic_ports(struct ctx *c)

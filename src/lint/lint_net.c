@@ -5,11 +5,12 @@
  * preference and Cloud DNS.  Every finding names GCP's behaviour it stands
  * for (see /work/shared/reference/gcp-psc-behaviour.md, "row N"). */
 #define _POSIX_C_SOURCE 200809L
-#include "lint/lint.h"
+#include "lint/lint_net.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "lint/lint_common.h"
 #include "model/addr.h"
 #include "model/firewall.h"
 
@@ -252,27 +253,39 @@ static void ref(lint *L, const char *o, psc_loc loc, const char *field,
 				     n);
 }
 
-static void check_references(lint *L)
-{
-	const psc_topology *t = L->t;
+/* The names of every kind of object a reference may name: the candidates
+ * of "did you mean". */
+struct ref_names {
 	const char *inst[PSC_MAX_INSTANCES], *back[PSC_MAX_NEGS + PSC_MAX_IGS];
 	const char *hcs[PSC_MAX_HCS], *lbs[PSC_MAX_LBS], *sas[PSC_MAX_SAS];
 	const char *eps[PSC_MAX_ENDPOINTS], *nets[PSC_MAX_NETWORKS];
 	const char *subs[MAX_ALL_SUBNETS];
-	size_t ni = NAMES_OF(t->instances, t->n_instances, inst);
-	size_t nb = NAMES_OF(t->network_endpoint_groups,
-			     t->n_network_endpoint_groups, back);
-	nb += names_of(t->instance_groups, sizeof(t->instance_groups[0]),
-		       t->n_instance_groups,
-		       offsetof(psc_instance_group, name), back + nb,
-		       ARRAY_LEN(back) - nb);
-	size_t nh = NAMES_OF(t->health_checks, t->n_health_checks, hcs);
-	size_t nl = NAMES_OF(t->load_balancers, t->n_load_balancers, lbs);
-	size_t nsa = NAMES_OF(t->service_attachments,
-			      t->n_service_attachments, sas);
-	size_t ne = NAMES_OF(t->psc_endpoints, t->n_psc_endpoints, eps);
-	size_t nn = NAMES_OF(t->networks, t->n_networks, nets);
-	size_t nsub = subnet_names(L, NULL, subs, ARRAY_LEN(subs));
+	size_t ni, nb, nh, nl, nsa, ne, nn, nsub;
+};
+
+static void ref_names_of(const lint *L, struct ref_names *r)
+{
+	const psc_topology *t = L->t;
+	r->ni = NAMES_OF(t->instances, t->n_instances, r->inst);
+	r->nb = NAMES_OF(t->network_endpoint_groups,
+			 t->n_network_endpoint_groups, r->back);
+	r->nb += names_of(t->instance_groups, sizeof(t->instance_groups[0]),
+			  t->n_instance_groups,
+			  offsetof(psc_instance_group, name), r->back + r->nb,
+			  ARRAY_LEN(r->back) - r->nb);
+	r->nh = NAMES_OF(t->health_checks, t->n_health_checks, r->hcs);
+	r->nl = NAMES_OF(t->load_balancers, t->n_load_balancers, r->lbs);
+	r->nsa = NAMES_OF(t->service_attachments, t->n_service_attachments,
+			  r->sas);
+	r->ne = NAMES_OF(t->psc_endpoints, t->n_psc_endpoints, r->eps);
+	r->nn = NAMES_OF(t->networks, t->n_networks, r->nets);
+	r->nsub = subnet_names(L, NULL, r->subs, ARRAY_LEN(r->subs));
+}
+
+/* instances, NEGs and instance groups: where they are, which instances */
+static void check_compute_refs(lint *L, const struct ref_names *r)
+{
+	const psc_topology *t = L->t;
 	char o[160];
 
 	for (size_t i = 0; i < t->n_instances; i++) {
@@ -291,7 +304,7 @@ static void check_references(lint *L)
 			ref(L, o, g->endpoints[j].instance_loc, "instance",
 			    "instance", g->endpoints[j].instance,
 			    psc_find_instance(L->m, g->endpoints[j].instance),
-			    inst, ni);
+			    r->inst, r->ni);
 	}
 	for (size_t i = 0; i < t->n_instance_groups; i++) {
 		const psc_instance_group *g = &t->instance_groups[i];
@@ -299,9 +312,17 @@ static void check_references(lint *L)
 		for (size_t j = 0; j < g->n_instances; j++)
 			ref(L, o, g->instances_loc[j], "instances", "instance",
 			    g->instances[j],
-			    psc_find_instance(L->m, g->instances[j]), inst,
-			    ni);
+			    psc_find_instance(L->m, g->instances[j]), r->inst,
+			    r->ni);
 	}
+}
+
+/* load balancers: where, their backends and health checks */
+static void check_lb_refs(lint *L, const struct ref_names *r)
+{
+	const psc_topology *t = L->t;
+	char o[160];
+
 	for (size_t i = 0; i < t->n_load_balancers; i++) {
 		const psc_load_balancer *lb = &t->load_balancers[i];
 		psc_lint_obj(o, sizeof(o), "load balancer", lb->name);
@@ -314,24 +335,33 @@ static void check_references(lint *L)
 			    psc_find_neg(L->m, lb->backends[j]) ||
 				    psc_find_instance_group(L->m,
 							    lb->backends[j]),
-			    back, nb);
+			    r->back, r->nb);
 		if (lb->health_check[0])
 			ref(L, o, lb->health_check_loc, "health_check",
 			    "health check", lb->health_check,
 			    psc_find_health_check(L->m, lb->health_check),
-			    hcs, nh);
+			    r->hcs, r->nh);
 	}
+}
+
+/* service attachments and PSC endpoints: their targets, NAT subnets, and
+ * where the endpoints are */
+static void check_psc_refs(lint *L, const struct ref_names *r)
+{
+	const psc_topology *t = L->t;
+	char o[160];
+
 	for (size_t i = 0; i < t->n_service_attachments; i++) {
 		const psc_service_attachment *sa = &t->service_attachments[i];
 		psc_lint_obj(o, sizeof(o), "service attachment", sa->name);
 		ref(L, o, sa->target_loc, "target", "load balancer",
-		    sa->target, psc_find_load_balancer(L->m, sa->target), lbs,
-		    nl);
+		    sa->target, psc_find_load_balancer(L->m, sa->target),
+		    r->lbs, r->nl);
 		for (size_t j = 0; j < sa->n_nat_subnets; j++)
 			ref(L, o, sa->nat_subnets_loc[j], "nat_subnets",
 			    "subnetwork", sa->nat_subnets[j],
-			    subnet_find(L, sa->nat_subnets[j], NULL), subs,
-			    nsub);
+			    subnet_find(L, sa->nat_subnets[j], NULL), r->subs,
+			    r->nsub);
 	}
 	for (size_t i = 0; i < t->n_psc_endpoints; i++) {
 		const psc_endpoint *ep = &t->psc_endpoints[i];
@@ -341,31 +371,49 @@ static void check_references(lint *L)
 				ep->subnetwork_loc);
 		ref(L, o, ep->target_loc, "target", "service attachment",
 		    ep->target, psc_find_service_attachment(L->m, ep->target),
-		    sas, nsa);
+		    r->sas, r->nsa);
 	}
+}
+
+/* DNS zones (networks, records' endpoints) and the changefeed */
+static void check_consumer_refs(lint *L, const struct ref_names *r)
+{
+	const psc_topology *t = L->t;
+	char o[160];
+
 	for (size_t i = 0; i < t->n_dns_zones; i++) {
 		const psc_dns_zone *z = &t->dns_zones[i];
 		psc_lint_obj(o, sizeof(o), "DNS zone", z->name);
 		for (size_t j = 0; j < z->n_networks; j++)
 			ref(L, o, z->networks_loc[j], "networks", "network",
-			    z->networks[j], net_find(L, z->networks[j]), nets,
-			    nn);
+			    z->networks[j], net_find(L, z->networks[j]),
+			    r->nets, r->nn);
 		for (size_t j = 0; j < z->n_records; j++)
 			ref(L, o, z->records[j].endpoint_loc, "endpoint",
 			    "PSC endpoint", z->records[j].endpoint,
 			    psc_find_endpoint(L->m, z->records[j].endpoint),
-			    eps, ne);
+			    r->eps, r->ne);
 	}
 	if (t->changefeed.present) {
 		const psc_changefeed *cf = &t->changefeed;
 		psc_lint_obj(o, sizeof(o), "changefeed", NULL);
 		ref(L, o, cf->instance_loc, "instance", "instance",
-		    cf->instance, psc_find_instance(L->m, cf->instance), inst,
-		    ni);
+		    cf->instance, psc_find_instance(L->m, cf->instance),
+		    r->inst, r->ni);
 		ref(L, o, cf->endpoint_loc, "endpoint", "PSC endpoint",
-		    cf->endpoint, psc_find_endpoint(L->m, cf->endpoint), eps,
-		    ne);
+		    cf->endpoint, psc_find_endpoint(L->m, cf->endpoint),
+		    r->eps, r->ne);
 	}
+}
+
+static void check_references(lint *L)
+{
+	struct ref_names r;
+	ref_names_of(L, &r);
+	check_compute_refs(L, &r);
+	check_lb_refs(L, &r);
+	check_psc_refs(L, &r);
+	check_consumer_refs(L, &r);
 }
 
 /* ---- 3, 4. ranges: syntax, subnet sizes, overlaps ---- */
@@ -706,96 +754,115 @@ static size_t endpoints_of(const psc_topology *t, const char *sa)
 	return n;
 }
 
-static void check_nat_subnets(lint *L)
+/* NAT subnet j of attachment i: its purpose, its network (the load
+ * balancer's, lbnet, when that is known), and no earlier attachment's.
+ * Returns the subnet when all three hold, NULL otherwise (reported, or an
+ * unknown name: check_references reports that). */
+static const psc_subnet *check_nat_subnet(lint *L, const char *o, size_t i,
+					  size_t j,
+					  const psc_load_balancer *lb,
+					  const psc_network *lbnet)
 {
 	const psc_topology *t = L->t;
-	char o[160], hint[200], names[200];
+	const psc_service_attachment *sa = &t->service_attachments[i];
+	const char *name = sa->nat_subnets[j];
+	psc_loc loc = sa->nat_subnets_loc[j];
+	const psc_network *snet = NULL;
+	const psc_subnet *s = subnet_find(L, name, &snet);
+	char hint[200];
 
-	for (size_t i = 0; i < t->n_service_attachments; i++) {
-		const psc_service_attachment *sa = &t->service_attachments[i];
-		const psc_load_balancer *lb =
-			psc_find_load_balancer(L->m, sa->target);
-		const psc_network *lbnet = lb ? net_find(L, lb->network) : NULL;
-		const char *used[4];
-		size_t nused = 0;
-		uint64_t usable = 0;
-		bool sized = false;
-
-		psc_lint_obj(o, sizeof(o), "service attachment", sa->name);
-		for (size_t j = 0; j < sa->n_nat_subnets; j++) {
-			const char *name = sa->nat_subnets[j];
-			psc_loc loc = sa->nat_subnets_loc[j];
-			const psc_network *snet = NULL;
-			const psc_subnet *s = subnet_find(L, name, &snet);
-			psc_cidr c;
-			if (!s)
-				continue;
-			if (!is_psc_subnet(s)) {
-				snprintf(hint, sizeof(hint),
-					 "add `purpose: " PSC_PURPOSE
-					 "` to subnetwork '%s' (line %d)",
-					 s->name, s->loc.line);
-				psc_diag_add(L->d, PSC_SEV_ERROR, loc,
-					     "nat-subnet-purpose", o, hint,
-					     "NAT subnetwork '%s' has purpose "
-					     "%s, not " PSC_PURPOSE "; GCP "
-					     "refuses it as a PSC NAT subnet",
-					     name, s->purpose);
-				continue;
-			}
-			if (lbnet && snet != lbnet) {
-				psc_diag_add(L->d, PSC_SEV_ERROR, loc,
-					     "nat-subnet-network", o, NULL,
-					     "NAT subnetwork '%s' is in network "
-					     "'%s', not in network '%s' of "
-					     "load balancer '%s'; GCP refuses "
-					     "it", name, snet->name,
-					     lbnet->name, lb->name);
-				continue;
-			}
-			/* one attachment per NAT subnet */
-			bool shared = false;
-			for (size_t k = 0; k < i && !shared; k++) {
-				const psc_service_attachment *p =
-					&t->service_attachments[k];
-				if (!sa_uses_subnet(p, name))
-					continue;
-				shared = true;
-				psc_diag_add(L->d, PSC_SEV_ERROR, loc,
-					     "nat-subnet-shared", o,
-					     "reserve a NAT subnet for each "
-					     "attachment",
-					     "NAT subnetwork '%s' is already "
-					     "used by service attachment '%s' "
-					     "(line %d); a NAT subnet serves "
-					     "one attachment only", name,
-					     p->name, p->loc.line);
-			}
-			if (shared || !subnet_cidr(s, &c))
-				continue;
-			usable += psc_subnet_usable(&c);
-			sized = true;
-			if (nused < ARRAY_LEN(used))
-				used[nused++] = name;
-		}
-		size_t eps = endpoints_of(t, sa->name);
-		if (sized && usable < eps) {
-			join_names(used, nused, names, sizeof(names));
-			psc_diag_add(L->d, PSC_SEV_ERROR,
-				     sa->nat_subnets_list_loc,
-				     "nat-subnet-size", o,
-				     "use a larger NAT range or add a NAT "
-				     "subnet",
-				     "NAT subnetworks %s have %llu usable "
-				     "addresses for %zu PSC endpoints (one NAT "
-				     "address each): the endpoints past them "
-				     "fail to connect and the attachment shows "
-				     "NEEDS_ATTENTION", names,
-				     (unsigned long long)usable, eps);
-		}
+	if (!s)
+		return NULL;
+	if (!is_psc_subnet(s)) {
+		snprintf(hint, sizeof(hint),
+			 "add `purpose: " PSC_PURPOSE
+			 "` to subnetwork '%s' (line %d)",
+			 s->name, s->loc.line);
+		psc_diag_add(L->d, PSC_SEV_ERROR, loc,
+			     "nat-subnet-purpose", o, hint,
+			     "NAT subnetwork '%s' has purpose "
+			     "%s, not " PSC_PURPOSE "; GCP "
+			     "refuses it as a PSC NAT subnet",
+			     name, s->purpose);
+		return NULL;
 	}
+	if (lbnet && snet != lbnet) {
+		psc_diag_add(L->d, PSC_SEV_ERROR, loc,
+			     "nat-subnet-network", o, NULL,
+			     "NAT subnetwork '%s' is in network "
+			     "'%s', not in network '%s' of "
+			     "load balancer '%s'; GCP refuses "
+			     "it", name, snet->name,
+			     lbnet->name, lb->name);
+		return NULL;
+	}
+	/* one attachment per NAT subnet */
+	for (size_t k = 0; k < i; k++) {
+		const psc_service_attachment *p = &t->service_attachments[k];
+		if (!sa_uses_subnet(p, name))
+			continue;
+		psc_diag_add(L->d, PSC_SEV_ERROR, loc,
+			     "nat-subnet-shared", o,
+			     "reserve a NAT subnet for each "
+			     "attachment",
+			     "NAT subnetwork '%s' is already "
+			     "used by service attachment '%s' "
+			     "(line %d); a NAT subnet serves "
+			     "one attachment only", name,
+			     p->name, p->loc.line);
+		return NULL;
+	}
+	return s;
+}
 
-	/* reserved for PSC, used by no attachment */
+/* Attachment i's NAT subnets, each checked, then their usable addresses
+ * against its PSC endpoints (one NAT address each). */
+static void check_sa_nat_subnets(lint *L, size_t i)
+{
+	const psc_topology *t = L->t;
+	const psc_service_attachment *sa = &t->service_attachments[i];
+	const psc_load_balancer *lb = psc_find_load_balancer(L->m, sa->target);
+	const psc_network *lbnet = lb ? net_find(L, lb->network) : NULL;
+	const char *used[4];
+	size_t nused = 0;
+	uint64_t usable = 0;
+	bool sized = false;
+	char o[160], names[200];
+
+	psc_lint_obj(o, sizeof(o), "service attachment", sa->name);
+	for (size_t j = 0; j < sa->n_nat_subnets; j++) {
+		const psc_subnet *s = check_nat_subnet(L, o, i, j, lb, lbnet);
+		psc_cidr c;
+		if (!s || !subnet_cidr(s, &c))
+			continue;
+		usable += psc_subnet_usable(&c);
+		sized = true;
+		if (nused < ARRAY_LEN(used))
+			used[nused++] = sa->nat_subnets[j];
+	}
+	size_t eps = endpoints_of(t, sa->name);
+	if (sized && usable < eps) {
+		join_names(used, nused, names, sizeof(names));
+		psc_diag_add(L->d, PSC_SEV_ERROR,
+			     sa->nat_subnets_list_loc,
+			     "nat-subnet-size", o,
+			     "use a larger NAT range or add a NAT "
+			     "subnet",
+			     "NAT subnetworks %s have %llu usable "
+			     "addresses for %zu PSC endpoints (one NAT "
+			     "address each): the endpoints past them "
+			     "fail to connect and the attachment shows "
+			     "NEEDS_ATTENTION", names,
+			     (unsigned long long)usable, eps);
+	}
+}
+
+/* Subnets reserved for PSC that no attachment uses. */
+static void check_nat_unused(lint *L)
+{
+	const psc_topology *t = L->t;
+	char o[160];
+
 	for (size_t i = 0; i < t->n_networks; i++)
 		for (size_t j = 0; j < t->networks[i].n_subnetworks; j++) {
 			const psc_subnet *s = &t->networks[i].subnetworks[j];
@@ -819,6 +886,13 @@ static void check_nat_subnets(lint *L)
 				     "addresses serve nothing, and no VM or "
 				     "forwarding rule may use them");
 		}
+}
+
+static void check_nat_subnets(lint *L)
+{
+	for (size_t i = 0; i < L->t->n_service_attachments; i++)
+		check_sa_nat_subnets(L, i);
+	check_nat_unused(L);
 }
 
 /* ---- 7. firewall rule syntax ---- */
@@ -1384,15 +1458,92 @@ static void not_accepted_hint(const psc_service_attachment *sa,
 		 sa->name);
 }
 
+/* The connection of PSC endpoint ep (in network net) to attachment sa, as
+ * GCP decides it: REJECTED (on the reject list), PENDING (ACCEPT_MANUAL and
+ * not accepted, or over its project's connection_limit; used[] counts the
+ * connections of each accepted project so far), or accepted. */
+static void check_psc_connection(lint *L, const psc_service_attachment *sa,
+				 const psc_endpoint *ep,
+				 const psc_network *net, size_t *used)
+{
+	bool manual = strcmp(sa->connection_preference, "ACCEPT_MANUAL") == 0;
+	const char *prj = net->project;
+	size_t acc = SIZE_MAX;
+	bool rej = false;
+	char o[160], hint[256];
+
+	for (size_t k = 0; k < sa->n_consumer_accept_lists; k++)
+		if (strcmp(sa->consumer_accept_lists[k].project, prj) == 0) {
+			acc = k;
+			break;
+		}
+	for (size_t k = 0; k < sa->n_consumer_reject_lists; k++)
+		rej |= strcmp(sa->consumer_reject_lists[k], prj) == 0;
+	psc_lint_obj(o, sizeof(o), "PSC endpoint", ep->name);
+	if (rej && acc != SIZE_MAX) {
+		psc_diag_add(L->d, PSC_SEV_ERROR,
+			     ep->target_loc, "psc-rejected", o,
+			     "keep the project on one list "
+			     "only",
+			     "consumer project '%s' is on both "
+			     "consumer_accept_lists and "
+			     "consumer_reject_lists of service "
+			     "attachment '%s': GCP blocks it, "
+			     "the endpoint is REJECTED and "
+			     "passes no traffic", prj,
+			     sa->name);
+		return;
+	}
+	if (rej) {
+		psc_diag_add(L->d, PSC_SEV_ERROR,
+			     ep->target_loc, "psc-rejected", o,
+			     NULL,
+			     "consumer project '%s' (network "
+			     "'%s') is on consumer_reject_lists "
+			     "of service attachment '%s': the "
+			     "endpoint is REJECTED and passes "
+			     "no traffic", prj, net->name,
+			     sa->name);
+		return;
+	}
+	if (!manual)
+		return;         /* ACCEPT_AUTOMATIC */
+	if (acc == SIZE_MAX) {
+		not_accepted_hint(sa, prj, hint, sizeof(hint));
+		psc_diag_add(L->d, PSC_SEV_ERROR,
+			     ep->target_loc, "psc-not-accepted",
+			     o, hint,
+			     "consumer project '%s' (network "
+			     "'%s') is not on "
+			     "consumer_accept_lists of service "
+			     "attachment '%s' (ACCEPT_MANUAL): "
+			     "the endpoint stays PENDING and "
+			     "passes no traffic", prj,
+			     net->name, sa->name);
+		return;
+	}
+	const psc_accept *a = &sa->consumer_accept_lists[acc];
+	if (++used[acc] <= (size_t)a->connection_limit)
+		return;
+	snprintf(hint, sizeof(hint),
+		 "raise connection_limit of project '%s' "
+		 "(line %d)", prj, a->loc.line);
+	psc_diag_add(L->d, PSC_SEV_ERROR, ep->target_loc,
+		     "psc-connection-limit", o, hint,
+		     "connection %zu from project '%s' to "
+		     "service attachment '%s' is over its "
+		     "connection_limit %ld: the endpoint "
+		     "stays PENDING and passes no traffic",
+		     used[acc], prj, sa->name,
+		     a->connection_limit);
+}
+
 static void check_psc_connections(lint *L)
 {
 	const psc_topology *t = L->t;
-	char o[160], hint[256];
 
 	for (size_t i = 0; i < t->n_service_attachments; i++) {
 		const psc_service_attachment *sa = &t->service_attachments[i];
-		bool manual = strcmp(sa->connection_preference,
-				     "ACCEPT_MANUAL") == 0;
 		size_t used[PSC_MAX_ACCEPT] = {0};
 
 		for (size_t e = 0; e < t->n_psc_endpoints; e++) {
@@ -1400,75 +1551,7 @@ static void check_psc_connections(lint *L)
 			const psc_network *net = net_find(L, ep->network);
 			if (strcmp(ep->target, sa->name) != 0 || !net)
 				continue;
-			const char *prj = net->project;
-			size_t acc = SIZE_MAX;
-			bool rej = false;
-			for (size_t k = 0; k < sa->n_consumer_accept_lists; k++)
-				if (strcmp(sa->consumer_accept_lists[k].project,
-					   prj) == 0) {
-					acc = k;
-					break;
-				}
-			for (size_t k = 0; k < sa->n_consumer_reject_lists; k++)
-				rej |= strcmp(sa->consumer_reject_lists[k],
-					      prj) == 0;
-			psc_lint_obj(o, sizeof(o), "PSC endpoint", ep->name);
-			if (rej && acc != SIZE_MAX) {
-				psc_diag_add(L->d, PSC_SEV_ERROR,
-					     ep->target_loc, "psc-rejected", o,
-					     "keep the project on one list "
-					     "only",
-					     "consumer project '%s' is on both "
-					     "consumer_accept_lists and "
-					     "consumer_reject_lists of service "
-					     "attachment '%s': GCP blocks it, "
-					     "the endpoint is REJECTED and "
-					     "passes no traffic", prj,
-					     sa->name);
-				continue;
-			}
-			if (rej) {
-				psc_diag_add(L->d, PSC_SEV_ERROR,
-					     ep->target_loc, "psc-rejected", o,
-					     NULL,
-					     "consumer project '%s' (network "
-					     "'%s') is on consumer_reject_lists "
-					     "of service attachment '%s': the "
-					     "endpoint is REJECTED and passes "
-					     "no traffic", prj, net->name,
-					     sa->name);
-				continue;
-			}
-			if (!manual)
-				continue;       /* ACCEPT_AUTOMATIC */
-			if (acc == SIZE_MAX) {
-				not_accepted_hint(sa, prj, hint, sizeof(hint));
-				psc_diag_add(L->d, PSC_SEV_ERROR,
-					     ep->target_loc, "psc-not-accepted",
-					     o, hint,
-					     "consumer project '%s' (network "
-					     "'%s') is not on "
-					     "consumer_accept_lists of service "
-					     "attachment '%s' (ACCEPT_MANUAL): "
-					     "the endpoint stays PENDING and "
-					     "passes no traffic", prj,
-					     net->name, sa->name);
-				continue;
-			}
-			const psc_accept *a = &sa->consumer_accept_lists[acc];
-			if (++used[acc] <= (size_t)a->connection_limit)
-				continue;
-			snprintf(hint, sizeof(hint),
-				 "raise connection_limit of project '%s' "
-				 "(line %d)", prj, a->loc.line);
-			psc_diag_add(L->d, PSC_SEV_ERROR, ep->target_loc,
-				     "psc-connection-limit", o, hint,
-				     "connection %zu from project '%s' to "
-				     "service attachment '%s' is over its "
-				     "connection_limit %ld: the endpoint "
-				     "stays PENDING and passes no traffic",
-				     used[acc], prj, sa->name,
-				     a->connection_limit);
+			check_psc_connection(L, sa, ep, net, used);
 		}
 	}
 }

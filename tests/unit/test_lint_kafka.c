@@ -1,8 +1,9 @@
 /* Unit tests: the Kafka, kafka-proxy and reachability lint rules
  * (lint_kafka.c).  One fixture per rule and message under
  * tests/lint/kafka-<rule>[-variant].yaml, each a copy of a shipped topology
- * that breaks one thing (its first line says what); each must give exactly
- * the finding below and nothing else. */
+ * that breaks one thing, kept as tests/lint/<name>.patch against it (its
+ * first line says what it breaks; psc_test.h builds the file); each must
+ * give exactly the finding below and nothing else. */
 #include "psc_test.h"
 
 /* every rule id lint_kafka.c reports */

@@ -1,10 +1,19 @@
 /* Unit tests: the GCP networking rules (lint_net.c).  One test per fixture
  * tests/lint/net-<rule>[-variant].yaml: each fixture is a copy of a shipped
- * topology that breaks one thing (its first line says what), and must give
- * exactly the finding below, formatted as `pscLab lint` prints it.  A few
- * breakages legitimately give more than one finding; they have their own
- * assertions at the end. */
+ * topology that breaks one thing, kept as tests/lint/<name>.patch against
+ * it (its first line says what it breaks; psc_test.h builds the file), and
+ * must give exactly the finding below, formatted as `pscLab lint` prints
+ * it.  A few breakages legitimately give more than one finding; they have
+ * their own assertions at the end.  Last, the checks of every fixture of
+ * tests/lint (load-*, net-*, kafka-*): each patch is what `diff -u` makes
+ * and applies cleanly, each fixture is used by a test, and the fixtures
+ * kept whole are not copies of a shipped topology. */
 #include "psc_test.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "lint/lint_net.h"
 
 #define FIXTURE(fn, name, rc, line, hint)                                \
 	static void fn(void **state)                                     \
@@ -778,6 +787,251 @@ static void net_rules_alone(void **state)
 	}
 }
 
+/* ---- the fixtures themselves: every file of tests/lint ---- */
+
+#define MAX_FIXTURES 512
+
+struct fixture {
+	char name[128];     /* without .patch / .yaml */
+	bool patch;
+};
+
+static int fixture_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fixture *)a)->name,
+		      ((const struct fixture *)b)->name);
+}
+
+/* Every tests/lint/<name>.patch and tests/lint/<name>.yaml, by name. */
+static size_t list_fixtures(struct fixture *v, size_t max)
+{
+	psc_test_chdir();
+	DIR *d = opendir(PSC_FIXTURE_DIR);
+	struct dirent *e;
+	size_t n = 0;
+	if (!d)
+		fail_msg("cannot list %s: %s", PSC_FIXTURE_DIR,
+			 strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		bool patch = l > 6 && strcmp(e->d_name + l - 6, ".patch") == 0;
+		bool yaml = l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0;
+		if (!patch && !yaml)
+			continue;
+		size_t nl = l - (patch ? 6 : 5);
+		if (n == max || nl >= sizeof(v[n].name))
+			fail_msg("%s: too many fixtures, or a name too long "
+				 "(%s)", PSC_FIXTURE_DIR, e->d_name);
+		memcpy(v[n].name, e->d_name, nl);
+		v[n].name[nl] = '\0';
+		v[n++].patch = patch;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(v[0]), fixture_cmp);
+	return n;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* `diff -u` of a against b, labelled la and lb, into the file out; returns
+ * diff's exit status (1: they differ). */
+static int run_diff(const char *la, const char *lb, const char *a,
+		    const char *b, const char *out)
+{
+	char *argv[] = {(char *)"diff", (char *)"-u", (char *)"--label",
+			(char *)la, (char *)"--label", (char *)lb, (char *)a,
+			(char *)b, NULL};
+	int rc = psc_test_run(argv, out);
+	if (rc < 0 || rc > 1)
+		fail_msg("diff %s %s: exit status %d", a, b, rc);
+	return rc;
+}
+
+/* One patch: "# <name>: <what it breaks>", "# base: topologies/<x>.yaml",
+ * then exactly what `diff -u` of the base against the built fixture gives
+ * (so the same context lines as tests/lint/mkpatch.sh makes); it applies
+ * cleanly (psc_test_fixture fails the test otherwise).  Returns "" or what
+ * is wrong, in why. */
+static void check_patch(const char *name, char *why, size_t wl)
+{
+	char path[256], patch[256], file[PATH_MAX], base[PATH_MAX];
+	char head[200], out[PATH_MAX + 200];
+	psc_test_fmt(path, sizeof(path), PSC_FIXTURE_DIR "%s.yaml", name);
+	psc_test_fmt(patch, sizeof(patch), PSC_FIXTURE_DIR "%s.patch", name);
+	psc_test_fmt(head, sizeof(head), "# %s: ", name);
+	why[0] = '\0';
+
+	char *text = psc_test_slurp(patch);
+	assert_non_null(text);
+	char *l2 = strchr(text, '\n');
+	char *body = l2 ? strchr(l2 + 1, '\n') : NULL;
+	size_t hl = strlen(head);
+	if (strncmp(text, head, hl) != 0 || text[hl] == '\n' ||
+	    text[hl] == '\0' || !body) {
+		psc_test_fmt(why, wl, "its first line is not '%s<what it breaks>'",
+			 head);
+		free(text);
+		return;
+	}
+	if (!psc_test_patch_base(patch, base, sizeof(base)) ||
+	    strncmp(l2 + 1, "# base: topologies/", 19) != 0) {
+		psc_test_fmt(why, wl, "its second line is not '# base: "
+			 "topologies/<name>.yaml'");
+		free(text);
+		return;
+	}
+	const char *built = psc_test_fixture(path, file, sizeof(file));
+	psc_test_fmt(out, sizeof(out), "%s/%s.diff", psc_test_fixture_dir(), name);
+	if (run_diff(base, path, base, built, out) != 1)
+		psc_test_fmt(why, wl, "it changes nothing in %s", base);
+	char *again = psc_test_slurp(out);
+	unlink(out);
+	assert_non_null(again);
+	if (!why[0] && strcmp(body + 1, again) != 0)
+		psc_test_fmt(why, wl, "it is not what `diff -u %s <the fixture>` "
+			 "makes (make it again: tests/lint/build.sh -o DIR %s, "
+			 "then tests/lint/mkpatch.sh DIR/%s.yaml)", base, name,
+			 name);
+	free(again);
+	free(text);
+}
+
+static void fixture_patches_apply(void **state)
+{
+	(void)state;
+	static struct fixture v[MAX_FIXTURES];
+	size_t n = list_fixtures(v, MAX_FIXTURES), n_patches = 0, bad = 0;
+	char why[512];
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].patch)
+			continue;
+		n_patches++;
+		if (i + 1 < n && strcmp(v[i].name, v[i + 1].name) == 0) {
+			print_error("tests/lint/%s: both .patch and .yaml\n",
+				    v[i].name);
+			bad++;
+			continue;
+		}
+		check_patch(v[i].name, why, sizeof(why));
+		if (why[0]) {
+			print_error("tests/lint/%s.patch: %s\n", v[i].name,
+				    why);
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("%zu of %zu fixture patches are wrong (above)", bad,
+			 n_patches);
+	assert_true(n_patches > 0);
+}
+
+/* Every fixture is named by a unit test: as "tests/lint/<name>.yaml", or
+ * "<name>.yaml" or "<name>" given to a FIXTURE macro. */
+static void fixtures_are_used(void **state)
+{
+	(void)state;
+	static struct fixture v[MAX_FIXTURES];
+	static char *src[64];
+	size_t n = list_fixtures(v, MAX_FIXTURES), ns = 0, bad = 0;
+	DIR *d = opendir("tests/unit");
+	struct dirent *e;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char p[300];
+		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
+			continue;
+		assert_true(ns < 64);
+		psc_test_fmt(p, sizeof(p), "tests/unit/%s", e->d_name);
+		src[ns] = psc_test_slurp(p);
+		assert_non_null(src[ns]);
+		ns++;
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		char a[200], b[200], c[200];
+		bool used = false;
+		if (i && strcmp(v[i].name, v[i - 1].name) == 0)
+			continue;
+		psc_test_fmt(a, sizeof(a), PSC_FIXTURE_DIR "%s.yaml", v[i].name);
+		psc_test_fmt(b, sizeof(b), "\"%s.yaml\"", v[i].name);
+		psc_test_fmt(c, sizeof(c), "\"%s\"", v[i].name);
+		for (size_t k = 0; k < ns && !used; k++)
+			used = strstr(src[k], a) || strstr(src[k], b) ||
+			       strstr(src[k], c);
+		if (!used) {
+			print_error("tests/lint/%s.%s: no unit test uses "
+				    "it\n", v[i].name,
+				    v[i].patch ? "patch" : "yaml");
+			bad++;
+		}
+	}
+	for (size_t k = 0; k < ns; k++)
+		free(src[k]);
+	if (bad)
+		fail_msg("%zu fixtures unused (above)", bad);
+}
+
+/* A fixture kept whole is no copy of a shipped topology: a diff against
+ * each of them is longer than the file (else it belongs in a patch). */
+static void whole_fixtures_are_not_copies(void **state)
+{
+	(void)state;
+	static struct fixture v[MAX_FIXTURES];
+	size_t n = list_fixtures(v, MAX_FIXTURES), bad = 0;
+	DIR *d = opendir("topologies");
+	struct dirent *e;
+	char bases[16][300];
+	size_t nb = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL && nb < 16) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0)
+			psc_test_fmt(bases[nb++], sizeof(bases[0]),
+				 "topologies/%s", e->d_name);
+	}
+	closedir(d);
+	assert_true(nb > 0);
+	for (size_t i = 0; i < n; i++) {
+		char path[256], out[PATH_MAX + 200];
+		if (v[i].patch)
+			continue;
+		psc_test_fmt(path, sizeof(path), PSC_FIXTURE_DIR "%s.yaml",
+			 v[i].name);
+		char *text = psc_test_slurp(path);
+		assert_non_null(text);
+		size_t lines = count_lines(text);
+		free(text);
+		psc_test_fmt(out, sizeof(out), "%s/%s.whole.diff",
+			 psc_test_fixture_dir(), v[i].name);
+		for (size_t k = 0; k < nb; k++) {
+			run_diff(bases[k], path, bases[k], path, out);
+			char *diff = psc_test_slurp(out);
+			assert_non_null(diff);
+			size_t dl = count_lines(diff);
+			free(diff);
+			if (dl < lines) {
+				print_error("%s: a copy of %s with a change "
+					    "(a diff of %zu lines, the file "
+					    "has %zu): make it a patch with "
+					    "tests/lint/mkpatch.sh %s\n",
+					    path, bases[k], dl, lines, path);
+				bad++;
+				break;
+			}
+		}
+		unlink(out);
+	}
+	if (bad)
+		fail_msg("%zu whole fixtures are copies (above)", bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -861,6 +1115,9 @@ int main(void)
 		cmocka_unit_test(net_unknown_reference_nat_subnet),
 		cmocka_unit_test(net_nat_subnet_used_endpoint),
 		cmocka_unit_test(net_dns_zone_network),
+		cmocka_unit_test(fixture_patches_apply),
+		cmocka_unit_test(fixtures_are_used),
+		cmocka_unit_test(whole_fixtures_are_not_copies),
 	};
 	return cmocka_run_group_tests_name("lint_net", tests, NULL, NULL);
 }

@@ -1,5 +1,7 @@
 /* Unit tests: the topology loader (topology_load.c), the model's derived
- * values (topology.c) and bad input.  Fixtures: tests/lint/load-*.yaml. */
+ * values (topology.c) and bad input.  Fixtures: tests/lint/load-*, patches
+ * of a shipped topology built by psc_test.h, or whole files (load-empty,
+ * load-not-mapping). */
 #include "psc_test.h"
 
 #include <sys/resource.h>
