@@ -322,3 +322,8 @@ int psc_topology_path(const char *name_or_file, const char *topodir,
 	}
 	return 0;
 }
+
+void psc_topology_free(psc_topology *t)
+{
+	free(t);
+}

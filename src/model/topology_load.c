@@ -6,7 +6,7 @@
  * references, Kafka) are the linter's.  The walker never follows more than
  * PSC_TOPOLOGY_MAX_VISITS nodes, so an alias bomb stops early. */
 #define _POSIX_C_SOURCE 200809L
-#include "model/topology.h"
+#include "model/topology_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -983,9 +983,4 @@ out:
 	free(buf);
 	close(fd);
 	return t;
-}
-
-void psc_topology_free(psc_topology *t)
-{
-	free(t);
 }

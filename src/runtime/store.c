@@ -1,6 +1,7 @@
 /* store.c - the one reader of a stored lab (see store.h). */
 #define _GNU_SOURCE
 #include "runtime/store.h"
+#include "model/topology_load.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -61,6 +61,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "model/topology.h"
+#include "model/topology_load.h"
 
 /* verify is being written: use it when the library has it */
 #if defined(__has_include)

@@ -17,6 +17,7 @@
 #include "plan/nftgen.h"
 #include "plan/plan.h"
 #include "model/topology.h"
+#include "model/topology_load.h"
 
 #define RUNS 7
 

@@ -6,6 +6,7 @@
 #include "model/diag.h"
 #include "lint/lint.h"
 #include "model/topology.h"
+#include "model/topology_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

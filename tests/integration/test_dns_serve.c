@@ -5,6 +5,7 @@
  * Loopback only: nothing leaves the host's lo, every wait is bounded. */
 #define _POSIX_C_SOURCE 200809L
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include <errno.h>
 #include <fcntl.h>

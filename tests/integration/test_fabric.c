@@ -10,6 +10,7 @@
  * bounded; the group teardown destroys whatever a failed test left. */
 #define _GNU_SOURCE
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -24,6 +24,7 @@
  * PSCLAB_KAFKA_HEAP change the brokers' JVM as they change the lab's. */
 #define _GNU_SOURCE
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include <errno.h>
 #include <fcntl.h>

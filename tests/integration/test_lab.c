@@ -4,6 +4,7 @@
  * brought down, and the host's network configuration is compared before
  * and after. */
 #include "itlab.h"
+#include "model/topology_load.h"
 
 #include "model/addr.h"
 #include "fabric/nft.h"

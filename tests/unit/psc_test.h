@@ -42,6 +42,7 @@
 #include "lint/lint.h"
 #include "plan/plan.h"
 #include "model/topology.h"
+#include "model/topology_load.h"
 
 static inline void psc_test_chdir(void)
 {

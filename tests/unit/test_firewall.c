@@ -1,6 +1,7 @@
 /* Unit tests: GCP's VPC firewall for one packet (firewall.c), against the
  * shipped portmap model and hand-built rules. */
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include "model/addr.h"
 #include "model/firewall.h"

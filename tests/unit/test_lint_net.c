@@ -9,6 +9,7 @@
  * and applies cleanly, each fixture is used by a test, and the fixtures
  * kept whole are not copies of a shipped topology. */
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -3,6 +3,7 @@
  * of a shipped topology built by psc_test.h, or whole files (load-empty,
  * load-not-mapping). */
 #include "psc_test.h"
+#include "model/topology_load.h"
 
 #include <sys/resource.h>
 
