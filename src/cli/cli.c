@@ -1,8 +1,9 @@
 /* cli.c - pscLab's command line: one table of verbs, each a function that
  * parses its own arguments and returns the process exit code.  Errors go to
  * stderr, data to stdout.  Exit codes (README.md, "Exit codes"):
- *   0 success, 1 findings or a failed check, 2 usage error, unreadable
- *   input or no such lab. */
+ *   0 success, 1 findings, a failed check or an action that could not be
+ *   done, 2 usage error, unreadable input, a lab that is not up or a node
+ *   the lab does not have; exec: the command's status. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -272,29 +273,84 @@ static bool need_root(const char *verb)
 	return false;
 }
 
-/* the lab's name: the topology file's name */
-static int lab_name_of(const char *path, char *out, size_t len)
+/* A lab argument: a lab's name (else a usage error, printed). */
+static bool lab_name_ok(const char *verb, const char *lab)
 {
-	psc_diags d;
-	bool unreadable;
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	psc_diags_free(&d);
-	if (!t)
-		return -1;
-	snprintf(out, len, "%s", t->name);
+	char err[256];
+	if (psc_lab_name_check(lab, err, sizeof(err)) == 0)
+		return true;
+	fprintf(stderr, "%s %s: %s\n", prog, verb, err);
+	return false;
+}
+
+/* The <lab> <node> of exec, logs, fault and restart: a lab that is up (its
+ * stored copy, store.h) with that node (an instance or one of the lab's own
+ * namespaces).  EXIT_OK; EXIT_USAGE, printed, when either is not there.  A
+ * stored copy that does not load is left to the verb, which says why. */
+static int lab_node_arg(const char *verb, const char *lab, const char *node)
+{
+	if (!lab_name_ok(verb, lab))
+		return EXIT_USAGE;
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	char err[2048];
+	int rc = EXIT_OK;
+	if (!p)
+		return EXIT_OK;
+	int lrc = psc_lab_load(lab, &t, p, err, sizeof(err));
+	if (lrc == PSC_LAB_NOT_UP ||
+	    (lrc == 0 && psc_plan_node_ns(p, node, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
+		rc = EXIT_USAGE;
+	}
 	psc_topology_free(t);
-	return 0;
+	free(p);
+	return rc;
+}
+
+/* After up, the TiDB Cloud side's line: the changefeed node, the PSC
+ * endpoint's bootstrap address and ports, the advertised names; the first
+ * of those into first. */
+static void changefeed_side(const psc_topology *t, const psc_plan *p,
+			    char *first, size_t len)
+{
+	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	char a[PSC_ADDR_LEN], ip[16];
+	const char *ep_ip = "";
+	for (size_t i = 0; i < p->n_eps; i++)
+		if (strcmp(p->eps[i].ep->name, t->changefeed.endpoint) == 0)
+			ep_ip = psc_ip_str(p->eps[i].ip, ip, sizeof(ip));
+	printf("  TiDB Cloud side, node %s: bootstrap %s ports",
+	       t->changefeed.instance, ep_ip);
+	for (size_t i = 0; i < t->changefeed.n_bootstrap_ports; i++)
+		printf("%s%ld", i ? "," : " ", t->changefeed.bootstrap_ports[i]);
+	printf("; advertised:");
+	for (size_t i = 0; kp->present && i < kp->n_bootstrap_server_mappings;
+	     i++) {
+		const char *adv = kp->bootstrap_server_mappings[i].advertised;
+		printf(" %s", adv);
+		if (!first[0])
+			snprintf(first, len, "%s", adv);
+	}
+	for (size_t i = 0; !kp->present && i < t->kafka.n_brokers; i++)
+		if (psc_broker_advertised_external(t, &t->kafka.brokers[i], a,
+						   sizeof(a)) == 0) {
+			printf(" %s", a);
+			if (!first[0])
+				snprintf(first, len, "%s", a);
+		}
+	printf("\n");
 }
 
 /* After up: what is up, the addresses a user needs on each side, the
- * time, and what to run next (commands that work as written). */
-static void up_summary(const char *lab, long long ms, bool network_only)
+ * time, and what to run next (commands that work as written).  t is the
+ * topology up built. */
+static void up_summary(psc_topology *t, long long ms, bool network_only)
 {
-	psc_topology *t = NULL;
+	const char *lab = t->name;
 	psc_plan *p = calloc(1, sizeof(*p));
-	char err[512], a[PSC_ADDR_LEN], ip[16];
-	if (!p || psc_lab_load(lab, &t, p, err, sizeof(err)) < 0) {
+	char err[512], a[PSC_ADDR_LEN];
+	if (!p || psc_plan_build(t, p, err, sizeof(err)) < 0) {
 		free(p);
 		return;
 	}
@@ -308,34 +364,9 @@ static void up_summary(const char *lab, long long ms, bool network_only)
 	printf("\nlab '%s' is up: the %s approach, %s, in %.1f s (state in "
 	       "/run/psclab/%s)\n", lab, t->approach, what, (double)ms / 1000.0,
 	       lab);
-	const char *ep_ip = "";
-	for (size_t i = 0; i < p->n_eps; i++)
-		if (strcmp(p->eps[i].ep->name, t->changefeed.endpoint) == 0)
-			ep_ip = psc_ip_str(p->eps[i].ip, ip, sizeof(ip));
 	char first[PSC_ADDR_LEN] = "";
-	if (t->changefeed.present) {
-		printf("  TiDB Cloud side, node %s: bootstrap %s ports",
-		       t->changefeed.instance, ep_ip);
-		for (size_t i = 0; i < t->changefeed.n_bootstrap_ports; i++)
-			printf("%s%ld", i ? "," : " ",
-			       t->changefeed.bootstrap_ports[i]);
-		printf("; advertised:");
-		for (size_t i = 0; kp->present &&
-				   i < kp->n_bootstrap_server_mappings; i++) {
-			const char *adv = kp->bootstrap_server_mappings[i].advertised;
-			printf(" %s", adv);
-			if (!first[0])
-				snprintf(first, sizeof(first), "%s", adv);
-		}
-		for (size_t i = 0; !kp->present && i < t->kafka.n_brokers; i++)
-			if (psc_broker_advertised_external(
-				    t, &t->kafka.brokers[i], a, sizeof(a)) == 0) {
-				printf(" %s", a);
-				if (!first[0])
-					snprintf(first, sizeof(first), "%s", a);
-			}
-		printf("\n");
-	}
+	if (t->changefeed.present)
+		changefeed_side(t, p, first, sizeof(first));
 	if (psc_find_instance(t, "bastion-node") && t->kafka.n_brokers &&
 	    psc_broker_advertised_internal(t, &t->kafka.brokers[0], a,
 					   sizeof(a)) == 0)
@@ -348,8 +379,46 @@ static void up_summary(const char *lab, long long ms, bool network_only)
 		       "--bootstrap-server %s\n", lab, t->changefeed.instance,
 		       first);
 	printf("  sudo pscLab status %s\n  sudo pscLab down %s\n", lab, lab);
-	psc_topology_free(t);
 	free(p);
+}
+
+/* The topology up builds, loaded and linted once, here: the lab's name and
+ * the summary come from it, and a file that cannot be read as a topology
+ * is an input error before anything is built.  NULL with the exit code
+ * when it does not lint clean (the findings printed where up prints
+ * them). */
+static psc_topology *up_topology(const char *path, int *exit_code)
+{
+	psc_diags d;
+	int rc;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_lint_load(path, false, &d, &rc);
+	if (!t) {
+		psc_diags_print(&d, rc == 2 ? stderr : stdout);
+		fprintf(stderr, "%s up: %s does not lint clean: nothing was "
+			"built\n", prog, path);
+		*exit_code = rc == 2 ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	psc_diags_free(&d);
+	return t;
+}
+
+/* The lab is up: verify it as `pscLab verify` would, its report on
+ * stdout; psc_verify_exit_code's code. */
+static int up_verify(const char *lab)
+{
+	static psc_verify_report r;
+	psc_verify_opts vo;
+	char err[4096];
+	memset(&vo, 0, sizeof(vo));
+	printf("verify:\n");
+	fflush(stdout);
+	int rc = psc_verify_run(lab, &vo, &r, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s up: verify: %s\n", prog, err);
+	else
+		psc_verify_print_text(&r, stdout);
+	return psc_verify_exit_code(rc, &r);
 }
 
 static int run_up(const struct cmd *c, int argc, char **argv)
@@ -366,35 +435,24 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	if (!need_root("up"))
 		return EXIT_USAGE;
 	long long t0 = psc_now_ms();
-	int rc = psc_lab_up(path, &o, stdout, err, sizeof(err));
-	if (rc != 0) {
+	int ec = EXIT_OK;
+	psc_topology *t = up_topology(path, &ec);
+	if (!t)
+		return ec;
+	if (psc_lab_up(path, &o, stdout, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s up: %s\n", prog, err);
+		psc_topology_free(t);
 		return EXIT_FINDINGS;
-	}
-	char lab[PSC_NAME_LEN];
-	if (lab_name_of(path, lab, sizeof(lab)) < 0)
-		return EXIT_FINDINGS;
-	if (o.network_only) {
-		up_summary(lab, psc_now_ms() - t0, true);
-		return EXIT_OK;
 	}
 	/* the lab is up: green only when the changefeed's checks are */
-	static psc_verify_report r;
-	psc_verify_opts vo;
-	memset(&vo, 0, sizeof(vo));
-	printf("verify:\n");
-	fflush(stdout);
-	rc = psc_verify_run(lab, &vo, &r, err, sizeof(err));
-	if (rc < 0)
-		fprintf(stderr, "%s up: verify: %s\n", prog, err);
-	else
-		psc_verify_print_text(&r, stdout);
-	int vrc = psc_verify_exit_code(rc, &r);
-	up_summary(lab, psc_now_ms() - t0, false);
+	int vrc = o.network_only ? 0 : up_verify(t->name);
+	up_summary(t, psc_now_ms() - t0, o.network_only);
 	if (vrc != 0)
 		fprintf(stderr, "%s up: lab '%s' is up but verify is not green; "
 			"see 'pscLab status %s' and 'pscLab logs', remove it "
-			"with 'pscLab down %s'\n", prog, lab, lab, lab);
+			"with 'pscLab down %s'\n", prog, t->name, t->name,
+			t->name);
+	psc_topology_free(t);
 	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
 }
 
@@ -405,7 +463,7 @@ static int run_down(const struct cmd *c, int argc, char **argv)
 	bool was_up;
 	if (parse_one(c, argc, argv, NULL, &lab, false) < 0)
 		return EXIT_USAGE;
-	if (!need_root("down"))
+	if (!need_root("down") || !lab_name_ok("down", lab))
 		return EXIT_USAGE;
 	if (psc_lab_down(lab, stdout, &was_up, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s down: %s\n", prog, err);
@@ -426,12 +484,12 @@ static int run_status(const struct cmd *c, int argc, char **argv)
 				     {NULL, NULL, NULL}};
 	if (parse_one(c, argc, argv, flags, &lab, true) < 0)
 		return EXIT_USAGE;
-	if (!need_root("status"))
+	if (!need_root("status") || (lab && !lab_name_ok("status", lab)))
 		return EXIT_USAGE;
-	errno = 0;
-	if (psc_lab_status(lab, json, stdout, err, sizeof(err)) < 0) {
+	int rc = psc_lab_status(lab, json, stdout, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "%s status: %s\n", prog, err);
-		return errno == ENOENT ? EXIT_USAGE : EXIT_FINDINGS;
+		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }
@@ -450,12 +508,18 @@ static int run_exec(const struct cmd *c, int argc, char **argv)
 	}
 	if (!need_root("exec"))
 		return EXIT_USAGE;
+	int rc = lab_node_arg("exec", argv[1], argv[2]);
+	if (rc != EXIT_OK)
+		return rc;
 	char err[1024];
 	int status;
-	if (psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
-			 sizeof(err)) < 0) {
+	rc = psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
+			  sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "%s exec: %s\n", prog, err);
-		return status ? status : EXIT_USAGE;
+		/* the command could not run: 126, or 127 when not found */
+		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE
+					    : status ? status : EXIT_USAGE;
 	}
 	return status;
 }
@@ -488,10 +552,14 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	}
 	if (!need_root("logs"))
 		return EXIT_USAGE;
+	int rc = lab_node_arg("logs", lab, node);
+	if (rc != EXIT_OK)
+		return rc;
 	char err[1024];
-	if (psc_lab_logs(lab, node, follow, stdout, err, sizeof(err)) < 0) {
+	rc = psc_lab_logs(lab, node, follow, stdout, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "%s logs: %s\n", prog, err);
-		return EXIT_USAGE;
+		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }
@@ -501,10 +569,14 @@ static int node_action(const char *verb, const char *lab, const char *node,
 {
 	if (!need_root(verb))
 		return EXIT_USAGE;
+	int rc = lab_node_arg(verb, lab, node);
+	if (rc != EXIT_OK)
+		return rc;
 	char err[4096];
-	if (psc_lab_node_process(lab, node, act, stdout, err, sizeof(err)) < 0) {
+	rc = psc_lab_node_process(lab, node, act, stdout, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
-		return EXIT_FINDINGS;
+		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }
@@ -541,71 +613,91 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-static int run_verify(const struct cmd *c, int argc, char **argv)
+/* --bootstrap-ports P,P,...: into o; -1 (printed) on a bad port */
+static int parse_ports(const char *val, psc_verify_opts *o)
 {
-	static psc_verify_report r;
-	psc_verify_opts o;
-	const char *lab = NULL, *junit = NULL;
-	bool json = false;
-	char err[2048];
+	char buf[256], *save = NULL;
 	long v;
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (char *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->n_bootstrap_ports >= PSC_MAX_BOOTSTRAP ||
+		    parse_long(tok, 1, 65535, &v) < 0) {
+			fprintf(stderr, "%s verify: bad port '%s'\n", prog, tok);
+			return -1;
+		}
+		o->bootstrap_ports[o->n_bootstrap_ports++] = (int)v;
+	}
+	return 0;
+}
 
-	memset(&o, 0, sizeof(o));
+/* verify's arguments: the lab, --json, --junit FILE and the options of
+ * the run (into o).  0, or -1 with the usage error printed. */
+static int parse_verify(const struct cmd *c, int argc, char **argv,
+			psc_verify_opts *o, const char **lab, bool *json,
+			const char **junit)
+{
+	long v;
+	*lab = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) {
-			json = true;
+			*json = true;
 		} else if (strcmp(a, "--junit") == 0 && val) {
-			junit = val;
+			*junit = val;
 			i++;
 		} else if (strcmp(a, "--timeout") == 0 && val &&
 			   parse_long(val, 100, 600000, &v) == 0) {
-			o.timeout_ms = v;
+			o->timeout_ms = v;
 			i++;
 		} else if (strcmp(a, "--messages") == 0 && val &&
 			   parse_long(val, 1, 10000000, &v) == 0) {
-			o.messages = v;
+			o->messages = v;
 			i++;
 		} else if (strcmp(a, "--bootstrap-ports") == 0 && val) {
-			char buf[256], *save = NULL;
-			snprintf(buf, sizeof(buf), "%s", val);
-			for (char *tok = strtok_r(buf, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save)) {
-				if (o.n_bootstrap_ports >= PSC_MAX_BOOTSTRAP ||
-				    parse_long(tok, 1, 65535, &v) < 0) {
-					fprintf(stderr, "%s verify: bad port "
-						"'%s'\n", prog, tok);
-					return EXIT_USAGE;
-				}
-				o.bootstrap_ports[o.n_bootstrap_ports++] =
-					(int)v;
-			}
+			if (parse_ports(val, o) < 0)
+				return -1;
 			i++;
 		} else if (strcmp(a, "--bootstrap-host") == 0 && val) {
-			o.bootstrap_host = val;
+			o->bootstrap_host = val;
 			i++;
 		} else if (strcmp(a, "--no-bastion") == 0) {
-			o.no_bastion = true;
+			o->no_bastion = true;
 		} else if (strcmp(a, "--strict") == 0) {
-			o.strict = true;
+			o->strict = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "%s verify: bad option '%s'\n", prog, a);
 			usage_line(stderr, c);
-			return EXIT_USAGE;
-		} else if (!lab) {
-			lab = a;
+			return -1;
+		} else if (!*lab) {
+			*lab = a;
 		} else {
 			usage_line(stderr, c);
-			return EXIT_USAGE;
+			return -1;
 		}
 	}
-	if (!lab) {
+	if (!*lab) {
 		usage_line(stderr, c);
-		return EXIT_USAGE;
+		return -1;
 	}
+	return 0;
+}
+
+static int run_verify(const struct cmd *c, int argc, char **argv)
+{
+	static psc_verify_report r;
+	psc_verify_opts o;
+	const char *lab, *junit = NULL;
+	bool json = false;
+	char err[2048];
+
+	memset(&o, 0, sizeof(o));
+	if (parse_verify(c, argc, argv, &o, &lab, &json, &junit) < 0)
+		return EXIT_USAGE;
 	if (!need_root("verify"))
 		return EXIT_USAGE;
+	/* not up, or not a lab's name: r.no_such_lab, exit 2 */
 	int rc = psc_verify_run(lab, &o, &r, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "%s verify: %s\n", prog, err);
@@ -646,17 +738,23 @@ static const struct cmd commands[] = {
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
 	 "\nNeeds root. One progress line per step, with the time since the "
-	 "start.\n", run_up},
+	 "start.\n"
+	 "\nExit: 0 up (and verify green), 1 lint errors, a step failed "
+	 "(all undone), the lab\nis up already, or verify is not green; 2 "
+	 "usage, or a topology that cannot be read.\n", run_up},
 	{"down", "<lab>",
 	 "Remove everything a lab made (namespaces, processes, state); "
 	 "idempotent.", "Found through the lab's state (/run/psclab/<lab>) and "
 	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
-	 "that is not up: a message, exit 0.\n", run_down},
+	 "that is not up: a message, exit 0.\n"
+	 "\nExit: 0 down (or not up), 1 a step failed, 2 usage.\n", run_down},
 	{"status", "[<lab>] [--json]",
 	 "Show labs: nodes, processes, load balancers (mappings, backend "
 	 "health),\nPSC endpoints and their state, DNS records, per-rule "
 	 "packet counters.",
-	 "  --json  the same as one JSON document\n", run_status},
+	 "  --json  the same as one JSON document\n"
+	 "\nExit: 0, 1 a lab could not be read, 2 usage or the lab is not "
+	 "up.\n", run_status},
 	{"verify", "<lab> [--json] [--junit FILE] [options]",
 	 "Check every path as TiDB Cloud's changefeed would, with librdkafka, "
 	 "from the\nchangefeed node (and the seed's Kafka-VPC steps from "
@@ -672,30 +770,35 @@ static const struct cmd commands[] = {
 	 "\nEach check is PASS, WARN (works for the changefeed, but degraded "
 	 "or a trap\nfor another client), FAIL or SKIP.\n"
 	 "Exit: 0 no check failed, 1 a check failed (or warned, with "
-	 "--strict), 2 no such lab.\n",
+	 "--strict), 2 usage or\nno such lab.\n",
 	 run_verify},
 	{"exec", "<lab> <node> -- <cmd> [args...]",
 	 "Run a command in a node's network namespace.",
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "
 	 "resolv.conf included, stdio\npassed through, no shell; the exit "
-	 "status is the command's.\n", run_exec},
+	 "status is the command's.\n"
+	 "\nExit: the command's; 126 it cannot be run, 127 it is not found; "
+	 "2 usage, the lab\nis not up or has no such node.\n", run_exec},
 	{"fault", "<lab> stop|start <node>",
 	 "Stop a node's Kafka process (its broker or kafka-proxy), or start "
 	 "it again.",
 	 "stop: SIGTERM by its pid from the lab's journal (SIGKILL after 5 "
 	 "s); start: as up\nstarts it, and waits until it serves.\n"
 	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
-	 "usage.\n", run_fault},
+	 "usage, the lab\nis not up or has no such node.\n", run_fault},
 	{"restart", "<lab> <node>",
 	 "Restart a node's broker or kafka-proxy (start it when it is "
 	 "stopped).",
 	 "What verify's fix says for a stopped broker or kafka-proxy: no "
 	 "down and up needed.\n"
-	 "\nExit: 0 serving again, 1 it could not be done, 2 usage.\n",
+	 "\nExit: 0 serving again, 1 it could not be done, 2 usage, the lab "
+	 "is not up or has\nno such node.\n",
 	 run_restart},
 	{"logs", "<lab> <node> [-f]",
 	 "Show the logs of a node's processes (a broker's server.log too).",
-	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n",
+	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n"
+	 "\nExit: 0, 1 the logs cannot be read, 2 usage, the lab is not up "
+	 "or has no such node.\n",
 	 run_logs},
 	{"lint", "<topology> [--strict] [--quiet]",
 	 "Validate a topology before anything is built. Findings are "
@@ -709,7 +812,9 @@ static const struct cmd commands[] = {
 	{"graph", "<topology>",
 	 "Print the topology as a Graphviz graph (dot) on stdout: VPCs, "
 	 "subnets, instances, load balancers, PSC and DNS.",
-	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n",
+	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n"
+	 "\nExit: 0, 1 lint errors, 2 the file cannot be read as a "
+	 "topology.\n",
 	 run_graph},
 	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
 	 run_service},
@@ -737,8 +842,43 @@ static void main_usage(FILE *out)
 	}
 	fprintf(out, "\n'%s <command> --help' gives its arguments, options and "
 		     "examples.\n"
-		     "Exit codes: 0 ok, 1 findings or failed checks, 2 usage "
-		     "or unreadable input or no such lab.\n", prog);
+		     "Exit codes: 0 ok, 1 findings, failed checks or an action "
+		     "that could not be done,\n2 usage, unreadable input, no "
+		     "such lab or node; exec: the command's.\n", prog);
+}
+
+static const struct cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* --help or -h among a verb's arguments (before a "--") */
+static bool wants_help(int argc, char **argv)
+{
+	for (int j = 2; j < argc; j++) {
+		if (strcmp(argv[j], "--") == 0)
+			break;
+		if (is_help(argv[j]))
+			return true;
+	}
+	return false;
+}
+
+static int unknown_command(const char *verb)
+{
+	const char *names[N_COMMANDS];
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *close = psc_closest(verb, names, N_COMMANDS);
+	fprintf(stderr, "%s: unknown command '%s'", prog, verb);
+	if (close)
+		fprintf(stderr, "; did you mean '%s'?", close);
+	fprintf(stderr, "\n");
+	main_usage(stderr);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -755,28 +895,12 @@ int main(int argc, char **argv)
 		printf("pscLab %s\n", PSCLAB_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < N_COMMANDS; i++) {
-		const struct cmd *c = &commands[i];
-		if (strcmp(argv[1], c->name) != 0)
-			continue;
-		for (int j = 2; j < argc; j++) {
-			if (strcmp(argv[j], "--") == 0)
-				break;
-			if (is_help(argv[j])) {
-				cmd_help(c);
-				return EXIT_OK;
-			}
-		}
-		return c->fn(c, argc - 1, argv + 1);
+	const struct cmd *c = find_command(argv[1]);
+	if (!c)
+		return unknown_command(argv[1]);
+	if (wants_help(argc, argv)) {
+		cmd_help(c);
+		return EXIT_OK;
 	}
-	const char *names[N_COMMANDS];
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		names[i] = commands[i].name;
-	const char *close = psc_closest(argv[1], names, N_COMMANDS);
-	fprintf(stderr, "%s: unknown command '%s'", prog, argv[1]);
-	if (close)
-		fprintf(stderr, "; did you mean '%s'?", close);
-	fprintf(stderr, "\n");
-	main_usage(stderr);
-	return EXIT_USAGE;
+	return c->fn(c, argc - 1, argv + 1);
 }

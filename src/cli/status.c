@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include "cli/status.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
+#include "base/util.h"
 
 static const char *ipstr(uint32_t ip, char *buf)
 {
@@ -210,16 +210,25 @@ static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
 			(json_int_t)l[i].bytes));
 }
 
-static json_t *lab_json(const char *lab, char *err, size_t errlen)
+/* One lab's status document into *o: 0; PSC_LAB_NOT_UP with err when the
+ * lab is not up; -1 with err when it cannot be read. */
+static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 {
 	psc_topology *t = NULL;
 	psc_plan *p = calloc(1, sizeof(*p));
 	psc_state st;
-	json_t *o = NULL;
+	int rc = -1;
 
+	*o = NULL;
 	memset(&st, 0, sizeof(st));
-	if (!p || psc_lab_load(lab, &t, p, err, errlen) < 0)
+	if (!p) {
+		psc_setf(err, errlen, "out of memory");
 		goto out;
+	}
+	rc = psc_lab_load(lab, &t, p, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = -1;
 	if (psc_state_read(lab, &st, err, errlen) < 0)
 		goto out;
 	json_t *counters = json_array(), *leaks = json_array();
@@ -229,16 +238,20 @@ static json_t *lab_json(const char *lab, char *err, size_t errlen)
 		if (p->ns[n].kind == PSC_NS_ROUTER)
 			leaks_of(p, n, leaks);
 	}
-	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-		      "name", lab, "approach", t->approach, "state", st.dir,
-		      "nodes", nodes_json(p), "processes", procs_json(&st),
-		      "load_balancers", lbs_json(p), "psc", psc_json(p),
-		      "dns", dns_json(p), "counters", counters, "leaks", leaks);
+	*o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		       "name", lab, "approach", t->approach, "state", st.dir,
+		       "nodes", nodes_json(p), "processes", procs_json(&st),
+		       "load_balancers", lbs_json(p), "psc", psc_json(p),
+		       "dns", dns_json(p), "counters", counters, "leaks", leaks);
+	if (*o)
+		rc = 0;
+	else
+		psc_setf(err, errlen, "lab '%s': cannot build its status", lab);
 out:
 	psc_state_free(&st);
 	psc_topology_free(t);
 	free(p);
-	return o;
+	return rc;
 }
 
 /* ---- text ---- */
@@ -249,12 +262,15 @@ static const char *s_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void print_text(json_t *lab, FILE *out)
+static long long i_of(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void print_nodes(json_t *lab, FILE *out)
 {
 	size_t i;
 	json_t *x;
-	fprintf(out, "lab %s (%s), state in %s\n\n", s_of(lab, "name"),
-		s_of(lab, "approach"), s_of(lab, "state"));
 	fprintf(out, "%-18s %-14s %-17s %-11s %-15s %s\n", "NODE", "VPC",
 		"SUBNET", "ZONE", "ADDRESS", "NAMESPACE");
 	json_array_foreach(json_object_get(lab, "nodes"), i, x)
@@ -264,35 +280,49 @@ static void print_text(json_t *lab, FILE *out)
 			s_of(x, "namespace"),
 			json_is_true(json_object_get(x, "present"))
 				? "" : " (MISSING)");
+}
+
+static void print_processes(json_t *lab, FILE *out)
+{
+	size_t i;
+	json_t *x;
 	fprintf(out, "\n%-22s %-8s %-7s %s\n", "PROCESS", "PID", "STATE",
 		"NAMESPACE");
 	json_array_foreach(json_object_get(lab, "processes"), i, x)
 		fprintf(out, "%-22s %-8lld %-7s %s\n", s_of(x, "name"),
-			(long long)json_integer_value(json_object_get(x, "pid")),
+			i_of(x, "pid"),
 			json_is_true(json_object_get(x, "alive")) ? "running"
 								  : "DEAD",
 			s_of(x, "namespace"));
+}
+
+/* each load balancer: its NEG's port mappings or its instance group's
+ * backends with their health */
+static void print_load_balancers(json_t *lab, FILE *out)
+{
+	size_t i, k;
+	json_t *x, *m;
 	json_array_foreach(json_object_get(lab, "load_balancers"), i, x) {
-		size_t k;
-		json_t *m;
 		fprintf(out, "\nload balancer %s at %s, %s%s%s\n",
 			s_of(x, "name"), s_of(x, "address"), s_of(x, "backend"),
 			json_is_string(json_object_get(x, "health_check"))
-				? ", health check "
-							     : "",
+				? ", health check " : "",
 			s_of(x, "health_check"));
 		json_array_foreach(json_object_get(x, "mappings"), k, m)
 			fprintf(out, "  client port %-6lld -> %s %s:%lld\n",
-				(long long)json_integer_value(
-					json_object_get(m, "client_port")),
-				s_of(m, "instance"), s_of(m, "address"),
-				(long long)json_integer_value(
-					json_object_get(m, "port")));
+				i_of(m, "client_port"), s_of(m, "instance"),
+				s_of(m, "address"), i_of(m, "port"));
 		json_array_foreach(json_object_get(x, "backends"), k, m)
 			fprintf(out, "  backend %-18s %-15s %s\n",
 				s_of(m, "instance"), s_of(m, "address"),
 				s_of(m, "health"));
 	}
+}
+
+static void print_psc_and_dns(json_t *lab, FILE *out)
+{
+	size_t i;
+	json_t *x;
 	json_array_foreach(json_object_get(lab, "psc"), i, x)
 		fprintf(out, "\nPSC endpoint %s %s -> %s (%s %s), NAT %s: "
 			"%s%s%s\n", s_of(x, "endpoint"), s_of(x, "address"),
@@ -304,25 +334,57 @@ static void print_text(json_t *lab, FILE *out)
 	json_array_foreach(json_object_get(lab, "dns"), i, x)
 		fprintf(out, "%-16s %-48s %s\n", s_of(x, "vpc"),
 			s_of(x, "name"), s_of(x, "a"));
+}
+
+/* the leak watch, then every rule's counters */
+static void print_leaks_and_counters(json_t *lab, FILE *out)
+{
+	size_t i;
+	json_t *x;
 	json_t *lk = json_object_get(lab, "leaks");
 	fprintf(out, "\nLEAKS (packets from a consumer VPC toward an address "
 		"outside it, i.e. not its PSC endpoint): %s\n",
 		json_array_size(lk) ? "" : "none");
 	json_array_foreach(lk, i, x)
 		fprintf(out, "%10lld %12lld  %s (counted in %s)\n",
-			(long long)json_integer_value(
-				json_object_get(x, "packets")),
-			(long long)json_integer_value(
-				json_object_get(x, "bytes")),
+			i_of(x, "packets"), i_of(x, "bytes"),
 			s_of(x, "address"), s_of(x, "namespace"));
 	fprintf(out, "\n%10s %12s  %s\n", "PACKETS", "BYTES", "RULE");
 	json_array_foreach(json_object_get(lab, "counters"), i, x)
-		fprintf(out, "%10lld %12lld  %s\n",
-			(long long)json_integer_value(
-				json_object_get(x, "packets")),
-			(long long)json_integer_value(
-				json_object_get(x, "bytes")),
-			s_of(x, "rule"));
+		fprintf(out, "%10lld %12lld  %s\n", i_of(x, "packets"),
+			i_of(x, "bytes"), s_of(x, "rule"));
+}
+
+static void print_text(json_t *lab, FILE *out)
+{
+	fprintf(out, "lab %s (%s), state in %s\n\n", s_of(lab, "name"),
+		s_of(lab, "approach"), s_of(lab, "state"));
+	print_nodes(lab, out);
+	print_processes(lab, out);
+	print_load_balancers(lab, out);
+	print_psc_and_dns(lab, out);
+	print_leaks_and_counters(lab, out);
+}
+
+/* every lab's document: {"labs": [...]} as it is, or as tables */
+static void print_labs(json_t *all, bool json, FILE *out)
+{
+	if (json) {
+		json_t *doc = json_pack("{s:O}", "labs", all);
+		json_dumpf(doc, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(doc);
+		return;
+	}
+	size_t i;
+	json_t *x;
+	if (json_array_size(all) == 0)
+		fprintf(out, "no lab is up\n");
+	json_array_foreach(all, i, x) {
+		if (i)
+			fputc('\n', out);
+		print_text(x, out);
+	}
 }
 
 int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
@@ -330,7 +392,6 @@ int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
 {
 	char labs[64][PSC_STATE_LAB_LEN];
 	size_t n = 0;
-	json_t *all = json_array();
 	int rc = 0;
 
 	if (lab) {
@@ -339,41 +400,27 @@ int psc_lab_status(const char *lab, bool json, FILE *out, char *err,
 	} else {
 		psc_state_list(labs, 64, &n);
 	}
+	json_t *all = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char e2[512];
-		json_t *o = lab_json(labs[i], e2, sizeof(e2));
-		if (!o) {
-			if (lab) {
-				int e = errno;
-				snprintf(err, errlen, "%s", e2);
-				json_decref(all);
-				errno = e;
-				return -1;
-			}
+		json_t *o;
+		int lrc = lab_json(labs[i], &o, e2, sizeof(e2));
+		if (lrc < 0 && lab) {
+			/* the lab asked for: PSC_LAB_NOT_UP or -1 */
+			psc_setf(err, errlen, "%s", e2);
+			json_decref(all);
+			return lrc;
+		}
+		if (lrc < 0) {
 			fprintf(stderr, "pscLab status: %s\n", e2);
 			rc = -1;
 			continue;
 		}
 		json_array_append_new(all, o);
 	}
-	if (json) {
-		json_t *doc = json_pack("{s:o}", "labs", all);
-		json_dumpf(doc, out, JSON_INDENT(2));
-		fputc('\n', out);
-		json_decref(doc);
-	} else {
-		size_t i;
-		json_t *x;
-		if (json_array_size(all) == 0)
-			fprintf(out, "no lab is up\n");
-		json_array_foreach(all, i, x) {
-			if (i)
-				fputc('\n', out);
-			print_text(x, out);
-		}
-		json_decref(all);
-	}
+	print_labs(all, json, out);
+	json_decref(all);
 	if (rc < 0)
-		snprintf(err, errlen, "some labs could not be read");
+		psc_setf(err, errlen, "some labs could not be read");
 	return rc;
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# tests/integration/exitcodes.sh - every verb's exit codes through the real
+# binary, as README's "Exit codes" table gives them: --help 0, usage errors
+# 2, what is not there (a lab that is not up, a node the lab does not have,
+# a missing topology file) 2, findings and failures 1, and the successes
+# that are cheap.  One network-only lab, 'xc' (a copy of portmap: no
+# Kafka, about 0.1 s), serves the verbs that need a running lab; a trap
+# takes it down.  TAP.  Root; only pscLab commands, so nothing outside the
+# lab's own namespaces (psclab-xc-*) is touched.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+P=${PSCLAB_BIN:-bin/pscLab}
+LAB=xc
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP not root (a lab needs network namespaces)"
+	exit 0
+fi
+if [ ! -x "$P" ]; then
+	echo "not ok 1 - $P is built"
+	echo "1..1"
+	exit 1
+fi
+
+n=0 fail=0
+tmp=$(mktemp -d)
+cleanup() {
+	"$P" down "$LAB" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# want description command...: the command's exit status is want
+code() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" >"$tmp/out" 2>&1 </dev/null
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" -eq "$want" ]; then
+		echo "ok $n - $what: exit $want"
+	else
+		echo "not ok $n - $what: exit $rc, want $want"
+		sed 's/^/#   /' "$tmp/out" | head -5
+		fail=1
+	fi
+}
+
+missing=$tmp/no-such-file.yaml
+broken=$tmp/broken.yaml     # reads as a topology, with a lint error
+sed "s/^name: portmap\$/name: $LAB/" topologies/portmap.yaml >"$tmp/$LAB.yaml"
+sed "s/^name: portmap\$/name: Not_A_Lab_Name/" topologies/portmap.yaml >"$broken"
+if ! grep -q "^name: $LAB\$" "$tmp/$LAB.yaml" ||
+	! grep -q "^name: Not_A_Lab_Name\$" "$broken"; then
+	echo "not ok 1 - topologies/portmap.yaml has a line 'name: portmap'"
+	echo "1..1"
+	exit 1
+fi
+# a lab of that name left by an interrupted run of this test
+"$P" down "$LAB" >/dev/null 2>&1
+
+# ---- pscLab itself ----
+code 2 "pscLab (no command)" "$P"
+code 0 "pscLab --help" "$P" --help
+code 0 "pscLab help" "$P" help
+code 0 "pscLab --version" "$P" --version
+code 2 "pscLab nosuchverb" "$P" nosuchverb
+code 2 "pscLab --no-such-option" "$P" --no-such-option
+
+# ---- every verb: --help 0; an unknown option 2 ----
+verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
+covered=" lint graph up down status verify exec logs fault restart "
+for v in $verbs; do
+	code 0 "$v --help" "$P" "$v" --help
+	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
+	n=$((n + 1))
+	case "$covered" in
+	*" $v "*) echo "ok $n - $v: its cases are below" ;;
+	*) echo "not ok $n - $v: no exit-code cases in $0"; fail=1 ;;
+	esac
+done
+
+# ---- the verbs that read a file ----
+code 0 "lint topologies/portmap.yaml" "$P" lint topologies/portmap.yaml
+code 0 "lint portmap (a name)" "$P" lint portmap
+code 1 "lint a topology with an error" "$P" lint "$broken"
+code 1 "lint proxy --strict (a warning)" "$P" lint proxy --strict
+code 2 "lint a missing file" "$P" lint "$missing"
+code 2 "lint nosuchtopology (no such name)" "$P" lint nosuchtopology
+code 2 "lint (no argument)" "$P" lint
+code 2 "lint two arguments" "$P" lint portmap proxy
+code 0 "graph topologies/portmap.yaml" "$P" graph topologies/portmap.yaml
+code 1 "graph a topology with an error" "$P" graph "$broken"
+code 2 "graph a missing file" "$P" graph "$missing"
+code 2 "graph nosuchtopology" "$P" graph nosuchtopology
+code 2 "graph (no argument)" "$P" graph
+
+# ---- no lab up ----
+code 0 "status (every lab)" "$P" status
+code 0 "status --json (every lab)" "$P" status --json
+code 2 "status nosuchlab (not up)" "$P" status nosuchlab
+code 2 "status Bad_Name (not a lab name)" "$P" status Bad_Name
+code 2 "status two labs" "$P" status a b
+code 0 "down nosuchlab (not up: nothing to do)" "$P" down nosuchlab
+code 2 "down Bad_Name (not a lab name)" "$P" down Bad_Name
+code 2 "down (no argument)" "$P" down
+code 2 "verify nosuchlab (not up)" "$P" verify nosuchlab
+code 2 "verify (no argument)" "$P" verify
+code 2 "exec nosuchlab (not up)" "$P" exec nosuchlab bastion-node -- true
+code 2 "exec without --" "$P" exec nosuchlab bastion-node true
+code 2 "exec (no command after --)" "$P" exec nosuchlab bastion-node --
+code 2 "logs nosuchlab (not up)" "$P" logs nosuchlab bastion-node
+code 2 "logs (no node)" "$P" logs nosuchlab
+code 2 "fault nosuchlab (not up)" "$P" fault nosuchlab stop broker-node1
+code 2 "fault (no node)" "$P" fault nosuchlab stop
+code 2 "fault pause (not stop|start)" "$P" fault nosuchlab pause broker-node1
+code 2 "restart nosuchlab (not up)" "$P" restart nosuchlab broker-node1
+code 2 "restart (no node)" "$P" restart nosuchlab
+code 2 "up a missing file" "$P" up "$missing" --network-only
+code 2 "up nosuchtopology" "$P" up nosuchtopology --network-only
+code 2 "up (no argument)" "$P" up
+code 1 "up a topology with an error (nothing built)" "$P" up "$broken" --network-only
+
+# ---- one lab up, the network only ----
+code 0 "up $LAB --network-only" "$P" up "$tmp/$LAB.yaml" --network-only
+code 1 "up $LAB again (already up)" "$P" up "$tmp/$LAB.yaml" --network-only
+code 0 "status $LAB" "$P" status "$LAB"
+code 0 "status $LAB --json" "$P" status "$LAB" --json
+code 0 "status (every lab, $LAB up)" "$P" status
+code 0 "exec $LAB bastion-node -- true" "$P" exec "$LAB" bastion-node -- true
+code 0 "exec $LAB psc -- true (the lab's own namespace)" "$P" exec "$LAB" psc -- true
+code 3 "exec $LAB bastion-node -- sh -c 'exit 3' (the command's)" "$P" exec "$LAB" bastion-node -- sh -c 'exit 3'
+code 127 "exec $LAB bastion-node -- a command that is not there" "$P" exec "$LAB" bastion-node -- no-such-command-xc
+code 2 "exec $LAB nosuchnode" "$P" exec "$LAB" nosuchnode -- true
+code 2 "exec $LAB Bad/Node" "$P" exec "$LAB" Bad/Node -- true
+code 0 "logs $LAB bastion-node (runs no process)" "$P" logs "$LAB" bastion-node
+code 2 "logs $LAB nosuchnode" "$P" logs "$LAB" nosuchnode
+code 2 "logs $LAB bastion-node --no-such-option" "$P" logs "$LAB" bastion-node --no-such-option
+code 2 "fault $LAB stop nosuchnode" "$P" fault "$LAB" stop nosuchnode
+code 1 "fault $LAB stop broker-node1 (not running: network only)" "$P" fault "$LAB" stop broker-node1
+code 1 "fault $LAB stop bastion-node (runs no broker)" "$P" fault "$LAB" stop bastion-node
+code 2 "restart $LAB nosuchnode" "$P" restart "$LAB" nosuchnode
+code 1 "restart $LAB bastion-node (runs no broker)" "$P" restart "$LAB" bastion-node
+code 1 "verify $LAB (no Kafka: checks fail)" "$P" verify "$LAB" --timeout 1000
+code 2 "verify $LAB --timeout abc" "$P" verify "$LAB" --timeout abc
+code 0 "down $LAB" "$P" down "$LAB"
+code 2 "status $LAB after down (not up)" "$P" status "$LAB"
+code 2 "exec $LAB after down (not up)" "$P" exec "$LAB" bastion-node -- true
+
+echo "1..$n"
+exit $fail
