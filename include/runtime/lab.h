@@ -39,15 +39,17 @@ int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 		 size_t errlen);
 
 /* Run argv in a node of the lab (as `ip netns exec`), passing stdio
- * through; *status is its exit status.  -1 with err when the lab or node
- * does not exist or the command cannot run. */
+ * through; *status is its exit status.  PSC_LAB_NOT_UP or PSC_LAB_NO_NODE
+ * (store.h) when the lab is not up or has no such node; -1 with err when
+ * the command cannot run (*status 126, or 127 when it is not found). */
 int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 		 int *status, char *err, size_t errlen);
 
 /* Print the logs of a node's processes (and, for a broker, Kafka's
  * server.log): every file with a header line; follow: then keep printing
- * what is appended until SIGINT/SIGTERM.  -1 with err when the lab or node
- * does not exist. */
+ * what is appended until SIGINT/SIGTERM.  PSC_LAB_NOT_UP or
+ * PSC_LAB_NO_NODE (store.h) with err when the lab is not up or has no such
+ * node; -1 with err when the logs cannot be read. */
 int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 		 char *err, size_t errlen);
 
@@ -60,8 +62,9 @@ typedef enum psc_node_action {
 /* Stop, start again, or restart the Kafka process of node: its broker, or
  * its kafka-proxy.  Stop: SIGTERM by pid from the journal, SIGKILL after
  * 5 s; start: as up starts it, awaited until it serves.  Under the host
- * lock.  -1 with err naming the valid nodes, or saying it is not running
- * (stop) / running already (start). */
+ * lock.  PSC_LAB_NOT_UP or PSC_LAB_NO_NODE (store.h) with err when the lab
+ * is not up or has no such node; -1 with err naming the nodes that run
+ * Kafka, or saying it is not running (stop) / running already (start). */
 int psc_lab_node_process(const char *lab, const char *node,
 			 psc_node_action act, FILE *progress, char *err,
 			 size_t errlen);

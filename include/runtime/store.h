@@ -13,6 +13,9 @@
 
 /* returned by psc_lab_load when the lab is not up (no stored copy) */
 #define PSC_LAB_NOT_UP (-2)
+/* returned by the calls that take a node (exec, logs, fault, restart)
+ * when the lab that is up has no such node */
+#define PSC_LAB_NO_NODE (-3)
 
 /* Load the topology copy of a lab that is up and plan it.  *t is freed by
  * the caller (psc_topology_free).  0; PSC_LAB_NOT_UP with err when the lab

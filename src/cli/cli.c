@@ -283,29 +283,10 @@ static bool lab_name_ok(const char *verb, const char *lab)
 	return false;
 }
 
-/* The <lab> <node> of exec, logs, fault and restart: a lab that is up (its
- * stored copy, store.h) with that node (an instance or one of the lab's own
- * namespaces).  EXIT_OK; EXIT_USAGE, printed, when either is not there.  A
- * stored copy that does not load is left to the verb, which says why. */
-static int lab_node_arg(const char *verb, const char *lab, const char *node)
+/* a lab or a node that is not there is a usage error (README's table) */
+static bool not_there(int rc)
 {
-	if (!lab_name_ok(verb, lab))
-		return EXIT_USAGE;
-	psc_topology *t = NULL;
-	psc_plan *p = calloc(1, sizeof(*p));
-	char err[2048];
-	int rc = EXIT_OK;
-	if (!p)
-		return EXIT_OK;
-	int lrc = psc_lab_load(lab, &t, p, err, sizeof(err));
-	if (lrc == PSC_LAB_NOT_UP ||
-	    (lrc == 0 && psc_plan_node_ns(p, node, err, sizeof(err)) < 0)) {
-		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
-		rc = EXIT_USAGE;
-	}
-	psc_topology_free(t);
-	free(p);
-	return rc;
+	return rc == PSC_LAB_NOT_UP || rc == PSC_LAB_NO_NODE;
 }
 
 /* After up, the TiDB Cloud side's line: the changefeed node, the PSC
@@ -489,7 +470,7 @@ static int run_status(const struct cmd *c, int argc, char **argv)
 	int rc = psc_lab_status(lab, json, stdout, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s status: %s\n", prog, err);
-		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }
@@ -508,18 +489,16 @@ static int run_exec(const struct cmd *c, int argc, char **argv)
 	}
 	if (!need_root("exec"))
 		return EXIT_USAGE;
-	int rc = lab_node_arg("exec", argv[1], argv[2]);
-	if (rc != EXIT_OK)
-		return rc;
-	char err[1024];
+	if (!lab_name_ok("exec", argv[1]))
+		return EXIT_USAGE;
+	char err[2048];
 	int status;
-	rc = psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
+	int rc = psc_lab_exec(argv[1], argv[2], argv + dd + 1, &status, err,
 			  sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s exec: %s\n", prog, err);
 		/* the command could not run: 126, or 127 when not found */
-		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE
-					    : status ? status : EXIT_USAGE;
+		return not_there(rc) ? EXIT_USAGE : status ? status : EXIT_USAGE;
 	}
 	return status;
 }
@@ -552,14 +531,13 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	}
 	if (!need_root("logs"))
 		return EXIT_USAGE;
-	int rc = lab_node_arg("logs", lab, node);
-	if (rc != EXIT_OK)
-		return rc;
-	char err[1024];
-	rc = psc_lab_logs(lab, node, follow, stdout, err, sizeof(err));
+	if (!lab_name_ok("logs", lab))
+		return EXIT_USAGE;
+	char err[2048];
+	int rc = psc_lab_logs(lab, node, follow, stdout, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s logs: %s\n", prog, err);
-		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }
@@ -569,14 +547,13 @@ static int node_action(const char *verb, const char *lab, const char *node,
 {
 	if (!need_root(verb))
 		return EXIT_USAGE;
-	int rc = lab_node_arg(verb, lab, node);
-	if (rc != EXIT_OK)
-		return rc;
+	if (!lab_name_ok(verb, lab))
+		return EXIT_USAGE;
 	char err[4096];
-	rc = psc_lab_node_process(lab, node, act, stdout, err, sizeof(err));
+	int rc = psc_lab_node_process(lab, node, act, stdout, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s %s: %s\n", prog, verb, err);
-		return rc == PSC_LAB_NOT_UP ? EXIT_USAGE : EXIT_FINDINGS;
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
 }

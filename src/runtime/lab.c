@@ -264,7 +264,8 @@ out:
 /* ---- exec ---- */
 
 /* The namespace of node in the lab that is up: from its plan.  0, or the
- * status of psc_lab_load (PSC_LAB_NOT_UP) or -1 with err. */
+ * status of psc_lab_load (PSC_LAB_NOT_UP, -1), or PSC_LAB_NO_NODE, with
+ * err. */
 static int node_ns(const char *lab, const char *node, char *ns, size_t len,
 		   char *err, size_t errlen)
 {
@@ -279,7 +280,7 @@ static int node_ns(const char *lab, const char *node, char *ns, size_t len,
 	if (rc == 0) {
 		int i = psc_plan_node_ns(p, node, err, errlen);
 		if (i < 0)
-			rc = -1;
+			rc = PSC_LAB_NO_NODE;
 		else
 			psc_setf(ns, len, "%s", p->ns[i].name);
 	}
@@ -460,8 +461,14 @@ int psc_lab_node_process(const char *lab, const char *node,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (psc_lab_load(lab, &t, p, err, errlen) < 0 ||
-	    node_proc_name(t, node, name, sizeof(name), &is_broker, err,
+	rc = psc_lab_load(lab, &t, p, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = PSC_LAB_NO_NODE;
+	if (psc_plan_node_ns(p, node, err, errlen) < 0)
+		goto out;
+	rc = -1;
+	if (node_proc_name(t, node, name, sizeof(name), &is_broker, err,
 			   errlen) < 0)
 		goto out;
 	/* up and down hold the lock while they change the lab */
