@@ -17,17 +17,17 @@
 #include <unistd.h>
 
 #include "model/diag.h"
-#include "cli/graph.h"
+#include "base/util.h"
+#include "model/addr.h"
+#include "model/topology.h"
+#include "lint/lint.h"
+#include "plan/plan.h"
 #include "runtime/lab.h"
 #include "runtime/serve.h"
 #include "runtime/store.h"
-#include "cli/status.h"
-#include "lint/lint.h"
 #include "verify/verify.h"
-#include "model/topology.h"
-#include "model/addr.h"
-#include "plan/plan.h"
-#include "base/util.h"
+#include "cli/graph.h"
+#include "cli/status.h"
 
 #ifndef PSCLAB_VERSION
 #define PSCLAB_VERSION "0.1.0"

@@ -10,16 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "model/addr.h"
-#include "services/dns.h"
-#include "services/health.h"
-#include "runtime/lab.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
+#include "services/dns.h"
+#include "services/health.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
-#include "base/util.h"
 
 static const char *ipstr(uint32_t ip, char *buf)
 {

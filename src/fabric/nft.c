@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabric/netns.h"
-#include "plan/nftgen.h"
 #include "base/parallel.h"
+#include "plan/nftgen.h"
+#include "fabric/netns.h"
 
 struct nft_job {
 	const char *script;      /* apply this, or list when NULL */

@@ -2,11 +2,11 @@
  * (lint_net.c, lint_kafka.c), findings sorted; loading a file and linting it. */
 #define _POSIX_C_SOURCE 200809L
 #include "lint/lint.h"
-#include "model/topology_load.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "model/topology_load.h"
 #include "lint/lint_common.h"
 #include "lint/lint_kafka.h"
 #include "lint/lint_net.h"

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lint/lint_common.h"
-#include "model/addr.h"
 #include "base/util.h"
+#include "model/addr.h"
+#include "lint/lint_common.h"
 
 #define ERR PSC_SEV_ERROR
 #define WARN PSC_SEV_WARNING

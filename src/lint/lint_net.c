@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lint/lint_common.h"
 #include "model/addr.h"
 #include "model/firewall.h"
+#include "lint/lint_common.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PSC_PURPOSE "PRIVATE_SERVICE_CONNECT"

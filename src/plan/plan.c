@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/addr.h"
 #include "base/util.h"
+#include "model/addr.h"
 
 #define TRANSIT_PSC_BASE 0xa9fe0000u    /* 169.254.0.0: router <-> psc */
 #define TRANSIT_PROBE_BASE 0xa9fe0100u  /* 169.254.1.0: router <-> probes */

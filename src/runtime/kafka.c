@@ -42,9 +42,9 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
-#include "model/addr.h"
 #include "base/net.h"
 #include "base/util.h"
+#include "model/addr.h"
 #include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \

@@ -19,22 +19,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "model/addr.h"
-#include "services/dns.h"
-#include "runtime/kafka.h"
-#include "runtime/lab_kafka.h"
+#include "base/parallel.h"
+#include "base/util.h"
 #include "lint/lint.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
 #include "fabric/rules.h"
-#include "plan/nftgen.h"
-#include "base/parallel.h"
+#include "runtime/kafka.h"
+#include "runtime/lab_kafka.h"
 #include "runtime/proc.h"
 #include "runtime/serve.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
-#include "base/net.h"
-#include "base/util.h"
 
 /* ---- small helpers ---- */
 

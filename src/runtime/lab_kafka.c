@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "model/addr.h"
 #include "runtime/kafka.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
-#include "base/util.h"
 
 #define FORMAT_TIMEOUT_MS 120000
 #define PROXY_READY_TIMEOUT_MS 30000

@@ -1,7 +1,6 @@
 /* store.c - the one reader of a stored lab (see store.h). */
 #define _GNU_SOURCE
 #include "runtime/store.h"
-#include "model/topology_load.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/topology_load.h"
 #include "runtime/state.h"
 
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,

@@ -21,8 +21,8 @@
 
 #include <ldns/ldns.h>
 
-#include "model/addr.h"
 #include "base/util.h"
+#include "model/addr.h"
 
 #define HDR_LEN 12
 #define SOA_SERIAL 1u

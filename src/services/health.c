@@ -11,8 +11,8 @@
 
 #include "base/net.h"
 #include "base/util.h"
-#include "fabric/nft.h"
 #include "plan/nftgen.h"
+#include "fabric/nft.h"
 
 struct backend_health {
 	int ok_run;               /* consecutive successes */
