@@ -98,9 +98,10 @@ check: $(UNIT_BINS)
 	@tests/run.sh unit $(UNIT_BINS)
 
 # Everything: set-up first, then every suite; ends with the summary line.
+# The benchmarks are built too (not run), so that they cannot rot unseen.
 test: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS) $(INTEG_BINS) bin/pscLab \
-	  bin/psclab-kclient
+	  bin/psclab-kclient $(BENCH_BINS)
 	@INTEG_BINS="$(INTEG_BINS)" tests/run.sh all $(UNIT_BINS)
 
 asan:

@@ -1,43 +1,8 @@
-/* verify.h - `pscLab verify`: the checks TiDB Cloud's changefeed makes
- * (gcp-psc-behaviour.md rows 21-23), with librdkafka, from inside the lab's
- * nodes, each bounded in time, each a line
- *
- *   PASS|FAIL|SKIP <name> (<ms> ms)
- *
- * with, on failure, the hop where the path broke and what to change.
- *
- * The checks, from node `changefeed` (its network namespace AND its
- * /etc/netns resolv.conf, which points at the private zone's stub):
- *   1. bootstrap <host>:<port>, one per bootstrap port: a client
- *      bootstrapped on that address alone connects, ApiVersions, Metadata;
- *   2. broker <id> at <advertised host:port>, one per broker of the
- *      metadata and of the topology: the advertised name resolves to the
- *      PSC endpoint, a TCP connection to it is accepted, and the broker
- *      that answers there IS broker <id>: DescribeConfigs(BROKER "<id>"),
- *      which librdkafka routes to the handle of broker <id> (its
- *      advertised address).  A broker refuses that request for another
- *      id ("Unexpected broker id, expected <its id> ..."), and answers it
- *      with its own node.id: so the id that answered is known either way;
- *   3. controller (broker <id>): the controller of the metadata answers at
- *      its advertised address as itself, and takes CreateTopics
- *      (validate_only), as the changefeed's topic creation does;
- *   4. create topic (3 partitions, replication factor min(3, brokers),
- *      a unique name), produce N messages (acks=all, no idempotence,
- *      round-robin over the partitions), consume them all back (every
- *      partition from the beginning), delete the topic;
- * and from node `bastion-node` (the seed's Kafka-VPC-side steps):
- *   5. INTERNAL bootstrap <broker ip>:<internal port> lists every broker by
- *      its address; EXTERNAL bootstrap <broker ip>:<external port>
- *      (portmap) lists the advertised names, which do not resolve there
- *      (as the seed explains: PASS).
- *
- * Process model: psc_verify_run() forks one child per node; the child puts
- * itself in the node (psc_proc_enter_node), runs its checks with
- * librdkafka and writes one JSON observation per check to a pipe
- * (psc_verify_obs_json); the parent, in the host, reads them (bounded: a
- * child that overstays its budget is killed and its missing checks fail),
- * diagnoses each against the lab (psc_verify_diagnose) and assembles the
- * report.  Call it from a single-threaded process.
+/* verify.h - the pure parts of `pscLab verify`: the lab as the diagnosis
+ * sees it (the context), what a check saw (an observation, one JSON line
+ * from the node it ran in), the diagnosis of each observation, the report
+ * and its text, JSON and JUnit forms.  Running the checks in the lab's
+ * nodes is verify_run.h's.
  *
  * Diagnosis ("hop"), from what the child saw and what the lab says (the
  * topology copy, the plan's endpoint status, the journal's processes):
@@ -57,8 +22,8 @@
  *   pscLab     verify itself could not run a check (a node cannot be
  *              entered, a client cannot be made)
  *
- * Pure parts (unit-tested): the context, the diagnosis table, the
- * observation's JSON line, the report, its text, JSON and JUnit forms. */
+ * All of it is pure and unit-tested; the only look outside is /proc, for
+ * whether a journaled process is alive. */
 #ifndef PSCLAB_VERIFY_H
 #define PSCLAB_VERIFY_H
 
@@ -76,24 +41,7 @@
 #define PSC_VERIFY_MAX_CHECKS 64
 #define PSC_VERIFY_NAME_LEN 320
 #define PSC_VERIFY_TEXT_LEN 1024
-#define PSC_VERIFY_TIMEOUT_DEFAULT_MS 10000L
-#define PSC_VERIFY_MESSAGES_DEFAULT 100L
-#define PSC_VERIFY_MESSAGES_MAX 1000000L
-#define PSC_VERIFY_PARTITIONS 3
 #define PSC_VERIFY_BASTION "bastion-node"
-
-typedef struct psc_verify_opts {
-	/* bootstrap ports; n_bootstrap_ports 0: the changefeed section's */
-	int bootstrap_ports[PSC_MAX_BOOTSTRAP];
-	size_t n_bootstrap_ports;
-	/* the bootstrap host; NULL or "": the PSC endpoint's address (a name
-	 * of the advertised domain works too: it resolves there) */
-	const char *bootstrap_host;
-	long messages;            /* <= 0: PSC_VERIFY_MESSAGES_DEFAULT */
-	long timeout_ms;          /* per check; <= 0: the default */
-	bool no_bastion;          /* skip the bastion-node checks */
-	bool strict;              /* a WARN makes the exit code 1 */
-} psc_verify_opts;
 
 typedef enum psc_verify_status {
 	PSC_VERIFY_PASS = 0,
@@ -170,7 +118,8 @@ typedef struct psc_verify_check {
 typedef struct psc_verify_report {
 	char lab[PSC_NAME_LEN];
 	char topic[128];                /* the run's test topic */
-	bool no_such_lab;               /* psc_verify_run: the lab is not up */
+	bool no_such_lab;               /* psc_verify_run: the lab is not up
+					 * (its -1 means exit code 2) */
 	long total_ms;
 	size_t n_pass, n_fail, n_skip, n_warn;
 	bool strict;                    /* from the options: WARN exits 1 */
@@ -185,6 +134,7 @@ typedef struct psc_verify_broker {
 	long node_id;
 	char instance[PSC_NAME_LEN];
 	char ip[16];
+	char ns[PSC_NETNS_NAME_LEN];    /* its node's namespace, "" none */
 	char internal[PSC_ADDR_LEN];    /* "10.64.0.2:9092" */
 	/* what the changefeed is told: portmap "b1.<domain>:9093", proxy the
 	 * kafka-proxy mapping's advertised address; "" unknown */
@@ -246,8 +196,10 @@ typedef struct psc_verify_ctx {
 	long external_listener_port;    /* the external listener's, 0 */
 	psc_verify_map maps[PSC_MAX_NEG_ENDPOINTS];
 	size_t n_maps;
-	/* kafka-proxy (proxy approach) */
+	/* kafka-proxy (proxy approach; proxy_proc "": the topology runs
+	 * none) */
 	char proxy_instance[PSC_NAME_LEN];
+	char proxy_ns[PSC_NETNS_NAME_LEN];  /* its node's namespace, "" */
 	char proxy_proc[PSC_PROC_NAME_LEN];
 	pid_t proxy_pid;
 	bool proxy_alive;
@@ -263,6 +215,10 @@ typedef struct psc_verify_ctx {
 int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 			 const psc_state *st, psc_verify_ctx *c, char *err,
 			 size_t errlen);
+/* The processes of c (pids, alive, log) again from st, as
+ * psc_verify_ctx_build takes them, the rest of c kept: how a run sees the
+ * lab after its checks without building the context again. */
+void psc_verify_ctx_procs(psc_verify_ctx *c, const psc_state *st);
 const psc_verify_broker *psc_verify_ctx_broker(const psc_verify_ctx *c,
 					       long node_id);
 
@@ -307,6 +263,9 @@ int psc_verify_obs_parse(const char *line, psc_verify_obs *o, char *err,
 void psc_verify_report_init(psc_verify_report *r, const char *lab);
 /* Append a check (counts kept); -1 when the report is full. */
 int psc_verify_report_add(psc_verify_report *r, const psc_verify_check *c);
+/* The same, and when the report is full its last line becomes a FAIL of
+ * verify's own saying that the rest is not reported. */
+void psc_verify_report_put(psc_verify_report *r, const psc_verify_check *c);
 /* 0 every check passed (or was skipped or warned with none failed), 1 a
  * check failed (or warned, when r->strict).  For the CLI:
  * psc_verify_exit_code(rc of psc_verify_run, r): 0 all green, 1 a check
@@ -329,15 +288,5 @@ int psc_verify_print_junit(const psc_verify_report *r, FILE *out);
  * stdout. */
 int psc_verify_write_junit(const psc_verify_report *r, const char *path,
 			   char *err, size_t errlen);
-
-/* ---- running ---- */
-
-/* Run every check against lab (up, with its Kafka) and fill r (always
- * initialised).  0 when the checks ran, whatever they found (r says);
- * -1 with err when they could not: the lab is not up (r->no_such_lab,
- * errno ENOENT), its topology does not load, fork/pipe failed.  Needs
- * root (namespaces). */
-int psc_verify_run(const char *lab, const psc_verify_opts *o,
-		   psc_verify_report *r, char *err, size_t errlen);
 
 #endif

@@ -25,7 +25,7 @@
 #include "runtime/lab.h"
 #include "runtime/serve.h"
 #include "runtime/store.h"
-#include "verify/verify.h"
+#include "verify/verify_run.h"
 #include "cli/graph.h"
 #include "cli/status.h"
 

@@ -1,7 +1,7 @@
 /* verify.c - the pure parts of `pscLab verify` (see verify.h): the lab's
  * context, the diagnosis table, the observations' JSON lines, the report
  * and its text, JSON (jansson) and JUnit forms.  The checks themselves, in
- * the nodes, with librdkafka: verify_run.c. */
+ * the nodes: verify_run.c and the files it names. */
 #define _GNU_SOURCE
 #include "verify/verify.h"
 
@@ -14,39 +14,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "model/addr.h"
 #include "model/firewall.h"
-#include "base/util.h"
 
 /* ---- small helpers ---- */
 
 
-static const char *const hop_names[] = {
-	[PSC_HOP_NONE] = "none",
-	[PSC_HOP_DNS] = "dns",
-	[PSC_HOP_ENDPOINT] = "endpoint",
-	[PSC_HOP_FIREWALL] = "firewall",
-	[PSC_HOP_LB_MAPPING] = "lb-mapping",
-	[PSC_HOP_BROKER_DOWN] = "broker",
-	[PSC_HOP_LISTENER] = "listener",
-	[PSC_HOP_ADVERTISED] = "advertised",
-	[PSC_HOP_KAFKA] = "kafka",
-	[PSC_HOP_VERIFY] = "pscLab",
-	[PSC_HOP_PROXY] = "kafka-proxy",
-};
-
-static const char *const hop_titles[] = {
-	[PSC_HOP_NONE] = "none",
-	[PSC_HOP_DNS] = "DNS (private zone)",
-	[PSC_HOP_ENDPOINT] = "PSC endpoint",
-	[PSC_HOP_FIREWALL] = "producer firewall",
-	[PSC_HOP_LB_MAPPING] = "load balancer mapping",
-	[PSC_HOP_BROKER_DOWN] = "broker down",
-	[PSC_HOP_LISTENER] = "broker listener",
-	[PSC_HOP_ADVERTISED] = "advertised listener",
-	[PSC_HOP_KAFKA] = "Kafka",
-	[PSC_HOP_VERIFY] = "pscLab verify",
-	[PSC_HOP_PROXY] = "kafka-proxy",
+/* each hop's name (JSON, JUnit type) and title (text) */
+static const struct {
+	const char *name, *title;
+} hops[] = {
+	[PSC_HOP_NONE] = {"none", "none"},
+	[PSC_HOP_DNS] = {"dns", "DNS (private zone)"},
+	[PSC_HOP_ENDPOINT] = {"endpoint", "PSC endpoint"},
+	[PSC_HOP_FIREWALL] = {"firewall", "producer firewall"},
+	[PSC_HOP_LB_MAPPING] = {"lb-mapping", "load balancer mapping"},
+	[PSC_HOP_BROKER_DOWN] = {"broker", "broker down"},
+	[PSC_HOP_LISTENER] = {"listener", "broker listener"},
+	[PSC_HOP_ADVERTISED] = {"advertised", "advertised listener"},
+	[PSC_HOP_KAFKA] = {"kafka", "Kafka"},
+	[PSC_HOP_VERIFY] = {"pscLab", "pscLab verify"},
+	[PSC_HOP_PROXY] = {"kafka-proxy", "kafka-proxy"},
 };
 
 static const char *const sym_names[] = {
@@ -67,12 +56,12 @@ static const char *const sym_names[] = {
 
 const char *psc_verify_hop_name(psc_verify_hop h)
 {
-	return (unsigned)h <= PSC_HOP_PROXY ? hop_names[h] : "?";
+	return (unsigned)h <= PSC_HOP_PROXY ? hops[h].name : "?";
 }
 
 const char *psc_verify_hop_title(psc_verify_hop h)
 {
-	return (unsigned)h <= PSC_HOP_PROXY ? hop_titles[h] : "?";
+	return (unsigned)h <= PSC_HOP_PROXY ? hops[h].title : "?";
 }
 
 const char *psc_verify_status_name(psc_verify_status s)
@@ -129,7 +118,7 @@ static const char *vm_ns(const psc_plan *p, const char *instance)
 }
 
 static void ctx_brokers(const psc_topology *t, const psc_plan *p,
-			const psc_state *st, psc_verify_ctx *c)
+			psc_verify_ctx *c)
 {
 	psc_topology *tt = (psc_topology *)t;
 	const psc_listener *xl = t->kafka.external_listener[0]
@@ -147,8 +136,10 @@ static void ctx_brokers(const psc_topology *t, const psc_plan *p,
 		vb->node_id = b->node_id;
 		PSC_SET(vb->instance, "%s", b->instance);
 		const psc_plan_vm *vm = psc_plan_vm_by_name(p, b->instance);
-		if (vm)
+		if (vm) {
 			psc_ip_str(vm->ip, vb->ip, sizeof(vb->ip));
+			PSC_SET(vb->ns, "%s", p->ns[vm->ns].name);
+		}
 		psc_broker_advertised_internal(t, b, vb->internal,
 					       sizeof(vb->internal));
 		vb->external_listener_port = c->external_listener_port;
@@ -171,16 +162,6 @@ static void ctx_brokers(const psc_topology *t, const psc_plan *p,
 					break;
 				}
 			}
-		}
-		PSC_SET(vb->proc, "kafka-%s", b->instance);
-		vb->alive = st == NULL;     /* a journal without it: not run */
-		const psc_proc *pr = find_proc(st, vb->proc,
-					       vm_ns(p, b->instance), "kafka");
-		if (pr) {
-			vb->pid = pr->pid;
-			vb->alive = psc_proc_alive(pr);
-			PSC_SET(vb->proc, "%s", pr->name);
-			PSC_SET(vb->log, "%s", pr->log);
 		}
 	}
 }
@@ -225,24 +206,12 @@ static void ctx_maps(const psc_topology *t, const psc_plan *p,
 	}
 }
 
-int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
-			 const psc_state *st, psc_verify_ctx *c, char *err,
-			 size_t errlen)
+/* the nodes the checks run in: the changefeed (-1 with err when it is no
+ * node of the lab) and bastion-node, when there is one */
+static int ctx_nodes(const psc_topology *t, const psc_plan *p,
+		     psc_verify_ctx *c, char *err, size_t errlen)
 {
 	psc_topology *tt = (psc_topology *)t;
-	memset(c, 0, sizeof(*c));
-	PSC_SET(c->lab, "%s", p->lab[0] ? p->lab : t->name);
-	c->approach = psc_topology_approach(t);
-	if (!t->changefeed.present || !t->changefeed.instance[0]) {
-		snprintf(err, errlen, "lab '%s' has no changefeed section: "
-			 "nothing to verify", c->lab);
-		return -1;
-	}
-	if (!t->kafka.present || !t->kafka.n_brokers) {
-		snprintf(err, errlen, "lab '%s' has no Kafka brokers to "
-			 "verify", c->lab);
-		return -1;
-	}
 	PSC_SET(c->changefeed, "%s", t->changefeed.instance);
 	const char *ns = vm_ns(p, c->changefeed);
 	if (!ns) {
@@ -262,7 +231,17 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 		if (bs)
 			PSC_SET(c->bastion_subnet_range, "%s", bs->ip_cidr_range);
 	}
+	return 0;
+}
 
+/* the changefeed's PSC endpoint, its service attachment and load
+ * balancer: the plan's endpoint, NULL with err when it has none */
+static const psc_plan_endpoint *ctx_endpoint(const psc_topology *t,
+					     const psc_plan *p,
+					     psc_verify_ctx *c, char *err,
+					     size_t errlen)
+{
+	psc_topology *tt = (psc_topology *)t;
 	const psc_plan_endpoint *pe = NULL;
 	for (size_t i = 0; i < p->n_eps; i++)
 		if (strcmp(p->eps[i].ep->name, t->changefeed.endpoint) == 0)
@@ -271,7 +250,7 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 		snprintf(err, errlen, "lab '%s': the changefeed's endpoint '%s' "
 			 "is no PSC endpoint of the plan", c->lab,
 			 t->changefeed.endpoint);
-		return -1;
+		return NULL;
 	}
 	PSC_SET(c->endpoint, "%s", pe->ep->name);
 	psc_ip_str(pe->ip, c->endpoint_ip, sizeof(c->endpoint_ip));
@@ -291,7 +270,14 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 		? psc_find_subnet(tt, pe->sa->nat_subnets[0], NULL) : NULL;
 	if (nsub)
 		PSC_SET(c->nat_range, "%s", nsub->ip_cidr_range);
+	return pe;
+}
 
+/* the advertised domain and the private zone that answers it in the
+ * endpoint's network; its DNS stub's process name */
+static void ctx_dns(const psc_topology *t, const psc_plan_endpoint *pe,
+		    psc_verify_ctx *c)
+{
 	if (psc_pattern_domain(&t->tidbcloud, c->domain, sizeof(c->domain)) < 0)
 		c->domain[0] = '\0';
 	for (size_t z = 0; z < t->n_dns_zones && c->domain[0]; z++) {
@@ -312,33 +298,87 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 			PSC_SET(c->dns_zone, "%s", dz->name);
 	}
 	PSC_SET(c->dns_proc, "dns-%.50s", pe->ep->network);
+}
+
+void psc_verify_ctx_procs(psc_verify_ctx *c, const psc_state *st)
+{
+	/* a process the journal does not hold: not run; no journal at all:
+	 * alive and unknown */
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		psc_verify_broker *vb = &c->brokers[i];
+		PSC_SET(vb->proc, "kafka-%s", vb->instance);
+		vb->pid = 0;
+		vb->log[0] = '\0';
+		vb->alive = st == NULL;
+		const psc_proc *pr = find_proc(st, vb->proc,
+					       vb->ns[0] ? vb->ns : NULL,
+					       "kafka");
+		if (pr) {
+			vb->pid = pr->pid;
+			vb->alive = psc_proc_alive(pr);
+			PSC_SET(vb->proc, "%s", pr->name);
+			PSC_SET(vb->log, "%s", pr->log);
+		}
+	}
+	c->dns_pid = 0;
 	c->dns_alive = st == NULL;
 	const psc_proc *dp = find_proc(st, c->dns_proc, NULL, NULL);
 	if (dp) {
 		c->dns_pid = dp->pid;
 		c->dns_alive = psc_proc_alive(dp);
 	}
+	if (!c->proxy_proc[0])
+		return;
+	PSC_SET(c->proxy_proc, "kafka-proxy");
+	c->proxy_pid = 0;
+	c->proxy_alive = st == NULL;
+	const psc_proc *pr = find_proc(st, "kafka-proxy",
+				       c->proxy_ns[0] ? c->proxy_ns : NULL,
+				       "kafka");
+	if (pr) {
+		PSC_SET(c->proxy_proc, "%s", pr->name);
+		c->proxy_pid = pr->pid;
+		c->proxy_alive = psc_proc_alive(pr);
+	}
+}
 
+int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
+			 const psc_state *st, psc_verify_ctx *c, char *err,
+			 size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	PSC_SET(c->lab, "%s", p->lab[0] ? p->lab : t->name);
+	c->approach = psc_topology_approach(t);
+	if (!t->changefeed.present || !t->changefeed.instance[0]) {
+		snprintf(err, errlen, "lab '%s' has no changefeed section: "
+			 "nothing to verify", c->lab);
+		return -1;
+	}
+	if (!t->kafka.present || !t->kafka.n_brokers) {
+		snprintf(err, errlen, "lab '%s' has no Kafka brokers to "
+			 "verify", c->lab);
+		return -1;
+	}
+	if (ctx_nodes(t, p, c, err, errlen) < 0)
+		return -1;
+	const psc_plan_endpoint *pe = ctx_endpoint(t, p, c, err, errlen);
+	if (!pe)
+		return -1;
+	ctx_dns(t, pe, c);
 	for (size_t i = 0; i < t->changefeed.n_bootstrap_ports &&
 			   c->n_bootstrap_ports < PSC_MAX_BOOTSTRAP; i++)
 		c->bootstrap_ports[c->n_bootstrap_ports++] =
 			(int)t->changefeed.bootstrap_ports[i];
-	ctx_brokers(t, p, st, c);
+	ctx_brokers(t, p, c);
 	ctx_maps(t, p, pe, c);
-
 	if (t->kafka_proxy.present) {
+		const char *pns;
 		PSC_SET(c->proxy_instance, "%s", t->kafka_proxy.instance);
 		PSC_SET(c->proxy_proc, "kafka-proxy");
-		c->proxy_alive = st == NULL;
-		const psc_proc *pr = find_proc(st, "kafka-proxy",
-					       vm_ns(p, c->proxy_instance),
-					       "kafka");
-		if (pr) {
-			PSC_SET(c->proxy_proc, "%s", pr->name);
-			c->proxy_pid = pr->pid;
-			c->proxy_alive = psc_proc_alive(pr);
-		}
+		if ((pns = vm_ns(p, c->proxy_instance)))
+			PSC_SET(c->proxy_ns, "%s", pns);
 	}
+	psc_verify_ctx_procs(c, st);
 	return 0;
 }
 
@@ -464,83 +504,89 @@ static void diag_dns(const psc_verify_ctx *c, const psc_verify_obs *o,
 	}
 }
 
-/* changefeed -> PSC endpoint -> load balancer -> broker (or kafka-proxy) */
-static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
-		      psc_verify_check *k)
+/* the PSC endpoint is not ACCEPTED: no traffic passes */
+static void diag_endpoint(const psc_verify_ctx *c, psc_verify_check *k)
 {
-	bool refused = o->sym == PSC_SYM_REFUSED;
-	char b1[160], why[256], ports[256];
-	PSC_SET(k->detail, "connection to %s:%d%s%s%s %s", o->host, o->port,
-	    o->addr[0] && strcmp(o->addr, o->host) ? " (" : "",
-	    o->addr[0] && strcmp(o->addr, o->host) ? o->addr : "",
-	    o->addr[0] && strcmp(o->addr, o->host) ? ")" : "",
-	    refused ? "was refused" : "timed out");
-	if (c->ep_status != PSC_EP_ACCEPTED) {
-		k->hop = PSC_HOP_ENDPOINT;
-		PSC_APP(k->detail, ": PSC endpoint %s is %s (%s), no traffic "
-		    "passes", c->endpoint, psc_ep_status_name(c->ep_status),
-		    c->ep_reason[0] ? c->ep_reason : "no reason recorded");
-		if (c->ep_status == PSC_EP_REJECTED)
-			PSC_SET(k->fix, "remove project %s from "
-			    "consumer_reject_lists of service attachment %s "
-			    "and add it to consumer_accept_lists",
-			    c->consumer_project, c->attachment);
-		else
-			PSC_SET(k->fix, "accept project %s on service attachment "
-			    "%s: add it to consumer_accept_lists (with a "
-			    "connection_limit that leaves room for this "
-			    "endpoint)", c->consumer_project, c->attachment);
-		return;
+	k->hop = PSC_HOP_ENDPOINT;
+	PSC_APP(k->detail, ": PSC endpoint %s is %s (%s), no traffic "
+	    "passes", c->endpoint, psc_ep_status_name(c->ep_status),
+	    c->ep_reason[0] ? c->ep_reason : "no reason recorded");
+	if (c->ep_status == PSC_EP_REJECTED)
+		PSC_SET(k->fix, "remove project %s from "
+		    "consumer_reject_lists of service attachment %s "
+		    "and add it to consumer_accept_lists",
+		    c->consumer_project, c->attachment);
+	else
+		PSC_SET(k->fix, "accept project %s on service attachment "
+		    "%s: add it to consumer_accept_lists (with a "
+		    "connection_limit that leaves room for this "
+		    "endpoint)", c->consumer_project, c->attachment);
+}
+
+/* behind the load balancer kafka-proxy (or a backend that is no NEG):
+ * kafka-proxy down, not listening on the port, or the firewall */
+static void diag_proxy_path(const psc_verify_ctx *c, const psc_verify_obs *o,
+			    bool refused, psc_verify_check *k)
+{
+	char why[256];
+	const char *inst = c->proxy_instance[0] ? c->proxy_instance
+						: "the backend";
+	if (c->proxy_instance[0] && !c->proxy_alive) {
+		k->hop = PSC_HOP_PROXY;
+		why_dead(c->proxy_proc, c->proxy_pid, why, sizeof(why));
+		PSC_APP(k->detail, ": kafka-proxy on %s: %s", inst, why);
+		fix_restart(c, "kafka-proxy", c->proxy_instance, NULL, k->fix,
+			    sizeof(k->fix));
+	} else if (refused) {
+		k->hop = c->proxy_instance[0] ? PSC_HOP_PROXY
+					      : PSC_HOP_LISTENER;
+		PSC_APP(k->detail, ": %s (kafka-proxy) does not listen on "
+		    "port %d", inst, o->port);
+		PSC_SET(k->fix, "give kafka-proxy a --bootstrap-server-"
+		    "mapping listening on 0.0.0.0:%d, or bootstrap "
+		    "from a port it listens on", o->port);
+	} else {
+		k->hop = PSC_HOP_FIREWALL;
+		PSC_APP(k->detail, " while PSC endpoint %s is ACCEPTED",
+		    c->endpoint);
+		PSC_SET(k->fix, "check the producer firewall of %s: an "
+		    "INGRESS allow from the PSC NAT range %s (NAT "
+		    "address %s) to %s tcp:%d", c->producer_network,
+		    c->nat_range, c->nat_ip, inst, o->port);
 	}
-	if (c->approach == PSC_APPROACH_PROXY || !c->n_maps) {
-		const char *inst = c->proxy_instance[0] ? c->proxy_instance
-							: "the backend";
-		if (c->proxy_instance[0] && !c->proxy_alive) {
-			k->hop = PSC_HOP_PROXY;
-			why_dead(c->proxy_proc, c->proxy_pid, why, sizeof(why));
-			PSC_APP(k->detail, ": kafka-proxy on %s: %s", inst, why);
-			fix_restart(c, "kafka-proxy", c->proxy_instance, NULL, k->fix,
-				    sizeof(k->fix));
-		} else if (refused) {
-			k->hop = c->proxy_instance[0] ? PSC_HOP_PROXY
-						      : PSC_HOP_LISTENER;
-			PSC_APP(k->detail, ": %s (kafka-proxy) does not listen on "
-			    "port %d", inst, o->port);
-			PSC_SET(k->fix, "give kafka-proxy a --bootstrap-server-"
-			    "mapping listening on 0.0.0.0:%d, or bootstrap "
-			    "from a port it listens on", o->port);
-		} else {
-			k->hop = PSC_HOP_FIREWALL;
-			PSC_APP(k->detail, " while PSC endpoint %s is ACCEPTED",
-			    c->endpoint);
-			PSC_SET(k->fix, "check the producer firewall of %s: an "
-			    "INGRESS allow from the PSC NAT range %s (NAT "
-			    "address %s) to %s tcp:%d", c->producer_network,
-			    c->nat_range, c->nat_ip, inst, o->port);
-		}
-		return;
-	}
-	const psc_verify_map *m = map_of(c, o->port);
-	if (!m) {
-		k->hop = PSC_HOP_LB_MAPPING;
-		mapped_ports(c, ports, sizeof(ports));
-		PSC_APP(k->detail, ": no NEG endpoint behind load balancer %s maps "
-		    "client port %d (mapped: %s), so it drops the connection",
-		    c->load_balancer, o->port, ports);
-		if (o->expected >= 0)
-			PSC_SET(k->fix, "map client port %d to %s:%ld in the NEG, "
-			    "or advertise a mapped port for %s", o->port,
-			    psc_verify_ctx_broker(c, o->expected)
-				? psc_verify_ctx_broker(c, o->expected)->instance
-				: "the broker",
-			    c->external_listener_port,
-			    bname(c, o->expected, b1, sizeof(b1)));
-		else
-			PSC_SET(k->fix, "bootstrap from the mapped ports (%s), or "
-			    "add a NEG endpoint with client_port %d", ports,
-			    o->port);
-		return;
-	}
+}
+
+/* a client port no NEG endpoint maps */
+static void diag_unmapped(const psc_verify_ctx *c, const psc_verify_obs *o,
+			  psc_verify_check *k)
+{
+	char b1[160], ports[256];
+	k->hop = PSC_HOP_LB_MAPPING;
+	mapped_ports(c, ports, sizeof(ports));
+	PSC_APP(k->detail, ": no NEG endpoint behind load balancer %s maps "
+	    "client port %d (mapped: %s), so it drops the connection",
+	    c->load_balancer, o->port, ports);
+	if (o->expected >= 0)
+		PSC_SET(k->fix, "map client port %d to %s:%ld in the NEG, "
+		    "or advertise a mapped port for %s", o->port,
+		    psc_verify_ctx_broker(c, o->expected)
+			? psc_verify_ctx_broker(c, o->expected)->instance
+			: "the broker",
+		    c->external_listener_port,
+		    bname(c, o->expected, b1, sizeof(b1)));
+	else
+		PSC_SET(k->fix, "bootstrap from the mapped ports (%s), or "
+		    "add a NEG endpoint with client_port %d", ports,
+		    o->port);
+}
+
+/* the NEG maps the port to m: its broker down, no listener on the port,
+ * or the firewall */
+static void diag_mapped(const psc_verify_ctx *c, const psc_verify_obs *o,
+			const psc_verify_map *m, bool refused,
+			psc_verify_check *k)
+{
+	char b1[160], why[256];
 	const psc_verify_broker *b = broker_of_instance(c, m->instance);
 	PSC_APP(k->detail, ": NEG %s maps client port %d to %s:%d", m->neg,
 	    o->port, m->instance, m->port);
@@ -581,6 +627,30 @@ static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 			    m->port, m->fw_rule[0] ? "rule " : "the implied "
 			    "deny-ingress rule", m->fw_rule);
 	}
+}
+
+/* changefeed -> PSC endpoint -> load balancer -> broker (or kafka-proxy) */
+static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
+		      psc_verify_check *k)
+{
+	bool refused = o->sym == PSC_SYM_REFUSED;
+	bool named = o->addr[0] && strcmp(o->addr, o->host);
+	PSC_SET(k->detail, "connection to %s:%d%s%s%s %s", o->host, o->port,
+	    named ? " (" : "", named ? o->addr : "", named ? ")" : "",
+	    refused ? "was refused" : "timed out");
+	if (c->ep_status != PSC_EP_ACCEPTED) {
+		diag_endpoint(c, k);
+		return;
+	}
+	if (c->approach == PSC_APPROACH_PROXY || !c->n_maps) {
+		diag_proxy_path(c, o, refused, k);
+		return;
+	}
+	const psc_verify_map *m = map_of(c, o->port);
+	if (m)
+		diag_mapped(c, o, m, refused, k);
+	else
+		diag_unmapped(c, o, k);
 }
 
 /* bastion-node -> a broker's address, inside the Kafka VPC */
@@ -1077,6 +1147,27 @@ int psc_verify_report_add(psc_verify_report *r, const psc_verify_check *c)
 	case PSC_VERIFY_WARN: r->n_warn++; break;
 	}
 	return 0;
+}
+
+void psc_verify_report_put(psc_verify_report *r, const psc_verify_check *c)
+{
+	if (psc_verify_report_add(r, c) == 0 || r->n == 0)
+		return;
+	/* full: the last line says so */
+	psc_verify_check *l = &r->checks[r->n - 1];
+	if (l->status != PSC_VERIFY_FAIL) {
+		r->n_fail++;
+		if (l->status == PSC_VERIFY_PASS)
+			r->n_pass--;
+		else if (l->status == PSC_VERIFY_WARN)
+			r->n_warn--;
+		else
+			r->n_skip--;
+	}
+	l->status = PSC_VERIFY_FAIL;
+	l->hop = PSC_HOP_VERIFY;
+	psc_setf(l->detail, sizeof(l->detail), "more than %d checks: the "
+	    "rest is not reported", PSC_VERIFY_MAX_CHECKS);
 }
 
 int psc_verify_exit_code(int run_rc, const psc_verify_report *r)

@@ -63,15 +63,8 @@
 #include "model/topology.h"
 #include "model/topology_load.h"
 
-/* verify is being written: use it when the library has it */
-#if defined(__has_include)
-#if __has_include("verify.h")
-#include "verify/verify.h"
+#include "verify/verify_run.h"
 #include "base/util.h"
-#define HAVE_VERIFY_H 1
-#pragma weak psc_verify_run
-#endif
-#endif
 
 #define LAB "benchkafka"
 #define SOLO_NS "psclab-benchsolo-broker"
@@ -912,7 +905,6 @@ static int solo_step(const psc_kafka_env *env, psc_topology *t,
 	return 0;
 }
 
-#ifdef HAVE_VERIFY_H
 /* one verify of the lab, its report as comments */
 static int verify_once(psc_verify_report *vr, double *ms, char *err,
 		       size_t errlen)
@@ -926,7 +918,6 @@ static int verify_once(psc_verify_report *vr, double *ms, char *err,
 		psc_verify_print_text(vr, stderr);
 	return rc;
 }
-#endif
 
 /* ---- main ------------------------------------------------------------------ */
 
@@ -1067,8 +1058,7 @@ int main(int argc, char **argv)
 	/* ---- 3. verify ---- */
 	double verify_ms = -1;
 	char verify_note[256] = "";
-#ifdef HAVE_VERIFY_H
-	if (psc_verify_run) {
+	{
 		static psc_verify_report vr;
 		if (verify_once(&vr, &verify_ms, err, sizeof(err)) < 0) {
 			snprintf(err + strlen(err), sizeof(err) - strlen(err),
@@ -1093,7 +1083,6 @@ int main(int argc, char **argv)
 				 VERIFY_AGAIN_MS, vr.n_pass, vr.n_fail);
 		}
 	}
-#endif
 	if (stop)
 		goto interrupted;
 

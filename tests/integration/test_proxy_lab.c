@@ -38,7 +38,7 @@
 #include "runtime/lab.h"
 #include "plan/plan.h"
 #include "base/util.h"
-#include "verify/verify.h"
+#include "verify/verify_run.h"
 
 static char exe[600];
 static const char *lab = "itproxy";

@@ -19,7 +19,7 @@
 #include "fabric/nft.h"
 #include "plan/nftgen.h"
 #include "plan/plan.h"
-#include "verify/verify.h"
+#include "verify/verify_run.h"
 #include "base/util.h"
 
 static const char *lab = "itverify";

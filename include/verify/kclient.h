@@ -1,0 +1,52 @@
+/* kclient.h - psclab-kclient (lab/kclient, Go), TiCDC's default Kafka
+ * library (franz-go) as verify runs it in the changefeed's node: where the
+ * binary is, and `psclab-kclient probe --client franz --bootstrap <list>
+ * --timeout <ms>ms`, whose JSON lines (one per request, one per broker
+ * address an answer named) are read into a tally per API: Metadata,
+ * DescribeCluster, FindCoordinator.  No librdkafka here. */
+#ifndef PSCLAB_VERIFY_KCLIENT_H
+#define PSCLAB_VERIFY_KCLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "verify/verify.h"
+
+#define PSC_KCLIENT_APIS 3
+/* "Metadata", "DescribeCluster", "FindCoordinator" */
+extern const char *const psc_kclient_apis[PSC_KCLIENT_APIS];
+
+/* what the probe's lines said of one API */
+typedef struct psc_kclient_tally {
+	size_t seen;                    /* broker addresses its answers named */
+	size_t leaked;                  /* of them outside the domain */
+	bool asked;                     /* a line for its request */
+	char error[256];                /* the first failed request's, "" */
+	/* the first address outside the domain, the broker it names and the
+	 * bootstrap address that was asked ("?" unknown) */
+	char host[PSC_HOST_LEN];
+	int port;
+	long node_id;
+	char bootstrap[PSC_VERIFY_TEXT_LEN];
+} psc_kclient_tally;
+
+typedef struct psc_kclient_result {
+	psc_kclient_tally api[PSC_KCLIENT_APIS];   /* as psc_kclient_apis */
+	int exit_status;                /* its exit status, -1 killed */
+} psc_kclient_result;
+
+/* psclab-kclient into out: $PSCLAB_KCLIENT, else beside $PSCLAB_BIN (the
+ * pscLab a test or the services run), else beside this program; "" when
+ * none is executable. */
+void psc_kclient_path(char *out, size_t len);
+
+/* Run `kclient probe --client franz` on bootstrap (host:port,...) with
+ * its own timeout of timeout_ms per address, and read its lines for at
+ * most wait_ms (then it is killed); an address is in the domain when it
+ * is a name below domain.  0 with out filled; -1 with err when it could
+ * not be started (pipe, fork). */
+int psc_kclient_probe(const char *kclient, const char *bootstrap,
+		      const char *domain, long timeout_ms, long long wait_ms,
+		      psc_kclient_result *out, char *err, size_t errlen);
+
+#endif
