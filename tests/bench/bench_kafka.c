@@ -8,9 +8,7 @@
  *      between and after the labs
  *   2. `up` of the topology (renamed lab "benchkafka") until every broker
  *      serves, twice: goal 20 s or less and at most 1.5x (1)
- *   3. `verify` on the healthy lab, when the library has psc_verify_run
- *      (include/verify.h; a weak reference, so the benchmark builds
- *      without it): goal 5 s or less.  A verify with failures is run once
+ *   3. `verify` on the healthy lab (psc_verify_run): goal 5 s or less.  A verify with failures is run once
  *      more, 2 s later, to tell a transient failure from a lasting one
  *   4. `down`, twice: goal 2 s or less
  *   5. the lab's memory, the sum of VmRSS of every process of its journal,
