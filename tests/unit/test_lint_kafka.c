@@ -77,12 +77,12 @@ static void kafka_advertised_reach_swap(void **state)
 	psc_diags d;
 	const char *path = "tests/lint/kafka-advertised-reach-swap.yaml";
 	const char *want[] = {
-		"tests/lint/kafka-advertised-reach-swap.yaml:134:22: error: "
+		"tests/lint/kafka-advertised-reach-swap.yaml:165:22: error: "
 		"broker 2 (broker-node2): "
 		"b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094 reaches "
 		"broker-node3:39092, not broker-node2: the changefeed would "
 		"send broker 2's requests to broker 3 [advertised-reach]",
-		"tests/lint/kafka-advertised-reach-swap.yaml:138:22: error: "
+		"tests/lint/kafka-advertised-reach-swap.yaml:169:22: error: "
 		"broker 3 (broker-node3): "
 		"b3.abc.us-west1.gcp.3199745.tidbcloud.com:9095 reaches "
 		"broker-node2:39092, not broker-node3: the changefeed would "
@@ -101,7 +101,7 @@ static void kafka_advertised_reach_swap(void **state)
 	}
 	assert_string_equal(d.v[0].hint,
 			    "'kafka-neg' maps client port 9094 to "
-			    "broker-node3:39092 (line 154); map it to "
+			    "broker-node3:39092 (line 185); map it to "
 			    "broker-node2:39092");
 	assert_int_equal(rc, 1);
 	psc_diags_free(&d);
@@ -113,7 +113,7 @@ static void kafka_unknown_reference_broker(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-unknown-reference-broker.yaml", 1,
-		"tests/lint/kafka-unknown-reference-broker.yaml:127:17: error: "
+		"tests/lint/kafka-unknown-reference-broker.yaml:158:17: error: "
 		"broker 1 (broker-nod1): instance 'broker-nod1' names no "
 		"instance [unknown-reference]",
 		"did you mean 'broker-node1'?");
@@ -125,7 +125,7 @@ static void kafka_unknown_reference_proxy(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-unknown-reference-proxy.yaml", 1,
-		"tests/lint/kafka-unknown-reference-proxy.yaml:141:13: error: "
+		"tests/lint/kafka-unknown-reference-proxy.yaml:171:13: error: "
 		"kafka_proxy: instance 'kafka-proxy-nod' names no instance "
 		"[unknown-reference]",
 		"did you mean 'kafka-proxy-node'?");
@@ -137,7 +137,7 @@ static void kafka_broker_instance_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-broker-instance-duplicate.yaml", 1,
-		"tests/lint/kafka-broker-instance-duplicate.yaml:131:17: error: "
+		"tests/lint/kafka-broker-instance-duplicate.yaml:162:17: error: "
 		"broker 2 (broker-node1): instance 'broker-node1' already runs "
 		"broker 1: two brokers on one instance would bind the same "
 		"listener ports [broker-instance-duplicate]",
@@ -150,7 +150,7 @@ static void kafka_listener_protocol_map(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-listener-protocol-map.yaml", 1,
-		"tests/lint/kafka-listener-protocol-map.yaml:106:13: error: "
+		"tests/lint/kafka-listener-protocol-map.yaml:137:13: error: "
 		"listener 'EXTERNAL': not a key of protocol_map: Kafka refuses "
 		"to start (listener.security.protocol.map gives it no security "
 		"protocol) [listener-protocol-map]",
@@ -163,7 +163,7 @@ static void kafka_unknown_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-unknown-listener.yaml", 1,
-		"tests/lint/kafka-unknown-listener.yaml:116:26: error: kafka: "
+		"tests/lint/kafka-unknown-listener.yaml:147:26: error: kafka: "
 		"inter_broker_listener 'INTERNL' names no listener (listeners: "
 		"INTERNAL, CONTROLLER, EXTERNAL): Kafka refuses to start "
 		"[unknown-listener]",
@@ -176,7 +176,7 @@ static void kafka_unknown_listener_external(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-unknown-listener-external.yaml", 1,
-		"tests/lint/kafka-unknown-listener-external.yaml:118:22: error: "
+		"tests/lint/kafka-unknown-listener-external.yaml:149:22: error: "
 		"kafka: external_listener 'EXTRNAL' names no listener "
 		"(listeners: INTERNAL, CONTROLLER, EXTERNAL): Kafka refuses to "
 		"start [unknown-listener]",
@@ -189,8 +189,8 @@ static void kafka_listener_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-listener-duplicate.yaml", 1,
-		"tests/lint/kafka-listener-duplicate.yaml:109:13: error: "
-		"listener 'INTERNAL': the name is used twice (also line 100): "
+		"tests/lint/kafka-listener-duplicate.yaml:140:13: error: "
+		"listener 'INTERNAL': the name is used twice (also line 131): "
 		"Kafka refuses to start [listener-duplicate]",
 		NULL);
 }
@@ -201,7 +201,7 @@ static void kafka_listener_duplicate_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-listener-duplicate-port.yaml", 1,
-		"tests/lint/kafka-listener-duplicate-port.yaml:111:13: error: "
+		"tests/lint/kafka-listener-duplicate-port.yaml:142:13: error: "
 		"listener 'CLIENT': port 29092 is also listener 'CONTROLLER''s: "
 		"Kafka refuses to start (each listener needs a port of its own) "
 		"[listener-duplicate]",
@@ -214,7 +214,7 @@ static void kafka_listener_host(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-listener-host.yaml", 1,
-		"tests/lint/kafka-listener-host.yaml:104:13: error: listener "
+		"tests/lint/kafka-listener-host.yaml:135:13: error: listener "
 		"'CONTROLLER': host 'localhost' is not an IPv4 address: the lab "
 		"binds every listener to an address [listener-host]",
 		"use 0.0.0.0 to listen on all the instance's addresses");
@@ -227,7 +227,7 @@ static void kafka_listener_host_address(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-listener-host-address.yaml", 1,
-		"tests/lint/kafka-listener-host-address.yaml:104:13: error: "
+		"tests/lint/kafka-listener-host-address.yaml:135:13: error: "
 		"listener 'CONTROLLER': host 10.64.0.2 is not the address of "
 		"broker 2 (broker-node2, 10.64.0.3): all brokers share their "
 		"listeners, so that broker could not serve listener 'CONTROLLER' "
@@ -241,7 +241,7 @@ static void kafka_controller_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-controller-listener.yaml", 1,
-		"tests/lint/kafka-controller-listener.yaml:117:24: error: kafka: "
+		"tests/lint/kafka-controller-listener.yaml:148:24: error: kafka: "
 		"controller_listener 'INTERNAL' is also the "
 		"inter_broker_listener: Kafka refuses to start "
 		"(controller.listener.names must not contain "
@@ -255,7 +255,7 @@ static void kafka_controller_listener_empty(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-controller-listener-empty.yaml", 1,
-		"tests/lint/kafka-controller-listener-empty.yaml:117:24: error: "
+		"tests/lint/kafka-controller-listener-empty.yaml:148:24: error: "
 		"kafka: controller_listener is empty: Kafka refuses to start a "
 		"KRaft node without controller.listener.names (process_roles "
 		"includes controller) [controller-listener]",
@@ -268,7 +268,7 @@ static void kafka_cluster_id(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-cluster-id.yaml", 1,
-		"tests/lint/kafka-cluster-id.yaml:97:15: error: kafka: "
+		"tests/lint/kafka-cluster-id.yaml:128:15: error: kafka: "
 		"cluster_id 'BRl69zcmTFmiPaoaANybi' is not a Kafka Uuid (22 "
 		"characters of base64url, as 'kafka-storage.sh random-uuid' "
 		"prints): 'kafka-storage.sh format' refuses it [cluster-id]",
@@ -282,7 +282,7 @@ static void kafka_node_id_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-node-id-duplicate.yaml", 1,
-		"tests/lint/kafka-node-id-duplicate.yaml:132:16: error: broker 1 "
+		"tests/lint/kafka-node-id-duplicate.yaml:163:16: error: broker 1 "
 		"(broker-node2): node_id 1 is already the id of the broker on "
 		"broker-node1: Kafka node ids must be unique in a cluster "
 		"[node-id-duplicate]",
@@ -295,7 +295,7 @@ static void kafka_quorum_voter_syntax(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voter-syntax.yaml", 1,
-		"tests/lint/kafka-quorum-voter-syntax.yaml:121:7: error: kafka: "
+		"tests/lint/kafka-quorum-voter-syntax.yaml:152:7: error: kafka: "
 		"quorum voter '2-broker-node2:29092' is not <id>@<host>:<port> "
 		"[quorum-voter-syntax]",
 		"e.g. '1@broker-node1:29092'");
@@ -307,7 +307,7 @@ static void kafka_quorum_voters_missing(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voters-missing.yaml", 1,
-		"tests/lint/kafka-quorum-voters-missing.yaml:120:5: error: "
+		"tests/lint/kafka-quorum-voters-missing.yaml:151:5: error: "
 		"kafka: quorum_voters does not match the controllers' node ids "
 		"(1, 2, 3): no voter for node 3 (Kafka refuses to start a "
 		"controller that is not a voter) [quorum-voters]",
@@ -320,7 +320,7 @@ static void kafka_quorum_voters_extra(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voters-extra.yaml", 1,
-		"tests/lint/kafka-quorum-voters-extra.yaml:123:7: error: kafka: "
+		"tests/lint/kafka-quorum-voters-extra.yaml:154:7: error: kafka: "
 		"quorum_voters does not match the controllers' node ids (1, 2, "
 		"3): voter 4 is no controller's node id (the quorum would count "
 		"a voter that never runs) [quorum-voters]",
@@ -333,7 +333,7 @@ static void kafka_quorum_voters_twice(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voters-twice.yaml", 1,
-		"tests/lint/kafka-quorum-voters-twice.yaml:123:7: error: kafka: "
+		"tests/lint/kafka-quorum-voters-twice.yaml:154:7: error: kafka: "
 		"voter id 3 appears twice (also '3@broker-node3:29092'): Kafka "
 		"refuses to start [quorum-voters]",
 		NULL);
@@ -345,7 +345,7 @@ static void kafka_quorum_voters_host(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voters-host.yaml", 1,
-		"tests/lint/kafka-quorum-voters-host.yaml:121:7: error: kafka: "
+		"tests/lint/kafka-quorum-voters-host.yaml:152:7: error: kafka: "
 		"voter 2's host 'broker-node3' is neither broker 2's instance "
 		"(broker-node2) nor its address (10.64.0.3): the controllers "
 		"could not reach each other [quorum-voters]",
@@ -358,7 +358,7 @@ static void kafka_quorum_voters_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-quorum-voters-port.yaml", 1,
-		"tests/lint/kafka-quorum-voters-port.yaml:121:7: error: kafka: "
+		"tests/lint/kafka-quorum-voters-port.yaml:152:7: error: kafka: "
 		"voter 2's port 29093 is not the port of controller_listener "
 		"'CONTROLLER' (29092): the controllers could not reach each "
 		"other [quorum-voters]",
@@ -371,7 +371,7 @@ static void kafka_pattern_unique(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-pattern-unique.yaml", 1,
-		"tests/lint/kafka-pattern-unique.yaml:12:11: error: tidbcloud: "
+		"tests/lint/kafka-pattern-unique.yaml:43:11: error: tidbcloud: "
 		"unique 'ABC' is not one or more lowercase letters or digits: "
 		"TiDB Cloud refuses it [pattern-unique]",
 		NULL);
@@ -383,7 +383,7 @@ static void kafka_pattern_shape(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-pattern-shape.yaml", 1,
-		"tests/lint/kafka-pattern-shape.yaml:13:32: error: tidbcloud: "
+		"tests/lint/kafka-pattern-shape.yaml:44:32: error: tidbcloud: "
 		"advertised_listener_pattern "
 		"'<broker-id>.abc.us-west1.gcp.3199745.tidbcloud.com:<port>' is "
 		"not '<broker_id>.<unique>.<domain>:<port>' [pattern-shape]",
@@ -397,7 +397,7 @@ static void kafka_pattern_shape_domain(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-pattern-shape-domain.yaml", 1,
-		"tests/lint/kafka-pattern-shape-domain.yaml:13:32: error: "
+		"tests/lint/kafka-pattern-shape-domain.yaml:44:32: error: "
 		"tidbcloud: the pattern's domain "
 		"'abc.us_west1.gcp.3199745.tidbcloud.com' is not a DNS name: "
 		"label 'us_west1' holds '_' [pattern-shape]",
@@ -410,7 +410,7 @@ static void kafka_pattern_shape_unique(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-pattern-shape-unique.yaml", 1,
-		"tests/lint/kafka-pattern-shape-unique.yaml:13:32: error: "
+		"tests/lint/kafka-pattern-shape-unique.yaml:44:32: error: "
 		"tidbcloud: the pattern's domain starts with 'abd', not with "
 		"unique 'abc': it is not the pattern TiDB Cloud generated for "
 		"'abc', nor the names it resolves [pattern-shape]",
@@ -423,7 +423,7 @@ static void kafka_pattern_region(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-pattern-region.yaml", 0,
-		"tests/lint/kafka-pattern-region.yaml:13:32: warning: tidbcloud: "
+		"tests/lint/kafka-pattern-region.yaml:44:32: warning: tidbcloud: "
 		"the pattern's domain 'abc.us-east1.gcp.3199745.tidbcloud.com' "
 		"does not name region 'us-west1': TiDB Cloud generates the "
 		"pattern in its cluster's region (copied from another cluster?) "
@@ -437,7 +437,7 @@ static void kafka_broker_id(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-broker-id.yaml", 1,
-		"tests/lint/kafka-broker-id.yaml:129:18: error: broker 1 "
+		"tests/lint/kafka-broker-id.yaml:160:18: error: broker 1 "
 		"(broker-node1): broker_id 'B1' is not a lowercase DNS label "
 		"(a-z, 0-9 and '-', 1 to 63 characters): 'B1.<domain>' is no "
 		"valid advertised host name [broker-id]",
@@ -450,7 +450,7 @@ static void kafka_broker_id_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-broker-id-duplicate.yaml", 1,
-		"tests/lint/kafka-broker-id-duplicate.yaml:133:18: error: broker "
+		"tests/lint/kafka-broker-id-duplicate.yaml:164:18: error: broker "
 		"2 (broker-node2): broker_id 'b1' is also broker 1's: both would "
 		"advertise the same host name [broker-id]",
 		NULL);
@@ -462,7 +462,7 @@ static void kafka_broker_id_convention(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-broker-id-convention.yaml", 0,
-		"tests/lint/kafka-broker-id-convention.yaml:129:18: warning: "
+		"tests/lint/kafka-broker-id-convention.yaml:160:18: warning: "
 		"broker 1 (broker-node1): broker_id 'kafka1' differs from 'b1', "
 		"the seed's convention ('b' + node.id) that makes "
 		"troubleshooting easy [broker-id-convention]",
@@ -475,7 +475,7 @@ static void kafka_approach_portmap(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-portmap.yaml", 1,
-		"tests/lint/kafka-approach-portmap.yaml:97:3: error: kafka: "
+		"tests/lint/kafka-approach-portmap.yaml:128:3: error: kafka: "
 		"approach portmap needs external_listener, the listener the NEG "
 		"maps client ports to and brokers advertise as "
 		"<broker_id>.<domain>:<external_port> [approach-portmap]",
@@ -488,7 +488,7 @@ static void kafka_approach_portmap_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-portmap-port.yaml", 1,
-		"tests/lint/kafka-approach-portmap-port.yaml:135:7: error: "
+		"tests/lint/kafka-approach-portmap-port.yaml:166:7: error: "
 		"broker 3 (broker-node3): no external_port: in approach portmap "
 		"every broker advertises a client port of its own, "
 		"<broker_id>.<domain>:<external_port> [approach-portmap]",
@@ -501,7 +501,7 @@ static void kafka_approach_proxy(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-proxy.yaml", 1,
-		"tests/lint/kafka-approach-proxy.yaml:5:11: error: topology: "
+		"tests/lint/kafka-approach-proxy.yaml:35:11: error: topology: "
 		"approach proxy needs a kafka_proxy section: nothing would "
 		"listen behind the load balancer [approach-proxy]",
 		NULL);
@@ -513,7 +513,7 @@ static void kafka_approach_extra(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-extra.yaml", 0,
-		"tests/lint/kafka-approach-extra.yaml:141:3: warning: "
+		"tests/lint/kafka-approach-extra.yaml:172:3: warning: "
 		"kafka_proxy: approach portmap ignores the kafka_proxy section: "
 		"no kafka-proxy runs [approach-extra]",
 		NULL);
@@ -525,7 +525,7 @@ static void kafka_approach_extra_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-extra-listener.yaml", 0,
-		"tests/lint/kafka-approach-extra-listener.yaml:130:22: warning: "
+		"tests/lint/kafka-approach-extra-listener.yaml:160:22: warning: "
 		"kafka: approach proxy ignores external_listener 'EXTERNAL': "
 		"kafka-proxy connects to the inter-broker listener "
 		"[approach-extra]",
@@ -538,7 +538,7 @@ static void kafka_approach_extra_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-approach-extra-port.yaml", 0,
-		"tests/lint/kafka-approach-extra-port.yaml:134:22: warning: "
+		"tests/lint/kafka-approach-extra-port.yaml:164:22: warning: "
 		"broker 1 (broker-node1): approach proxy ignores external_port "
 		"9093: kafka-proxy's mappings give the client ports "
 		"[approach-extra]",
@@ -551,7 +551,7 @@ static void kafka_external_port_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-external-port-duplicate.yaml", 1,
-		"tests/lint/kafka-external-port-duplicate.yaml:134:22: error: "
+		"tests/lint/kafka-external-port-duplicate.yaml:165:22: error: "
 		"broker 2 (broker-node2): external_port 9093 is also broker 1's: "
 		"the port is what tells brokers apart at the endpoint, so the "
 		"changefeed would reach one broker for both "
@@ -565,7 +565,7 @@ static void kafka_neg_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-neg-port.yaml", 1,
-		"tests/lint/kafka-neg-port.yaml:161:19: error: network endpoint "
+		"tests/lint/kafka-neg-port.yaml:192:19: error: network endpoint "
 		"group 'kafka-neg': the endpoint for client port 9096 maps "
 		"instance 'monitor-node', which runs no Kafka broker: "
 		"connections to client port 9096 reach nothing [neg-port]",
@@ -578,7 +578,7 @@ static void kafka_neg_port_vm(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-neg-port-vm.yaml", 1,
-		"tests/lint/kafka-neg-port-vm.yaml:155:15: error: network "
+		"tests/lint/kafka-neg-port-vm.yaml:186:15: error: network "
 		"endpoint group 'kafka-neg': the endpoint for client port 9095 "
 		"maps broker-node3:39093, but Kafka listens on 9092 (INTERNAL), "
 		"29092 (CONTROLLER), 39092 (EXTERNAL) there: connections are "
@@ -593,7 +593,7 @@ static void kafka_advertised_reach(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-reach.yaml", 1,
-		"tests/lint/kafka-advertised-reach.yaml:138:22: error: broker 3 "
+		"tests/lint/kafka-advertised-reach.yaml:169:22: error: broker 3 "
 		"(broker-node3): advertises "
 		"b3.abc.us-west1.gcp.3199745.tidbcloud.com:9096, but no NEG "
 		"endpoint behind 'kafka-lb' has client port 9096: the "
@@ -609,7 +609,7 @@ static void kafka_advertised_reach_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-reach-listener.yaml", 1,
-		"tests/lint/kafka-advertised-reach-listener.yaml:150:15: error: "
+		"tests/lint/kafka-advertised-reach-listener.yaml:180:15: error: "
 		"broker 1 (broker-node1): "
 		"b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093 reaches "
 		"broker-node1:9092, listener 'INTERNAL', not external_listener "
@@ -625,7 +625,7 @@ static void kafka_advertised_dns(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-dns.yaml", 1,
-		"tests/lint/kafka-advertised-dns.yaml:129:18: error: broker 1 "
+		"tests/lint/kafka-advertised-dns.yaml:160:18: error: broker 1 "
 		"(broker-node1): no private DNS zone visible to network "
 		"'tidbcloud-vpc' (the changefeed's) holds "
 		"b1.abc.us-west1.gcp.3199745.tidbcloud.com, nor 2 other "
@@ -640,7 +640,7 @@ static void kafka_advertised_dns_record(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-dns-record.yaml", 1,
-		"tests/lint/kafka-advertised-dns-record.yaml:137:18: error: "
+		"tests/lint/kafka-advertised-dns-record.yaml:168:18: error: "
 		"broker 3 (broker-node3): DNS zone 'kafka-psc-zone' has no "
 		"record for b3.abc.us-west1.gcp.3199745.tidbcloud.com (nor a "
 		"wildcard covering it): TiDB Cloud could not resolve it "
@@ -655,7 +655,7 @@ static void kafka_advertised_dns_endpoint(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-dns-endpoint.yaml", 1,
-		"tests/lint/kafka-advertised-dns-endpoint.yaml:199:19: error: "
+		"tests/lint/kafka-advertised-dns-endpoint.yaml:230:19: error: "
 		"DNS zone 'kafka-psc-zone': record '*' resolves "
 		"b1.abc.us-west1.gcp.3199745.tidbcloud.com (and 2 other "
 		"advertised hosts) to endpoint 'kafka-psc-endpoint2', not to the "
@@ -672,7 +672,7 @@ static void kafka_advertised_dns_proxy(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-advertised-dns-proxy.yaml", 1,
-		"tests/lint/kafka-advertised-dns-proxy.yaml:153:32: error: "
+		"tests/lint/kafka-advertised-dns-proxy.yaml:183:32: error: "
 		"kafka_proxy: DNS zone 'kafka-proxy-psc-zone' has no record for "
 		"brokers.abc.us-west1.gcp.3199745.tidbcloud.com (nor a wildcard "
 		"covering it): TiDB Cloud could not resolve it [advertised-dns]",
@@ -687,7 +687,7 @@ static void kafka_bootstrap_port_seed(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-seed.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-seed.yaml:199:21: error: "
+		"tests/lint/kafka-bootstrap-port-seed.yaml:230:21: error: "
 		"changefeed: bootstrap port 9092: no NEG endpoint behind "
 		"'kafka-lb' maps client port 9092, so the changefeed's bootstrap "
 		"connections to it time out [bootstrap-port]",
@@ -702,7 +702,7 @@ static void kafka_bootstrap_port_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-listener.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-listener.yaml:202:21: error: "
+		"tests/lint/kafka-bootstrap-port-listener.yaml:233:21: error: "
 		"changefeed: bootstrap port 9092 reaches broker-node1:9092, "
 		"listener 'INTERNAL', not external_listener 'EXTERNAL': its "
 		"metadata would advertise INTERNAL addresses, which TiDB Cloud "
@@ -717,7 +717,7 @@ static void kafka_bootstrap_port_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-duplicate.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-duplicate.yaml:199:33: error: "
+		"tests/lint/kafka-bootstrap-port-duplicate.yaml:230:33: error: "
 		"changefeed: bootstrap port 9094 is listed twice "
 		"[bootstrap-port-duplicate]",
 		NULL);
@@ -729,7 +729,7 @@ static void kafka_bootstrap_port_none(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-none.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-none.yaml:199:20: error: "
+		"tests/lint/kafka-bootstrap-port-none.yaml:230:20: error: "
 		"changefeed: no bootstrap port: the changefeed has nowhere to "
 		"bootstrap from [bootstrap-port]",
 		NULL);
@@ -741,7 +741,7 @@ static void kafka_bootstrap_coverage(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-coverage.yaml", 0,
-		"tests/lint/kafka-bootstrap-coverage.yaml:199:20: warning: "
+		"tests/lint/kafka-bootstrap-coverage.yaml:230:20: warning: "
 		"changefeed: only one bootstrap port: the changefeed cannot "
 		"bootstrap while its broker is down (the seed recommends "
 		"several, one per zone) [bootstrap-coverage]",
@@ -754,7 +754,7 @@ static void kafka_bootstrap_port_proxy(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-proxy.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-proxy.yaml:208:33: error: "
+		"tests/lint/kafka-bootstrap-port-proxy.yaml:238:33: error: "
 		"changefeed: bootstrap port 9099 is no listen port of "
 		"kafka-proxy's bootstrap mappings: the changefeed cannot "
 		"bootstrap from it [bootstrap-port]",
@@ -767,7 +767,7 @@ static void kafka_proxy_instance(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-instance.yaml", 1,
-		"tests/lint/kafka-proxy-instance.yaml:141:13: error: "
+		"tests/lint/kafka-proxy-instance.yaml:171:13: error: "
 		"kafka_proxy: instance 'bastion-node' is in no instance group "
 		"behind 'kafka-proxy-lb', the load balancer the changefeed's "
 		"endpoint reaches: the changefeed's connections never reach "
@@ -781,7 +781,7 @@ static void kafka_proxy_mapping_upstream(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-mapping-upstream.yaml", 1,
-		"tests/lint/kafka-proxy-mapping-upstream.yaml:143:17: error: "
+		"tests/lint/kafka-proxy-mapping-upstream.yaml:173:17: error: "
 		"bootstrap server mapping #1: upstream 'broker-node1' is not "
 		"host:port [proxy-mapping-upstream]",
 		"e.g. 'broker-node1:9092'");
@@ -793,7 +793,7 @@ static void kafka_proxy_mapping_upstream_host(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-mapping-upstream-host.yaml", 1,
-		"tests/lint/kafka-proxy-mapping-upstream-host.yaml:143:17: "
+		"tests/lint/kafka-proxy-mapping-upstream-host.yaml:173:17: "
 		"error: bootstrap server mapping #1: upstream host 'broker-nod1' "
 		"is neither an instance nor an IPv4 address "
 		"[proxy-mapping-upstream]",
@@ -807,7 +807,7 @@ static void kafka_proxy_mapping_mismatch(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-mapping-mismatch.yaml", 0,
-		"tests/lint/kafka-proxy-mapping-mismatch.yaml:147:17: warning: "
+		"tests/lint/kafka-proxy-mapping-mismatch.yaml:177:17: warning: "
 		"bootstrap server mapping #1: upstream broker-node1:19092 "
 		"(10.64.0.2:19092) is broker 1's listener 'CLIENT', but the "
 		"broker advertises 10.64.0.2:9092 on 'INTERNAL': kafka-proxy "
@@ -823,7 +823,7 @@ static void kafka_proxy_mapping_mismatch_none(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-mapping-mismatch-none.yaml", 1,
-		"tests/lint/kafka-proxy-mapping-mismatch-none.yaml:143:17: "
+		"tests/lint/kafka-proxy-mapping-mismatch-none.yaml:173:17: "
 		"error: bootstrap server mapping #1: upstream 10.64.0.9:9092 is "
 		"no broker's INTERNAL listener (they advertise 10.64.0.2:9092, "
 		"10.64.0.3:9092, 10.64.0.4:9092): kafka-proxy cannot bootstrap "
@@ -837,7 +837,7 @@ static void kafka_proxy_listen(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-listen.yaml", 1,
-		"tests/lint/kafka-proxy-listen.yaml:144:15: error: bootstrap "
+		"tests/lint/kafka-proxy-listen.yaml:174:15: error: bootstrap "
 		"server mapping #1: listen '0.0.0.0' is not <IPv4 "
 		"address>:<port> [proxy-listen]",
 		"e.g. '0.0.0.0:9092'");
@@ -849,7 +849,7 @@ static void kafka_proxy_listen_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-listen-duplicate.yaml", 1,
-		"tests/lint/kafka-proxy-listen-duplicate.yaml:147:15: error: "
+		"tests/lint/kafka-proxy-listen-duplicate.yaml:177:15: error: "
 		"bootstrap server mapping #2: listen port 9092 is also mapping "
 		"#1's: kafka-proxy cannot bind it twice [proxy-listen]",
 		NULL);
@@ -862,7 +862,7 @@ static void kafka_proxy_listen_address(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-listen-address.yaml", 1,
-		"tests/lint/kafka-proxy-listen-address.yaml:144:15: error: "
+		"tests/lint/kafka-proxy-listen-address.yaml:174:15: error: "
 		"bootstrap server mapping #1: listen address 10.64.0.5:9092 is "
 		"not 10.64.0.6, the address of 'kafka-proxy-lb': the passthrough "
 		"load balancer delivers with that destination, so the "
@@ -877,7 +877,7 @@ static void kafka_proxy_listen_http(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-listen-http.yaml", 1,
-		"tests/lint/kafka-proxy-listen-http.yaml:154:24: error: "
+		"tests/lint/kafka-proxy-listen-http.yaml:184:24: error: "
 		"kafka_proxy: http_listen_address port 9094 is also mapping #3's "
 		"listen port: kafka-proxy cannot bind it twice [proxy-listen]",
 		NULL);
@@ -889,7 +889,7 @@ static void kafka_proxy_listen_http_syntax(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-listen-http-syntax.yaml", 1,
-		"tests/lint/kafka-proxy-listen-http-syntax.yaml:154:24: error: "
+		"tests/lint/kafka-proxy-listen-http-syntax.yaml:184:24: error: "
 		"kafka_proxy: http_listen_address '9080' is not <IPv4 "
 		"address>:<port> [proxy-listen]",
 		"e.g. '0.0.0.0:9080'");
@@ -901,7 +901,7 @@ static void kafka_proxy_advertised(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-advertised.yaml", 1,
-		"tests/lint/kafka-proxy-advertised.yaml:145:19: error: bootstrap "
+		"tests/lint/kafka-proxy-advertised.yaml:175:19: error: bootstrap "
 		"server mapping #1: advertised "
 		"'b1.xyz.us-west1.gcp.3199745.tidbcloud.com:9092' does not "
 		"follow the pattern: not "
@@ -916,7 +916,7 @@ static void kafka_proxy_advertised_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-advertised-port.yaml", 1,
-		"tests/lint/kafka-proxy-advertised-port.yaml:148:19: error: "
+		"tests/lint/kafka-proxy-advertised-port.yaml:178:19: error: "
 		"bootstrap server mapping #2: advertised port 9095 differs from "
 		"listen port 9093: a passthrough load balancer keeps ports, so "
 		"the changefeed would connect to 9095, where kafka-proxy does "
@@ -930,7 +930,7 @@ static void kafka_proxy_advertised_duplicate(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-advertised-duplicate.yaml", 1,
-		"tests/lint/kafka-proxy-advertised-duplicate.yaml:148:19: error: "
+		"tests/lint/kafka-proxy-advertised-duplicate.yaml:178:19: error: "
 		"bootstrap server mapping #2: advertised "
 		"'b1.abc.us-west1.gcp.3199745.tidbcloud.com:9092' is also "
 		"mapping #1's: the changefeed could not tell the two brokers "
@@ -944,14 +944,14 @@ static void kafka_proxy_version(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-version.yaml", 1,
-		"tests/lint/kafka-proxy-version.yaml:183:28: error: kafka_proxy: "
+		"tests/lint/kafka-proxy-version.yaml:191:28: error: kafka_proxy: "
 		"deterministic_listeners needs kafka-proxy v0.4.0 or later "
 		"(--deterministic-listeners), and this topology runs v0.3.11 "
 		"[proxy-version]",
 		"set version: v0.4.3 (make deps builds it)");
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-version-tag.yaml", 1,
-		"tests/lint/kafka-proxy-version-tag.yaml:182:12: error: "
+		"tests/lint/kafka-proxy-version-tag.yaml:190:12: error: "
 		"kafka_proxy: version '0.4.3' is not a kafka-proxy release tag "
 		"(vMAJOR.MINOR.PATCH) [proxy-version]",
 		"a release tag, e.g. v0.3.11 (the seed's) or v0.4.3");
@@ -963,7 +963,7 @@ static void kafka_unknown_reference_proxy_additional(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-unknown-reference-proxy-additional.yaml", 1,
-		"tests/lint/kafka-unknown-reference-proxy-additional.yaml:181:26: "
+		"tests/lint/kafka-unknown-reference-proxy-additional.yaml:189:26: "
 		"error: kafka_proxy: additional_instances 'kafka-proxy-nod2' "
 		"names no instance [unknown-reference]",
 		NULL);
@@ -995,7 +995,7 @@ static void kafka_proxy_dynamic_listener(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-listener.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-listener.yaml:161:3: error: "
+		"tests/lint/kafka-proxy-dynamic-listener.yaml:178:3: error: "
 		"kafka_proxy: brokers 4 (broker-node4), 5 (broker-node5) have no "
 		"bootstrap mapping and dynamic_advertised_listener is not set: "
 		"kafka-proxy would advertise 0.0.0.0 for them, unreachable from "
@@ -1011,7 +1011,7 @@ static void kafka_proxy_dynamic_min_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-min-port.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-min-port.yaml:161:3: error: "
+		"tests/lint/kafka-proxy-dynamic-min-port.yaml:178:3: error: "
 		"kafka_proxy: brokers 4 (broker-node4), 5 (broker-node5) have no "
 		"bootstrap mapping and dynamic_sequential_min_port is not set: "
 		"kafka-proxy would give their listeners random ports, so the "
@@ -1027,7 +1027,7 @@ static void kafka_proxy_dynamic_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-port.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-port.yaml:153:32: error: "
+		"tests/lint/kafka-proxy-dynamic-port.yaml:183:32: error: "
 		"kafka_proxy: dynamic_advertised_listener "
 		"'brokers.abc.us-west1.gcp.3199745.tidbcloud.com:9095' has a "
 		"port: kafka-proxy v0.3.x takes a host only (the seed: \"Remove "
@@ -1041,7 +1041,7 @@ static void kafka_proxy_dynamic_pattern(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-pattern.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-pattern.yaml:153:32: error: "
+		"tests/lint/kafka-proxy-dynamic-pattern.yaml:183:32: error: "
 		"kafka_proxy: dynamic_advertised_listener "
 		"'brokers.xyz.us-west1.gcp.3199745.tidbcloud.com' is not "
 		"<prefix>.abc.us-west1.gcp.3199745.tidbcloud.com: it does not "
@@ -1055,7 +1055,7 @@ static void kafka_proxy_dynamic_prefix(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-prefix.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-prefix.yaml:153:32: error: "
+		"tests/lint/kafka-proxy-dynamic-prefix.yaml:183:32: error: "
 		"kafka_proxy: the prefix 'Brokers' of "
 		"dynamic_advertised_listener is not a lowercase DNS label (the "
 		"seed: \"fixed lower case string\") [proxy-dynamic]",
@@ -1068,7 +1068,7 @@ static void kafka_proxy_dynamic_label(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-label.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-label.yaml:153:32: error: "
+		"tests/lint/kafka-proxy-dynamic-label.yaml:183:32: error: "
 		"kafka_proxy: the prefix 'b1' of dynamic_advertised_listener is "
 		"also mapping #1's broker label: the seed wants a fixed string "
 		"of its own for the dynamic brokers, so that TiDB Cloud routes "
@@ -1083,7 +1083,7 @@ static void kafka_proxy_dynamic_ports(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-proxy-dynamic-ports.yaml", 1,
-		"tests/lint/kafka-proxy-dynamic-ports.yaml:172:32: error: "
+		"tests/lint/kafka-proxy-dynamic-ports.yaml:189:32: error: "
 		"kafka_proxy: the dynamic listeners of the 2 unmapped brokers "
 		"take ports 9094..9095, but 9094 is mapping #3's listen port: "
 		"kafka-proxy could not open them all [proxy-dynamic-ports]",
@@ -1096,7 +1096,7 @@ static void kafka_bootstrap_port_dynamic(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-bootstrap-port-dynamic.yaml", 1,
-		"tests/lint/kafka-bootstrap-port-dynamic.yaml:228:33: error: "
+		"tests/lint/kafka-bootstrap-port-dynamic.yaml:245:33: error: "
 		"changefeed: bootstrap port 9095 is only a dynamic listener of "
 		"kafka-proxy (from dynamic_sequential_min_port 9095), opened "
 		"once a Metadata response names its broker: the changefeed "
@@ -1111,7 +1111,7 @@ static void kafka_hc_port(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-hc-port.yaml", 0,
-		"tests/lint/kafka-hc-port.yaml:165:11: warning: health check "
+		"tests/lint/kafka-hc-port.yaml:195:11: warning: health check "
 		"'kafka-proxy-hc': port 9099 is none of kafka-proxy's bootstrap "
 		"listen ports (9092, 9093, 9094): every probe fails, and "
 		"'kafka-proxy-lb' serves only because an all-unhealthy backend "
@@ -1125,7 +1125,7 @@ static void kafka_hc_port_http(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-hc-port-http.yaml", 0,
-		"tests/lint/kafka-hc-port-http.yaml:165:11: warning: health "
+		"tests/lint/kafka-hc-port-http.yaml:195:11: warning: health "
 		"check 'kafka-proxy-hc': port 9080 is kafka-proxy's HTTP port, "
 		"not one of its bootstrap listen ports (9092, 9093, 9094): the "
 		"probe passes even when kafka-proxy serves no Kafka [hc-port]",
@@ -1138,7 +1138,7 @@ static void kafka_zone_suggested(void **state)
 	(void)state;
 	psc_test_expect_only(
 		"tests/lint/kafka-zone-suggested.yaml", 0,
-		"tests/lint/kafka-zone-suggested.yaml:80:11: warning: broker 3 "
+		"tests/lint/kafka-zone-suggested.yaml:111:11: warning: broker 3 "
 		"(broker-node3): zone us-west1-f of instance 'broker-node3' is "
 		"not one of TiDB Cloud's suggested zones (us-west1-a, "
 		"us-west1-b, us-west1-c): traffic to this broker crosses zones "

@@ -59,15 +59,15 @@ static void shipped_proxy_hc_warning(void **state)
 /* ---- one finding per fixture ---- */
 
 FIXTURE(net_address_conflict, "net-address-conflict", 1,
-	   "tests/lint/net-address-conflict.yaml:199:17: error: "
+	   "tests/lint/net-address-conflict.yaml:198:17: error: "
 	   "load balancer 'kafka-lb': address 10.64.0.10 is also "
-	   "the address of instance 'broker-node3' (line 111); GCP "
+	   "the address of instance 'broker-node3' (line 110); GCP "
 	   "refuses two resources with one address in network "
 	   "'kafka-vpc' [address-conflict]",
 	   NULL)
 
 FIXTURE(net_address_exhausted, "net-address-exhausted", 1,
-	   "tests/lint/net-address-exhausted.yaml:201:17: error: "
+	   "tests/lint/net-address-exhausted.yaml:200:17: error: "
 	   "load balancer 'kafka-lb': no free address left in "
 	   "subnetwork 'brokers-subnet' (10.64.0.0/29: 4 usable, "
 	   "taken by the objects before this one); GCP would fail "
@@ -75,7 +75,7 @@ FIXTURE(net_address_exhausted, "net-address-exhausted", 1,
 	   "use a larger range, or fewer objects in it")
 
 FIXTURE(net_address_outside_subnet, "net-address-outside-subnet", 1,
-	   "tests/lint/net-address-outside-subnet.yaml:96:17: "
+	   "tests/lint/net-address-outside-subnet.yaml:95:17: "
 	   "error: instance 'bastion-node': network_ip 10.200.0.5 "
 	   "is outside subnetwork 'bastion-subnet' (10.0.0.0/18); "
 	   "GCP refuses it [address-outside-subnet]",
@@ -83,7 +83,7 @@ FIXTURE(net_address_outside_subnet, "net-address-outside-subnet", 1,
 	   "10.0.0.2..10.0.63.253")
 
 FIXTURE(net_address_reserved, "net-address-reserved", 1,
-	   "tests/lint/net-address-reserved.yaml:96:17: error: "
+	   "tests/lint/net-address-reserved.yaml:95:17: error: "
 	   "instance 'bastion-node': network_ip 10.0.0.1 is "
 	   "reserved in subnetwork 'bastion-subnet' (10.0.0.0/18): "
 	   "it is the default gateway; GCP refuses it "
@@ -92,7 +92,7 @@ FIXTURE(net_address_reserved, "net-address-reserved", 1,
 	   "10.0.0.2..10.0.63.253")
 
 FIXTURE(net_changefeed_network, "net-changefeed-network", 1,
-	   "tests/lint/net-changefeed-network.yaml:237:13: error: "
+	   "tests/lint/net-changefeed-network.yaml:236:13: error: "
 	   "changefeed: instance 'changefeed' is in network "
 	   "'tidbcloud-vpc2', but PSC endpoint 'kafka-psc-endpoint' "
 	   "is in network 'tidbcloud-vpc': a consumer reaches a PSC "
@@ -100,138 +100,138 @@ FIXTURE(net_changefeed_network, "net-changefeed-network", 1,
 	   NULL)
 
 FIXTURE(net_cidr_syntax_firewall, "net-cidr-syntax-firewall", 1,
-	   "tests/lint/net-cidr-syntax-firewall.yaml:72:25: error: "
+	   "tests/lint/net-cidr-syntax-firewall.yaml:71:25: error: "
 	   "firewall 'kafka-vpc-allow-ssh': source_ranges "
 	   "'0.0.0.0/33': prefix length 33 is out of range 0..32 "
 	   "[cidr-syntax]",
 	   NULL)
 
 FIXTURE(net_cidr_syntax_subnet, "net-cidr-syntax-subnet", 1,
-	   "tests/lint/net-cidr-syntax-subnet.yaml:53:24: error: "
+	   "tests/lint/net-cidr-syntax-subnet.yaml:52:24: error: "
 	   "subnetwork 'bastion-subnet': ip_cidr_range "
 	   "'10.0.0.1/18' has host bits set (the range is "
 	   "10.0.0.0/18) [cidr-syntax]",
 	   NULL)
 
 FIXTURE(net_dns_name_dot, "net-dns-name-dot", 1,
-	   "tests/lint/net-dns-name-dot.yaml:229:15: error: DNS "
+	   "tests/lint/net-dns-name-dot.yaml:228:15: error: DNS "
 	   "zone 'extra-zone': dns_name 'example.com' has no "
 	   "trailing dot; Cloud DNS takes an absolute name "
 	   "[dns-name]",
 	   "add the trailing dot: 'example.com.'")
 
 FIXTURE(net_dns_name_label, "net-dns-name-label", 1,
-	   "tests/lint/net-dns-name-label.yaml:229:15: error: DNS "
+	   "tests/lint/net-dns-name-label.yaml:228:15: error: DNS "
 	   "zone 'extra-zone': dns_name 'kafka_psc.example.com.' "
 	   "has label 'kafka_psc': a label is 1 to 63 of a-z, 0-9 "
 	   "and '-', not starting or ending with '-' [dns-name]",
 	   NULL)
 
 FIXTURE(net_dns_name_long, "net-dns-name-long", 1,
-	   "tests/lint/net-dns-name-long.yaml:229:15: error: DNS "
+	   "tests/lint/net-dns-name-long.yaml:228:15: error: DNS "
 	   "zone 'extra-zone': dns_name is 254 characters long "
 	   "(without the trailing dot); a DNS name has at most 253 "
 	   "[dns-name]",
 	   NULL)
 
 FIXTURE(net_dns_record_name, "net-dns-record-name", 1,
-	   "tests/lint/net-dns-record-name.yaml:227:15: error: DNS "
+	   "tests/lint/net-dns-record-name.yaml:226:15: error: DNS "
 	   "zone 'kafka-psc-zone': record name 'b1.' is not '*' or "
 	   "a relative name (labels of a-z, 0-9 and '-', no "
 	   "trailing dot) [dns-record-name]",
 	   "record names are relative to the zone: write 'b1'")
 
 FIXTURE(net_duplicate_name_dns_zone, "net-duplicate-name-dns-zone", 1,
-	   "tests/lint/net-duplicate-name-dns-zone.yaml:227:11: "
+	   "tests/lint/net-duplicate-name-dns-zone.yaml:226:11: "
 	   "error: DNS zone 'kafka-psc-zone': another DNS zone "
-	   "named 'kafka-psc-zone' is at line 219; GCP refuses a "
+	   "named 'kafka-psc-zone' is at line 218; GCP refuses a "
 	   "second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_endpoint, "net-duplicate-name-endpoint", 1,
-	   "tests/lint/net-duplicate-name-endpoint.yaml:217:11: "
+	   "tests/lint/net-duplicate-name-endpoint.yaml:216:11: "
 	   "error: PSC endpoint 'kafka-psc-endpoint': another PSC "
-	   "endpoint named 'kafka-psc-endpoint' is at line 212; GCP "
+	   "endpoint named 'kafka-psc-endpoint' is at line 211; GCP "
 	   "refuses a second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_firewall, "net-duplicate-name-firewall", 1,
-	   "tests/lint/net-duplicate-name-firewall.yaml:76:15: "
+	   "tests/lint/net-duplicate-name-firewall.yaml:75:15: "
 	   "error: firewall 'kafka-vpc-allow-ssh': another firewall "
-	   "named 'kafka-vpc-allow-ssh' is at line 69; GCP refuses "
+	   "named 'kafka-vpc-allow-ssh' is at line 68; GCP refuses "
 	   "a second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_health_check, "net-duplicate-name-health-check", 1,
-	   "tests/lint/net-duplicate-name-health-check.yaml:196:11: "
+	   "tests/lint/net-duplicate-name-health-check.yaml:195:11: "
 	   "error: health check 'kafka-proxy-hc': another health "
-	   "check named 'kafka-proxy-hc' is at line 192; GCP "
+	   "check named 'kafka-proxy-hc' is at line 191; GCP "
 	   "refuses a second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_ig, "net-duplicate-name-ig", 1,
-	   "tests/lint/net-duplicate-name-ig.yaml:190:11: error: "
+	   "tests/lint/net-duplicate-name-ig.yaml:189:11: error: "
 	   "instance group 'kafka-proxy-ig': another instance group "
-	   "named 'kafka-proxy-ig' is at line 187; GCP refuses a "
+	   "named 'kafka-proxy-ig' is at line 186; GCP refuses a "
 	   "second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_instance, "net-duplicate-name-instance", 1,
-	   "tests/lint/net-duplicate-name-instance.yaml:97:11: "
+	   "tests/lint/net-duplicate-name-instance.yaml:96:11: "
 	   "error: instance 'bastion-node': another instance named "
-	   "'bastion-node' is at line 90; GCP refuses a second one "
+	   "'bastion-node' is at line 89; GCP refuses a second one "
 	   "[duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_lb, "net-duplicate-name-lb", 1,
-	   "tests/lint/net-duplicate-name-lb.yaml:199:11: error: "
+	   "tests/lint/net-duplicate-name-lb.yaml:198:11: error: "
 	   "load balancer 'kafka-lb': another load balancer named "
-	   "'kafka-lb' is at line 191; GCP refuses a second one "
+	   "'kafka-lb' is at line 190; GCP refuses a second one "
 	   "[duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_neg, "net-duplicate-name-neg", 1,
-	   "tests/lint/net-duplicate-name-neg.yaml:189:11: error: "
+	   "tests/lint/net-duplicate-name-neg.yaml:188:11: error: "
 	   "network endpoint group 'kafka-neg': another network "
-	   "endpoint group named 'kafka-neg' is at line 174; GCP "
+	   "endpoint group named 'kafka-neg' is at line 173; GCP "
 	   "refuses a second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_network, "net-duplicate-name-network", 1,
-	   "tests/lint/net-duplicate-name-network.yaml:89:11: "
+	   "tests/lint/net-duplicate-name-network.yaml:88:11: "
 	   "error: network 'tidbcloud-vpc': another network named "
-	   "'tidbcloud-vpc' is at line 82; GCP refuses a second one "
+	   "'tidbcloud-vpc' is at line 81; GCP refuses a second one "
 	   "[duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_sa, "net-duplicate-name-sa", 1,
-	   "tests/lint/net-duplicate-name-sa.yaml:213:11: error: "
+	   "tests/lint/net-duplicate-name-sa.yaml:212:11: error: "
 	   "service attachment 'kafka-psc': another service "
-	   "attachment named 'kafka-psc' is at line 205; GCP "
+	   "attachment named 'kafka-psc' is at line 204; GCP "
 	   "refuses a second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_duplicate_name_subnetwork, "net-duplicate-name-subnetwork", 1,
-	   "tests/lint/net-duplicate-name-subnetwork.yaml:88:15: "
+	   "tests/lint/net-duplicate-name-subnetwork.yaml:87:15: "
 	   "error: subnetwork 'bastion-subnet': another subnetwork "
-	   "named 'bastion-subnet' is at line 51; GCP refuses a "
+	   "named 'bastion-subnet' is at line 50; GCP refuses a "
 	   "second one [duplicate-name]",
 	   NULL)
 
 FIXTURE(net_firewall_action_both, "net-firewall-action-both", 1,
-	   "tests/lint/net-firewall-action-both.yaml:83:11: error: "
+	   "tests/lint/net-firewall-action-both.yaml:82:11: error: "
 	   "firewall 'allow-and-deny': both allow and deny: GCP "
 	   "takes one of them per rule [firewall-action]",
 	   "split it into an allow rule and a deny rule")
 
 FIXTURE(net_firewall_action_none, "net-firewall-action-none", 1,
-	   "tests/lint/net-firewall-action-none.yaml:76:9: error: "
+	   "tests/lint/net-firewall-action-none.yaml:75:9: error: "
 	   "firewall 'no-action': neither allow nor deny: GCP needs "
 	   "exactly one of them [firewall-action]",
 	   "add allow: (or deny:) with a protocol")
 
 FIXTURE(net_firewall_direction_egress, "net-firewall-direction-egress", 1,
-	   "tests/lint/net-firewall-direction-egress.yaml:78:24: "
+	   "tests/lint/net-firewall-direction-egress.yaml:77:24: "
 	   "error: firewall 'egress-from': an EGRESS rule with "
 	   "source_ranges; GCP refuses sources on egress rules "
 	   "[firewall-direction]",
@@ -239,7 +239,7 @@ FIXTURE(net_firewall_direction_egress, "net-firewall-direction-egress", 1,
 	   "sources")
 
 FIXTURE(net_firewall_direction_ingress_none, "net-firewall-direction-ingress-none", 1,
-	   "tests/lint/net-firewall-direction-ingress-none.yaml:76:9: "
+	   "tests/lint/net-firewall-direction-ingress-none.yaml:75:9: "
 	   "error: firewall 'ingress-anywhere': an INGRESS rule "
 	   "without source_ranges or source_tags; terraform refuses "
 	   "it, and the API would take its source as 0.0.0.0/0 "
@@ -247,7 +247,7 @@ FIXTURE(net_firewall_direction_ingress_none, "net-firewall-direction-ingress-non
 	   "add source_ranges (or source_tags)")
 
 FIXTURE(net_firewall_direction_ingress, "net-firewall-direction-ingress", 1,
-	   "tests/lint/net-firewall-direction-ingress.yaml:76:9: "
+	   "tests/lint/net-firewall-direction-ingress.yaml:75:9: "
 	   "error: firewall 'ingress-to': an INGRESS rule with "
 	   "destination_ranges only, without source_ranges or "
 	   "source_tags; terraform refuses it, and the API would "
@@ -256,21 +256,21 @@ FIXTURE(net_firewall_direction_ingress, "net-firewall-direction-ingress", 1,
 	   "add source_ranges (or source_tags)")
 
 FIXTURE(net_firewall_ports_protocol, "net-firewall-ports-protocol", 1,
-	   "tests/lint/net-firewall-ports-protocol.yaml:81:20: "
+	   "tests/lint/net-firewall-ports-protocol.yaml:80:20: "
 	   "error: firewall 'allow-ping': allow entry 'icmp' lists "
 	   "ports; only tcp, udp and sctp take ports, so GCP "
 	   "refuses them [firewall-ports]",
 	   "drop the ports, or use tcp, udp or sctp")
 
 FIXTURE(net_firewall_ports_range, "net-firewall-ports-range", 1,
-	   "tests/lint/net-firewall-ports-range.yaml:75:21: error: "
+	   "tests/lint/net-firewall-ports-range.yaml:74:21: error: "
 	   "firewall 'kafka-vpc-allow-ssh': allow tcp port '22-21' "
 	   "is not \"N\" or \"N-M\" with 1 <= N <= M <= 65535; GCP "
 	   "refuses it [firewall-ports]",
 	   NULL)
 
 FIXTURE(net_hc_firewall_partial, "net-hc-firewall-partial", 0,
-	   "tests/lint/net-hc-firewall-partial.yaml:213:19: "
+	   "tests/lint/net-hc-firewall-partial.yaml:212:19: "
 	   "warning: load balancer 'kafka-proxy-lb': health-check "
 	   "probes from 35.191.0.0/16 and 130.211.0.0/22 cannot "
 	   "reach tcp:9092 on kafka-proxy-node2: no rule allows it "
@@ -281,7 +281,7 @@ FIXTURE(net_hc_firewall_partial, "net-hc-firewall-partial", 0,
 	   "ranges)")
 
 FIXTURE(net_hc_firewall_range, "net-hc-firewall-range", 0,
-	   "tests/lint/net-hc-firewall-range.yaml:211:19: warning: "
+	   "tests/lint/net-hc-firewall-range.yaml:210:19: warning: "
 	   "load balancer 'kafka-proxy-lb': health-check probes "
 	   "from 35.191.0.0/16 cannot reach tcp:9092 on "
 	   "kafka-proxy-node: firewall 'deny-probes' (DENY, "
@@ -294,7 +294,7 @@ FIXTURE(net_hc_firewall_range, "net-hc-firewall-range", 0,
 	   "'deny-probes')")
 
 FIXTURE(net_ig_zone, "net-ig-zone", 1,
-	   "tests/lint/net-ig-zone.yaml:189:17: error: instance "
+	   "tests/lint/net-ig-zone.yaml:188:17: error: instance "
 	   "group 'kafka-proxy-ig': instance 'kafka-proxy-node' is "
 	   "in zone 'us-west1-b', not the group's zone "
 	   "'us-west1-a': a single-zone instance group holds "
@@ -302,13 +302,13 @@ FIXTURE(net_ig_zone, "net-ig-zone", 1,
 	   NULL)
 
 FIXTURE(net_ip_syntax, "net-ip-syntax", 1,
-	   "tests/lint/net-ip-syntax.yaml:96:17: error: instance "
+	   "tests/lint/net-ip-syntax.yaml:95:17: error: instance "
 	   "'bastion-node': network_ip '10.0.0.300' is not an IPv4 "
 	   "address [ip-syntax]",
 	   NULL)
 
 FIXTURE(net_lb_backends_mixed, "net-lb-backends-mixed", 1,
-	   "tests/lint/net-lb-backends-mixed.yaml:201:27: error: "
+	   "tests/lint/net-lb-backends-mixed.yaml:200:27: error: "
 	   "load balancer 'kafka-lb': backends mix network endpoint "
 	   "group 'kafka-neg' and instance group 'bastion-ig'; GCP "
 	   "refuses both kinds in one backend service "
@@ -316,7 +316,7 @@ FIXTURE(net_lb_backends_mixed, "net-lb-backends-mixed", 1,
 	   "use one load balancer per kind of backend")
 
 FIXTURE(net_lb_health_check_missing, "net-lb-health-check-missing", 1,
-	   "tests/lint/net-lb-health-check-missing.yaml:197:16: "
+	   "tests/lint/net-lb-health-check-missing.yaml:196:16: "
 	   "error: load balancer 'kafka-proxy-lb': instance group "
 	   "backend 'kafka-proxy-ig' without a health check; GCP "
 	   "requires one for a backend service of instance groups "
@@ -325,7 +325,7 @@ FIXTURE(net_lb_health_check_missing, "net-lb-health-check-missing", 1,
 	   "backends serve")
 
 FIXTURE(net_lb_subnet_nat, "net-lb-subnet-nat", 1,
-	   "tests/lint/net-lb-subnet-nat.yaml:197:17: error: load "
+	   "tests/lint/net-lb-subnet-nat.yaml:196:17: error: load "
 	   "balancer 'kafka-lb': the forwarding rule's subnetwork "
 	   "'psc-subnet' is a PSC NAT subnet (purpose "
 	   "PRIVATE_SERVICE_CONNECT), which holds no forwarding "
@@ -334,7 +334,7 @@ FIXTURE(net_lb_subnet_nat, "net-lb-subnet-nat", 1,
 	   "load balancer's network")
 
 FIXTURE(net_lb_subnet_network, "net-lb-subnet-network", 1,
-	   "tests/lint/net-lb-subnet-network.yaml:197:17: error: "
+	   "tests/lint/net-lb-subnet-network.yaml:196:17: error: "
 	   "load balancer 'kafka-lb': the forwarding rule's "
 	   "subnetwork 'tidbcloud-subnet' belongs to network "
 	   "'tidbcloud-vpc', not the load balancer's network "
@@ -343,7 +343,7 @@ FIXTURE(net_lb_subnet_network, "net-lb-subnet-network", 1,
 	   "brokers-subnet, psc-subnet")
 
 FIXTURE(net_nat_subnet_network, "net-nat-subnet-network", 1,
-	   "tests/lint/net-nat-subnet-network.yaml:204:19: error: "
+	   "tests/lint/net-nat-subnet-network.yaml:203:19: error: "
 	   "service attachment 'kafka-psc': NAT subnetwork "
 	   "'psc-subnet' is in network 'tidbcloud-vpc', not in "
 	   "network 'kafka-vpc' of load balancer 'kafka-lb'; GCP "
@@ -351,24 +351,24 @@ FIXTURE(net_nat_subnet_network, "net-nat-subnet-network", 1,
 	   NULL)
 
 FIXTURE(net_nat_subnet_purpose, "net-nat-subnet-purpose", 1,
-	   "tests/lint/net-nat-subnet-purpose.yaml:203:19: error: "
+	   "tests/lint/net-nat-subnet-purpose.yaml:202:19: error: "
 	   "service attachment 'kafka-psc': NAT subnetwork "
 	   "'psc-subnet' has purpose PRIVATE, not "
 	   "PRIVATE_SERVICE_CONNECT; GCP refuses it as a PSC NAT "
 	   "subnet [nat-subnet-purpose]",
 	   "add `purpose: PRIVATE_SERVICE_CONNECT` to subnetwork "
-	   "'psc-subnet' (line 58)")
+	   "'psc-subnet' (line 57)")
 
 FIXTURE(net_nat_subnet_shared, "net-nat-subnet-shared", 1,
-	   "tests/lint/net-nat-subnet-shared.yaml:212:19: error: "
+	   "tests/lint/net-nat-subnet-shared.yaml:211:19: error: "
 	   "service attachment 'kafka-psc2': NAT subnetwork "
 	   "'psc-subnet' is already used by service attachment "
-	   "'kafka-psc' (line 201); a NAT subnet serves one "
+	   "'kafka-psc' (line 200); a NAT subnet serves one "
 	   "attachment only [nat-subnet-shared]",
 	   "reserve a NAT subnet for each attachment")
 
 FIXTURE(net_nat_subnet_size, "net-nat-subnet-size", 1,
-	   "tests/lint/net-nat-subnet-size.yaml:204:18: error: "
+	   "tests/lint/net-nat-subnet-size.yaml:203:18: error: "
 	   "service attachment 'kafka-psc': NAT subnetworks "
 	   "psc-subnet have 4 usable addresses for 5 PSC endpoints "
 	   "(one NAT address each): the endpoints past them fail to "
@@ -377,7 +377,7 @@ FIXTURE(net_nat_subnet_size, "net-nat-subnet-size", 1,
 	   "use a larger NAT range or add a NAT subnet")
 
 FIXTURE(net_nat_subnet_unused, "net-nat-subnet-unused", 0,
-	   "tests/lint/net-nat-subnet-unused.yaml:65:18: warning: "
+	   "tests/lint/net-nat-subnet-unused.yaml:64:18: warning: "
 	   "subnetwork 'spare-psc-subnet': purpose "
 	   "PRIVATE_SERVICE_CONNECT, but no service attachment uses "
 	   "this NAT subnet: its addresses serve nothing, and no VM "
@@ -386,7 +386,7 @@ FIXTURE(net_nat_subnet_unused, "net-nat-subnet-unused", 0,
 	   "the purpose")
 
 FIXTURE(net_nat_subnet_used, "net-nat-subnet-used", 1,
-	   "tests/lint/net-nat-subnet-used.yaml:95:17: error: "
+	   "tests/lint/net-nat-subnet-used.yaml:94:17: error: "
 	   "instance 'bastion-node': subnetwork 'psc-subnet' is a "
 	   "PSC NAT subnet (purpose PRIVATE_SERVICE_CONNECT): it "
 	   "holds no VMs or forwarding rules, so GCP refuses this "
@@ -394,23 +394,23 @@ FIXTURE(net_nat_subnet_used, "net-nat-subnet-used", 1,
 	   NULL)
 
 FIXTURE(net_neg_client_port_duplicate, "net-neg-client-port-duplicate", 1,
-	   "tests/lint/net-neg-client-port-duplicate.yaml:191:22: "
+	   "tests/lint/net-neg-client-port-duplicate.yaml:190:22: "
 	   "error: network endpoint group 'kafka-neg': client port "
 	   "9093 is already mapped to broker-node1:39092 (line "
-	   "180); client ports of a port-mapping NEG are unique "
+	   "179); client ports of a port-mapping NEG are unique "
 	   "[neg-client-port-duplicate]",
 	   NULL)
 
 FIXTURE(net_neg_endpoint_duplicate, "net-neg-endpoint-duplicate", 1,
-	   "tests/lint/net-neg-endpoint-duplicate.yaml:189:9: "
+	   "tests/lint/net-neg-endpoint-duplicate.yaml:188:9: "
 	   "error: network endpoint group 'kafka-neg': endpoint "
-	   "broker-node1:39092 is already in the group (line 180); "
+	   "broker-node1:39092 is already in the group (line 179); "
 	   "GCP refuses a duplicate VM and port "
 	   "[neg-endpoint-duplicate]",
 	   NULL)
 
 FIXTURE(net_neg_health_check, "net-neg-health-check", 1,
-	   "tests/lint/net-neg-health-check.yaml:203:19: error: "
+	   "tests/lint/net-neg-health-check.yaml:202:19: error: "
 	   "load balancer 'kafka-lb': health check 'kafka-hc' on "
 	   "port-mapping NEG 'kafka-neg': GCP does not support "
 	   "health checks with port-mapping NEGs (nothing gates "
@@ -418,7 +418,7 @@ FIXTURE(net_neg_health_check, "net-neg-health-check", 1,
 	   "drop the health_check")
 
 FIXTURE(net_neg_subnet, "net-neg-subnet", 1,
-	   "tests/lint/net-neg-subnet.yaml:186:19: error: network "
+	   "tests/lint/net-neg-subnet.yaml:185:19: error: network "
 	   "endpoint group 'kafka-neg': instance 'broker-node3' is "
 	   "in subnetwork 'bastion-subnet', not the NEG's "
 	   "subnetwork 'brokers-subnet': a port-mapping endpoint's "
@@ -427,17 +427,17 @@ FIXTURE(net_neg_subnet, "net-neg-subnet", 1,
 	   NULL)
 
 FIXTURE(net_psc_connection_limit, "net-psc-connection-limit", 1,
-	   "tests/lint/net-psc-connection-limit.yaml:221:13: error: "
+	   "tests/lint/net-psc-connection-limit.yaml:220:13: error: "
 	   "PSC endpoint 'kafka-psc-endpoint2': connection 2 from "
 	   "project 'tidbcloud-prod-000' to service attachment "
 	   "'kafka-psc' is over its connection_limit 1: the "
 	   "endpoint stays PENDING and passes no traffic "
 	   "[psc-connection-limit]",
 	   "raise connection_limit of project 'tidbcloud-prod-000' "
-	   "(line 207)")
+	   "(line 206)")
 
 FIXTURE(net_psc_firewall_deny, "net-psc-firewall-deny", 1,
-	   "tests/lint/net-psc-firewall-deny.yaml:192:9: error: "
+	   "tests/lint/net-psc-firewall-deny.yaml:191:9: error: "
 	   "instance 'broker-node2': PSC traffic from NAT range "
 	   "10.128.0.0/18 of service attachment 'kafka-psc' cannot "
 	   "reach tcp:39092: firewall 'deny-psc-broker2' (DENY, "
@@ -448,7 +448,7 @@ FIXTURE(net_psc_firewall_deny, "net-psc-firewall-deny", 1,
 	   "than 900")
 
 FIXTURE(net_psc_firewall_proxy, "net-psc-firewall-proxy", 1,
-	   "tests/lint/net-psc-firewall-proxy.yaml:184:17: error: "
+	   "tests/lint/net-psc-firewall-proxy.yaml:183:17: error: "
 	   "instance 'kafka-proxy-node': PSC traffic from NAT range "
 	   "10.128.0.0/18 of service attachment 'kafka-proxy-psc' "
 	   "cannot reach tcp:9092,9093,9094: no rule allows it "
@@ -458,7 +458,7 @@ FIXTURE(net_psc_firewall_proxy, "net-psc-firewall-proxy", 1,
 	   "protocols from 10.128.0.0/18")
 
 FIXTURE(net_psc_not_accepted_other, "net-psc-not-accepted-other", 1,
-	   "tests/lint/net-psc-not-accepted-other.yaml:216:13: "
+	   "tests/lint/net-psc-not-accepted-other.yaml:215:13: "
 	   "error: PSC endpoint 'kafka-psc-endpoint': consumer "
 	   "project 'tidbcloud-prod-000' (network 'tidbcloud-vpc') "
 	   "is not on consumer_accept_lists of service attachment "
@@ -468,17 +468,17 @@ FIXTURE(net_psc_not_accepted_other, "net-psc-not-accepted-other", 1,
 	   "'kafka-psc'")
 
 FIXTURE(net_psc_not_accepted, "net-psc-not-accepted", 1,
-	   "tests/lint/net-psc-not-accepted.yaml:216:13: error: PSC "
+	   "tests/lint/net-psc-not-accepted.yaml:215:13: error: PSC "
 	   "endpoint 'kafka-psc-endpoint': consumer project "
 	   "'tidbcloud-prod-000' (network 'tidbcloud-vpc') is not "
 	   "on consumer_accept_lists of service attachment "
 	   "'kafka-psc' (ACCEPT_MANUAL): the endpoint stays PENDING "
 	   "and passes no traffic [psc-not-accepted]",
 	   "consumer_accept_lists has 'tidbcloud-prod-001' (line "
-	   "207): did you mean 'tidbcloud-prod-000'?")
+	   "206): did you mean 'tidbcloud-prod-000'?")
 
 FIXTURE(net_psc_rejected_both, "net-psc-rejected-both", 1,
-	   "tests/lint/net-psc-rejected-both.yaml:217:13: error: "
+	   "tests/lint/net-psc-rejected-both.yaml:216:13: error: "
 	   "PSC endpoint 'kafka-psc-endpoint': consumer project "
 	   "'tidbcloud-prod-000' is on both consumer_accept_lists "
 	   "and consumer_reject_lists of service attachment "
@@ -487,7 +487,7 @@ FIXTURE(net_psc_rejected_both, "net-psc-rejected-both", 1,
 	   "keep the project on one list only")
 
 FIXTURE(net_psc_rejected, "net-psc-rejected", 1,
-	   "tests/lint/net-psc-rejected.yaml:214:13: error: PSC "
+	   "tests/lint/net-psc-rejected.yaml:213:13: error: PSC "
 	   "endpoint 'kafka-psc-endpoint': consumer project "
 	   "'tidbcloud-prod-000' (network 'tidbcloud-vpc') is on "
 	   "consumer_reject_lists of service attachment "
@@ -496,14 +496,14 @@ FIXTURE(net_psc_rejected, "net-psc-rejected", 1,
 	   NULL)
 
 FIXTURE(net_subnet_network, "net-subnet-network", 1,
-	   "tests/lint/net-subnet-network.yaml:124:17: error: "
+	   "tests/lint/net-subnet-network.yaml:123:17: error: "
 	   "instance 'changefeed': subnetwork 'brokers-subnet' "
 	   "belongs to network 'kafka-vpc', not 'tidbcloud-vpc' "
 	   "[subnet-network]",
 	   "subnetworks of network 'tidbcloud-vpc': tidbcloud-subnet")
 
 FIXTURE(net_subnet_overlap_psc, "net-subnet-overlap-psc", 0,
-	   "tests/lint/net-subnet-overlap-psc.yaml:90:24: warning: "
+	   "tests/lint/net-subnet-overlap-psc.yaml:89:24: warning: "
 	   "subnetwork 'tidbcloud-subnet2': ip_cidr_range "
 	   "10.64.0.0/20 overlaps subnetwork 'brokers-subnet' "
 	   "(10.64.0.0/18) of producer network 'kafka-vpc' "
@@ -513,7 +513,7 @@ FIXTURE(net_subnet_overlap_psc, "net-subnet-overlap-psc", 0,
 	   NULL)
 
 FIXTURE(net_subnet_overlap, "net-subnet-overlap", 1,
-	   "tests/lint/net-subnet-overlap.yaml:64:24: error: "
+	   "tests/lint/net-subnet-overlap.yaml:63:24: error: "
 	   "subnetwork 'extra-subnet': ip_cidr_range 10.0.32.0/20 "
 	   "overlaps subnetwork 'bastion-subnet' (10.0.0.0/18) of "
 	   "the same network 'kafka-vpc'; GCP refuses overlapping "
@@ -521,96 +521,96 @@ FIXTURE(net_subnet_overlap, "net-subnet-overlap", 1,
 	   NULL)
 
 FIXTURE(net_subnet_size, "net-subnet-size", 1,
-	   "tests/lint/net-subnet-size.yaml:53:24: error: "
+	   "tests/lint/net-subnet-size.yaml:52:24: error: "
 	   "subnetwork 'bastion-subnet': ip_cidr_range 10.0.0.0/30 "
 	   "is smaller than /29, the smallest subnet range GCP "
 	   "accepts [subnet-size]",
 	   "use a /29 or a larger range")
 
 FIXTURE(net_unknown_reference_backend, "net-unknown-reference-backend", 1,
-	   "tests/lint/net-unknown-reference-backend.yaml:196:27: "
+	   "tests/lint/net-unknown-reference-backend.yaml:195:27: "
 	   "error: load balancer 'kafka-lb': backends 'kafka-ng' "
 	   "names no network endpoint group or instance group "
 	   "[unknown-reference]",
 	   "did you mean 'kafka-neg'?")
 
 FIXTURE(net_unknown_reference_changefeed_endpoint, "net-unknown-reference-changefeed-endpoint", 1,
-	   "tests/lint/net-unknown-reference-changefeed-endpoint.yaml:230:13: "
+	   "tests/lint/net-unknown-reference-changefeed-endpoint.yaml:229:13: "
 	   "error: changefeed: endpoint 'kafka-psc-endpont' names "
 	   "no PSC endpoint [unknown-reference]",
 	   "did you mean 'kafka-psc-endpoint'?")
 
 FIXTURE(net_unknown_reference_changefeed_instance, "net-unknown-reference-changefeed-instance", 1,
-	   "tests/lint/net-unknown-reference-changefeed-instance.yaml:229:13: "
+	   "tests/lint/net-unknown-reference-changefeed-instance.yaml:228:13: "
 	   "error: changefeed: instance 'changefeeed' names no "
 	   "instance [unknown-reference]",
 	   "did you mean 'changefeed'?")
 
 FIXTURE(net_unknown_reference_dns_endpoint, "net-unknown-reference-dns-endpoint", 1,
-	   "tests/lint/net-unknown-reference-dns-endpoint.yaml:226:19: "
+	   "tests/lint/net-unknown-reference-dns-endpoint.yaml:225:19: "
 	   "error: DNS zone 'kafka-psc-zone': endpoint "
 	   "'kafka-psc-endpont' names no PSC endpoint "
 	   "[unknown-reference]",
 	   "did you mean 'kafka-psc-endpoint'?")
 
 FIXTURE(net_unknown_reference_dns_network, "net-unknown-reference-dns-network", 1,
-	   "tests/lint/net-unknown-reference-dns-network.yaml:222:31: "
+	   "tests/lint/net-unknown-reference-dns-network.yaml:221:31: "
 	   "error: DNS zone 'kafka-psc-zone': networks "
 	   "'tidbcloud-vcp' names no network [unknown-reference]",
 	   "did you mean 'tidbcloud-vpc'?")
 
 FIXTURE(net_unknown_reference_endpoint_network, "net-unknown-reference-endpoint-network", 1,
-	   "tests/lint/net-unknown-reference-endpoint-network.yaml:213:14: "
+	   "tests/lint/net-unknown-reference-endpoint-network.yaml:212:14: "
 	   "error: PSC endpoint 'kafka-psc-endpoint': network "
 	   "'tidbcloud-vcp' names no network [unknown-reference]",
 	   "did you mean 'tidbcloud-vpc'?")
 
 FIXTURE(net_unknown_reference_endpoint_target, "net-unknown-reference-endpoint-target", 1,
-	   "tests/lint/net-unknown-reference-endpoint-target.yaml:216:13: "
+	   "tests/lint/net-unknown-reference-endpoint-target.yaml:215:13: "
 	   "error: PSC endpoint 'kafka-psc-endpoint': target "
 	   "'kafka-pcs' names no service attachment "
 	   "[unknown-reference]",
 	   "did you mean 'kafka-psc'?")
 
 FIXTURE(net_unknown_reference_health_check, "net-unknown-reference-health-check", 1,
-	   "tests/lint/net-unknown-reference-health-check.yaml:204:19: "
+	   "tests/lint/net-unknown-reference-health-check.yaml:203:19: "
 	   "error: load balancer 'kafka-proxy-lb': health_check "
 	   "'kafka-proxy-hcc' names no health check "
 	   "[unknown-reference]",
 	   "did you mean 'kafka-proxy-hc'?")
 
 FIXTURE(net_unknown_reference_ig_instance, "net-unknown-reference-ig-instance", 1,
-	   "tests/lint/net-unknown-reference-ig-instance.yaml:189:35: "
+	   "tests/lint/net-unknown-reference-ig-instance.yaml:188:35: "
 	   "error: instance group 'kafka-proxy-ig': instances "
 	   "'kafka-proxy-nod' names no instance [unknown-reference]",
 	   "did you mean 'kafka-proxy-node'?")
 
 FIXTURE(net_unknown_reference_neg_instance, "net-unknown-reference-neg-instance", 1,
-	   "tests/lint/net-unknown-reference-neg-instance.yaml:189:19: "
+	   "tests/lint/net-unknown-reference-neg-instance.yaml:188:19: "
 	   "error: network endpoint group 'kafka-neg': instance "
 	   "'broker-nod1' names no instance [unknown-reference]",
 	   "did you mean 'broker-node1'?")
 
 FIXTURE(net_unknown_reference_network, "net-unknown-reference-network", 1,
-	   "tests/lint/net-unknown-reference-network.yaml:94:14: "
+	   "tests/lint/net-unknown-reference-network.yaml:93:14: "
 	   "error: instance 'bastion-node': network 'kafka-vcp' "
 	   "names no network [unknown-reference]",
 	   "did you mean 'kafka-vpc'?")
 
 FIXTURE(net_unknown_reference_sa_target, "net-unknown-reference-sa-target", 1,
-	   "tests/lint/net-unknown-reference-sa-target.yaml:203:13: "
+	   "tests/lint/net-unknown-reference-sa-target.yaml:202:13: "
 	   "error: service attachment 'kafka-psc': target "
 	   "'kafka-lbb' names no load balancer [unknown-reference]",
 	   "did you mean 'kafka-lb'?")
 
 FIXTURE(net_unknown_reference_subnetwork, "net-unknown-reference-subnetwork", 1,
-	   "tests/lint/net-unknown-reference-subnetwork.yaml:95:17: "
+	   "tests/lint/net-unknown-reference-subnetwork.yaml:94:17: "
 	   "error: instance 'bastion-node': subnetwork "
 	   "'bastion-subnt' names no subnetwork [unknown-reference]",
 	   "did you mean 'bastion-subnet'?")
 
 FIXTURE(net_zone_region, "net-zone-region", 1,
-	   "tests/lint/net-zone-region.yaml:91:11: error: instance "
+	   "tests/lint/net-zone-region.yaml:90:11: error: instance "
 	   "'bastion-node': zone 'us-east1-a' is not in region "
 	   "'us-west1' of subnetwork 'bastion-subnet' (a zone is "
 	   "<region>-<letter>); GCP refuses it [zone-region]",
@@ -676,9 +676,9 @@ static void net_psc_firewall_missing(void **state)
 {
 	(void)state;
 	const char *const lines[] = {
-		PSC_FW_LINE("net-psc-firewall-missing", "175", "broker-node1"),
-		PSC_FW_LINE("net-psc-firewall-missing", "178", "broker-node2"),
-		PSC_FW_LINE("net-psc-firewall-missing", "181", "broker-node3"),
+		PSC_FW_LINE("net-psc-firewall-missing", "174", "broker-node1"),
+		PSC_FW_LINE("net-psc-firewall-missing", "177", "broker-node2"),
+		PSC_FW_LINE("net-psc-firewall-missing", "180", "broker-node3"),
 	};
 	const char *const hints[] = {PSC_FW_HINT, PSC_FW_HINT, PSC_FW_HINT};
 	expect_lines("tests/lint/net-psc-firewall-missing.yaml", 1, lines,
@@ -690,9 +690,9 @@ static void net_psc_firewall_disabled(void **state)
 {
 	(void)state;
 	const char *const lines[] = {
-		PSC_FW_LINE("net-psc-firewall-disabled", "181", "broker-node1"),
-		PSC_FW_LINE("net-psc-firewall-disabled", "184", "broker-node2"),
-		PSC_FW_LINE("net-psc-firewall-disabled", "187", "broker-node3"),
+		PSC_FW_LINE("net-psc-firewall-disabled", "180", "broker-node1"),
+		PSC_FW_LINE("net-psc-firewall-disabled", "183", "broker-node2"),
+		PSC_FW_LINE("net-psc-firewall-disabled", "186", "broker-node3"),
 	};
 	const char *const hints[] = {PSC_FW_HINT, PSC_FW_HINT, PSC_FW_HINT};
 	expect_lines("tests/lint/net-psc-firewall-disabled.yaml", 1, lines,
@@ -704,10 +704,10 @@ static void net_unknown_reference_nat_subnet(void **state)
 {
 	(void)state;
 	const char *const lines[] = {
-		"tests/lint/net-unknown-reference-nat-subnet.yaml:204:19: "
+		"tests/lint/net-unknown-reference-nat-subnet.yaml:203:19: "
 		"error: service attachment 'kafka-psc': nat_subnets "
 		"'psc-subnett' names no subnetwork [unknown-reference]",
-		"tests/lint/net-unknown-reference-nat-subnet.yaml:61:18: "
+		"tests/lint/net-unknown-reference-nat-subnet.yaml:60:18: "
 		"warning: subnetwork 'psc-subnet': purpose "
 		"PRIVATE_SERVICE_CONNECT, but no service attachment uses this "
 		"NAT subnet: its addresses serve nothing, and no VM or "
@@ -727,13 +727,13 @@ static void net_nat_subnet_used_endpoint(void **state)
 {
 	(void)state;
 	const char *const lines[] = {
-		"tests/lint/net-nat-subnet-used-endpoint.yaml:218:17: error: "
+		"tests/lint/net-nat-subnet-used-endpoint.yaml:217:17: error: "
 		"PSC endpoint 'kafka-psc-endpoint': subnetwork "
 		"'tidbcloud-psc-subnet' is a PSC NAT subnet (purpose "
 		"PRIVATE_SERVICE_CONNECT): it holds no VMs or forwarding "
 		"rules, so GCP refuses this PSC endpoint there "
 		"[nat-subnet-used]",
-		"tests/lint/net-nat-subnet-used-endpoint.yaml:91:18: warning: "
+		"tests/lint/net-nat-subnet-used-endpoint.yaml:90:18: warning: "
 		"subnetwork 'tidbcloud-psc-subnet': purpose "
 		"PRIVATE_SERVICE_CONNECT, but no service attachment uses this "
 		"NAT subnet: its addresses serve nothing, and no VM or "
@@ -750,14 +750,14 @@ static void net_dns_zone_network(void **state)
 {
 	(void)state;
 	const char *const lines[] = {
-		"tests/lint/net-dns-zone-network.yaml:229:13: error: "
+		"tests/lint/net-dns-zone-network.yaml:228:13: error: "
 		"changefeed: no private DNS zone is visible to network "
 		"'tidbcloud-vpc' of instance 'changefeed': the advertised "
 		"names would not resolve there [dns-zone-network]",
 	};
 	const char *const hints[] = {
 		"add 'tidbcloud-vpc' to networks of DNS zone 'kafka-psc-zone' "
-		"(line 219)",
+		"(line 218)",
 	};
 	expect_lines("tests/lint/net-dns-zone-network.yaml", 1, lines, hints,
 		     1, "advertised-dns");

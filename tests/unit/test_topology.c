@@ -152,46 +152,46 @@ static void proxy_has_seed_values(void **state)
 	}
 
 FIXTURE(unknown_key, "load-unknown-key.yaml", 1,
-	"106:5: error: instance 'broker-node2': unknown key 'machine_typ' "
+	"105:5: error: instance 'broker-node2': unknown key 'machine_typ' "
 	"[unknown-key]", "did you mean 'machine_type'?")
 FIXTURE(wrong_type, "load-wrong-type.yaml", 1,
-	"71:19: error: firewall 'kafka-vpc-allow-ssh': 'priority' must be an "
+	"70:19: error: firewall 'kafka-vpc-allow-ssh': 'priority' must be an "
 	"integer, got 'high' [wrong-type]", NULL)
 FIXTURE(wrong_type_list, "load-wrong-type-list.yaml", 1,
-	"204:18: error: service attachment 'kafka-psc': 'nat_subnets' must be "
+	"203:18: error: service attachment 'kafka-psc': 'nat_subnets' must be "
 	"a list, got a string [wrong-type]", NULL)
 FIXTURE(quoted_integer, "load-not-integer-string.yaml", 1,
-	"137:13: error: listener 'CONTROLLER': 'port' must be an integer, got "
+	"136:13: error: listener 'CONTROLLER': 'port' must be an integer, got "
 	"'29092' [wrong-type]", NULL)
 FIXTURE(missing_key, "load-missing-key.yaml", 1,
-	"111:5: error: instance 'broker-node3': missing required key 'zone' "
+	"110:5: error: instance 'broker-node3': missing required key 'zone' "
 	"[missing-key]", NULL)
 FIXTURE(duplicate_key, "load-duplicate-key.yaml", 1,
-	"156:3: error: kafka: key 'log_dirs' appears twice [duplicate-key]",
+	"155:3: error: kafka: key 'log_dirs' appears twice [duplicate-key]",
 	NULL)
 FIXTURE(bad_value, "load-bad-value.yaml", 1,
-	"77:20: error: firewall 'allow-psc-traffic': 'direction' is 'INGRES', "
+	"76:20: error: firewall 'allow-psc-traffic': 'direction' is 'INGRES', "
 	"not one of INGRESS, EGRESS [bad-value]", "did you mean 'INGRESS'?")
 FIXTURE(out_of_range, "load-out-of-range.yaml", 1,
-	"188:22: error: network endpoint #3: 'client_port' is 90950, out of "
+	"187:22: error: network endpoint #3: 'client_port' is 90950, out of "
 	"range 1..65535 [out-of-range]", NULL)
 FIXTURE(too_long, "load-too-long.yaml", 1,
-	"90:11: error: instance 'bastion-node-bastion-node-bastion-node-"
+	"89:11: error: instance 'bastion-node-bastion-node-bastion-node-"
 	"bastion-node-bastion-node-bastion-node-': 'name' is 78 characters "
 	"long; at most 63 [too-long]", NULL)
 FIXTURE(multiple_documents, "load-multiple-documents.yaml", 1,
-	"233:1: error: topology: a second YAML document; a topology file "
+	"232:1: error: topology: a second YAML document; a topology file "
 	"holds one [multiple-documents]", NULL)
 FIXTURE(lab_name, "load-lab-name.yaml", 1,
-	"35:7: error: topology: lab name 'Port Map' must start with a "
+	"34:7: error: topology: lab name 'Port Map' must start with a "
 	"lowercase letter and hold only [a-z0-9-] (it names the lab's "
 	"namespaces psclab-<lab>-<node>) [lab-name]", NULL)
 FIXTURE(node_name, "load-node-name.yaml", 1,
-	"90:11: error: instance 'psc': the name 'psc' is taken by one of the "
+	"89:11: error: instance 'psc': the name 'psc' is taken by one of the "
 	"lab's own namespaces (psc, gcp-hc, vpc-<network>); rename the "
 	"instance [node-name]", NULL)
 FIXTURE(yaml_syntax, "load-yaml-syntax.yaml", 2,
-	"205:26: error: topology: not valid YAML: did not find expected ',' "
+	"204:26: error: topology: not valid YAML: did not find expected ',' "
 	"or ']' while parsing a flow sequence [yaml-syntax]", NULL)
 FIXTURE(empty_file, "load-empty.yaml", 2,
 	"1:1: error: topology: the file holds no YAML document; a topology "
