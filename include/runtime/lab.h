@@ -45,13 +45,25 @@ int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 int psc_lab_exec(const char *lab, const char *node, char *const argv[],
 		 int *status, char *err, size_t errlen);
 
-/* Print the logs of a node's processes (and, for a broker, Kafka's
- * server.log): every file with a header line; follow: then keep printing
- * what is appended until SIGINT/SIGTERM.  PSC_LAB_NOT_UP or
- * PSC_LAB_NO_NODE (store.h) with err when the lab is not up or has no such
- * node; -1 with err when the logs cannot be read. */
-int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
-		 char *err, size_t errlen);
+#define PSC_LAB_LOG_LINES 50       /* logs: the last lines shown */
+
+typedef struct psc_logs_opts {
+	bool follow;              /* then keep printing what is appended */
+	long lines;               /* the last lines of each log; 0: 50; -1:
+				   * the whole log */
+	bool all;                 /* every log of the node, not only its
+				   * first process's */
+} psc_logs_opts;
+
+/* Print the logs of a node: the last o->lines lines of its first
+ * process's log (stdout and stderr; a broker's holds what its server.log
+ * has), or with o->all of every process's log and Kafka's server.log, each
+ * under a "==> file <==" header; with o->follow, then what is appended
+ * until SIGINT/SIGTERM.  PSC_LAB_NOT_UP or PSC_LAB_NO_NODE (store.h) with
+ * err when the lab is not up or has no such node; -1 with err when the
+ * logs cannot be read. */
+int psc_lab_logs(const char *lab, const char *node, const psc_logs_opts *o,
+		 FILE *out, char *err, size_t errlen);
 
 typedef enum psc_node_action {
 	PSC_NODE_STOP,

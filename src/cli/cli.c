@@ -70,8 +70,9 @@ static const struct {
 	{"fault", "stop a broker or kafka-proxy, or start it again", "sudo pscLab fault proxy stop kafka-proxy-node\n"
 		  "sudo pscLab fault proxy start kafka-proxy-node"},
 	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
-	{"logs", "a node's process logs (a broker's server.log too)", "sudo pscLab logs proxy kafka-proxy-node\n"
-		 "sudo pscLab logs portmap broker-node1 -f"},
+	{"logs", "the last lines of a node's log, or of all its logs", "sudo pscLab logs proxy kafka-proxy-node\n"
+		 "sudo pscLab logs portmap broker-node1 -n 200\n"
+		 "sudo pscLab logs portmap broker-node1 --all -f"},
 	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint my-topology.yaml --strict"},
 	{"graph", "the topology as a Graphviz graph", "pscLab graph portmap | dot -Tsvg > portmap.svg"},
 };
@@ -506,21 +507,39 @@ static int run_exec(const struct cmd *c, int argc, char **argv)
 static int run_logs(const struct cmd *c, int argc, char **argv)
 {
 	const char *lab = NULL, *node = NULL;
-	bool follow = false;
+	psc_logs_opts o = {.follow = false, .lines = PSC_LAB_LOG_LINES};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0 ||
-		    strcmp(argv[i], "--follow") == 0)
-			follow = true;
-		else if (argv[i][0] == '-' && argv[i][1]) {
+		    strcmp(argv[i], "--follow") == 0) {
+			o.follow = true;
+		} else if (strcmp(argv[i], "--all") == 0) {
+			o.all = true;
+		} else if (strcmp(argv[i], "-n") == 0 ||
+			   strcmp(argv[i], "--lines") == 0) {
+			char *end = NULL;
+			errno = 0;
+			long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10)
+					      : -1;
+			if (i + 1 >= argc || errno || end == argv[i + 1] ||
+			    *end || v < 0) {
+				fprintf(stderr, "%s logs: %s wants a number of "
+					"lines (0: the whole log)\n", prog,
+					argv[i]);
+				usage_line(stderr, c);
+				return EXIT_USAGE;
+			}
+			o.lines = v == 0 ? -1 : v;
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "%s logs: unknown option '%s'\n", prog,
 				argv[i]);
 			usage_line(stderr, c);
 			return EXIT_USAGE;
-		} else if (!lab)
+		} else if (!lab) {
 			lab = argv[i];
-		else if (!node)
+		} else if (!node) {
 			node = argv[i];
-		else {
+		} else {
 			usage_line(stderr, c);
 			return EXIT_USAGE;
 		}
@@ -534,7 +553,7 @@ static int run_logs(const struct cmd *c, int argc, char **argv)
 	if (!lab_name_ok("logs", lab))
 		return EXIT_USAGE;
 	char err[2048];
-	int rc = psc_lab_logs(lab, node, follow, stdout, err, sizeof(err));
+	int rc = psc_lab_logs(lab, node, &o, stdout, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s logs: %s\n", prog, err);
 		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
@@ -771,9 +790,14 @@ static const struct cmd commands[] = {
 	 "\nExit: 0 serving again, 1 it could not be done, 2 usage, the lab "
 	 "is not up or has\nno such node.\n",
 	 run_restart},
-	{"logs", "<lab> <node> [-f]",
-	 "Show the logs of a node's processes (a broker's server.log too).",
-	 "  -f, --follow  keep printing what is appended, until Ctrl-C\n"
+	{"logs", "<lab> <node> [-n N] [--all] [-f]",
+	 "Show the last lines of a node's log: its (first) process's stdout "
+	 "and stderr,\nwhich for a broker holds what its server.log has.",
+	 "  -n, --lines N  the last N lines of each log (default 50; 0: all "
+	 "of it)\n"
+	 "  --all          every log of the node (each process's, a broker's "
+	 "server.log),\n                 each under a '==> file <==' header\n"
+	 "  -f, --follow   then keep printing what is appended, until Ctrl-C\n"
 	 "\nExit: 0, 1 the logs cannot be read, 2 usage, the lab is not up "
 	 "or has no such node.\n",
 	 run_logs},

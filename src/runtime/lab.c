@@ -344,54 +344,77 @@ static size_t copy_new(const char *path, off_t *pos, FILE *out)
 	return total;
 }
 
-int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
-		 char *err, size_t errlen)
+/* Where the last n lines of path begin (a final line without its newline
+ * counts): read backwards 64 KiB at a time.  0 when the file has fewer. */
+static off_t tail_start(const char *path, long n)
+{
+	char buf[65536];
+	AUTO_FD fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size == 0)
+		return 0;
+	off_t end = sb.st_size;
+	long seen = 0;
+	bool last_byte = true;
+	while (end > 0) {
+		off_t start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf)
+						       : 0;
+		ssize_t got = pread(fd, buf, (size_t)(end - start), start);
+		if (got <= 0)
+			return 0;
+		for (ssize_t i = got - 1; i >= 0; i--) {
+			if (buf[i] != '\n')
+				continue;
+			/* the file's own final newline ends the last line */
+			if (last_byte && start + i == sb.st_size - 1) {
+				last_byte = false;
+				continue;
+			}
+			if (++seen == n)
+				return start + i + 1;
+		}
+		last_byte = false;
+		end = start;
+	}
+	return 0;
+}
+
+/* The logs of node: every process's log (its stdout and stderr), then, for
+ * a broker, Kafka's server.log; into files, *n of them (at most max). */
+static int node_logs(const char *lab, const char *node, const char *ns,
+		     char (*files)[PATH_MAX], size_t max, size_t *n,
+		     char *err, size_t errlen)
 {
 	psc_state st;
-	char ns[PSC_NETNS_NAME_LEN], files[8][PATH_MAX];
-	off_t pos[8] = {0};
-	size_t n = 0;
-
 	memset(&st, 0, sizeof(st));
-	int rc = node_ns(lab, node, ns, sizeof(ns), err, errlen);
-	if (rc != 0)
-		return rc;
+	*n = 0;
 	if (psc_state_read(lab, &st, err, errlen) < 0) {
 		psc_state_free(&st);
 		return -1;
 	}
-	for (size_t i = 0; i < st.n_procs && n < 8; i++)
+	for (size_t i = 0; i < st.n_procs && *n < max; i++)
 		if (strcmp(st.procs[i].netns, ns) == 0)
-			snprintf(files[n++], PATH_MAX, "%s", st.procs[i].log);
-	char dir[PATH_MAX];
-	if (n < 8 && psc_lab_node_dir(lab, node, dir, sizeof(dir)) == 0 &&
-	    psc_kafka_server_log(dir, files[n], PATH_MAX) == 0 &&
-	    access(files[n], R_OK) == 0)
-		n++;
+			snprintf(files[(*n)++], PATH_MAX, "%s", st.procs[i].log);
 	psc_state_free(&st);
-	if (n == 0) {
-		fprintf(stderr, "pscLab logs: node '%s' of lab '%s' runs no "
-			"process\n", node, lab);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "==> %s <==\n", files[i]);
-		copy_new(files[i], &pos[i], out);
-	}
-	if (!follow)
-		return 0;
-	psc_catch_term();
+	char dir[PATH_MAX];
+	if (*n < max && psc_lab_node_dir(lab, node, dir, sizeof(dir)) == 0 &&
+	    psc_kafka_server_log(dir, files[*n], PATH_MAX) == 0 &&
+	    access(files[*n], R_OK) == 0)
+		(*n)++;
+	return 0;
+}
+
+/* -f: print what each file gains until SIGINT/SIGTERM, a header when the
+ * file changes (several files) */
+static void follow_logs(char (*files)[PATH_MAX], off_t *pos, size_t n,
+			FILE *out)
+{
 	size_t last = n - 1;
+	psc_catch_term();
 	while (!psc_stop_flag) {
 		for (size_t i = 0; i < n; i++) {
-			off_t before = pos[i];
-			FILE *probe = fopen(files[i], "r");
 			struct stat sb;
-			bool grew = probe && fstat(fileno(probe), &sb) == 0 &&
-				    sb.st_size != before;
-			if (probe)
-				fclose(probe);
-			if (!grew)
+			if (stat(files[i], &sb) != 0 || sb.st_size == pos[i])
 				continue;
 			if (i != last)
 				fprintf(out, "\n==> %s <==\n", files[i]);
@@ -400,6 +423,41 @@ int psc_lab_logs(const char *lab, const char *node, bool follow, FILE *out,
 		}
 		usleep(200 * 1000);
 	}
+}
+
+int psc_lab_logs(const char *lab, const char *node, const psc_logs_opts *o,
+		 FILE *out, char *err, size_t errlen)
+{
+	char ns[PSC_NETNS_NAME_LEN], files[8][PATH_MAX];
+	off_t pos[8] = {0};
+	size_t n = 0;
+	long lines = o->lines > 0 ? o->lines : PSC_LAB_LOG_LINES;
+
+	int rc = node_ns(lab, node, ns, sizeof(ns), err, errlen);
+	if (rc != 0)
+		return rc;
+	if (node_logs(lab, node, ns, files, 8, &n, err, errlen) < 0)
+		return -1;
+	if (n == 0) {
+		fprintf(stderr, "pscLab logs: node '%s' of lab '%s' runs no "
+			"process\n", node, lab);
+		return 0;
+	}
+	/* one log unless --all: the first process's, which holds all that
+	 * process wrote (a broker's server.log repeats its console) */
+	if (!o->all && n > 1) {
+		fprintf(stderr, "pscLab logs: %s (%zu more log%s of node '%s': "
+			"--all)\n", files[0], n - 1, n == 2 ? "" : "s", node);
+		n = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1)
+			fprintf(out, "%s==> %s <==\n", i ? "\n" : "", files[i]);
+		pos[i] = o->lines < 0 ? 0 : tail_start(files[i], lines);
+		copy_new(files[i], &pos[i], out);
+	}
+	if (o->follow)
+		follow_logs(files, pos, n, out);
 	return 0;
 }
 

@@ -83,6 +83,27 @@ static void seed_steps(void **state)
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "kafka-broker-node2"));
 
+	/* logs: a broker's one log by default (its console, which holds
+	 * what server.log has), both under headers with --all */
+	rc = it_capture(out, sizeof(out), "%s logs %s broker-node1 -n 5 "
+			"2>/dev/null", exe, lab);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(out, "==> "));
+	int lines = 0;
+	for (const char *c = out; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(lines, 5);
+	rc = it_capture(out, sizeof(out), "%s logs %s broker-node1 -n 5 "
+			"2>&1 >/dev/null", exe, lab);
+	assert_non_null(strstr(out, "--all"));
+	rc = it_capture(out, sizeof(out), "%s logs %s broker-node1 --all -n 2 "
+			"2>&1", exe, lab);
+	assert_int_equal(rc, 0);
+	const char *h1 = strstr(out, "==> ");
+	assert_non_null(h1);
+	assert_non_null(strstr(h1 + 4, "==> "));
+	assert_non_null(strstr(out, "server.log <=="));
+
 	/* down leaves nothing */
 	rc = it_capture(out, sizeof(out), "timeout 60 %s down %s 2>&1", exe, lab);
 	assert_int_equal(rc, 0);
