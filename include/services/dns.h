@@ -5,8 +5,11 @@
  *
  * Semantics (an authoritative Cloud DNS private zone):
  *  - the zone of a query is the most specific zone whose origin is the
- *    question name or one of its ancestors; no zone: REFUSED (we are not a
- *    recursive resolver, so RA is clear);
+ *    question name or one of its ancestors.  No zone: NXDOMAIN, not
+ *    authoritative, no SOA: what a VM's resolver (169.254.169.254, Cloud
+ *    DNS) says of a name that does not exist.  The lab is offline, so a
+ *    public name that exists gets it too; on GCP it would resolve.  Never
+ *    REFUSED for an ordinary lookup (RA stays clear: nothing is recursed);
  *  - in a zone, answers carry AA.  A name with A records answers them for
  *    type A (and ANY), TTL cfg->ttl (PSC_DNS_DEFAULT_TTL when 0);
  *  - RFC 4592 wildcards: a name that does not exist is answered from

@@ -781,7 +781,9 @@ long psc_dns_answer(const psc_dns_config *cfg, const uint8_t *query,
 	if (found < 0) {
 		ret = -1;
 	} else if (found == 0) {
-		ret = respond(cfg, &qi, LDNS_RCODE_REFUSED, 0, NULL, out,
+		/* as the VM's resolver answers a name that does not exist
+		 * (offline, every name outside the zones is one) */
+		ret = respond(cfg, &qi, LDNS_RCODE_NXDOMAIN, 0, NULL, out,
 			      limit, outcap);
 	} else {
 		ret = respond(cfg, &qi, LDNS_RCODE_NOERROR, 0, &v, out, limit,
