@@ -430,10 +430,11 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	int vrc = o.network_only ? 0 : up_verify(t->name);
 	up_summary(t, psc_now_ms() - t0, o.network_only);
 	if (vrc != 0)
-		fprintf(stderr, "%s up: lab '%s' is up but verify is not green; "
-			"see 'pscLab status %s' and 'pscLab logs', remove it "
-			"with 'pscLab down %s'\n", prog, t->name, t->name,
-			t->name);
+		fprintf(stderr, "%s up: lab '%s' is up but verify is not "
+			"green\n  why: the checks above\n  fix: see 'sudo "
+			"pscLab status %s', 'sudo pscLab logs %s <node>'; "
+			"'sudo pscLab down %s' removes it\n", prog, t->name,
+			t->name, t->name, t->name);
 	psc_topology_free(t);
 	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -124,13 +124,15 @@ int psc_kafka_home(char *out, size_t len, char *err, size_t errlen)
 		return 0;
 	if (kh)
 		snprintf(err, errlen,
-			 "KAFKA_HOME=%s holds no Kafka (%s: %s): unset "
-			 "KAFKA_HOME and run 'sudo make deps', or point it at "
-			 "an unpacked Kafka release", kh, start, strerror(e));
+			 "KAFKA_HOME=%s holds no Kafka\n  why: %s: %s\n  fix: "
+			 "unset KAFKA_HOME and run 'sudo make deps', or point "
+			 "it at an unpacked Kafka release", kh, start,
+			 strerror(e));
 	else
 		snprintf(err, errlen,
-			 "Kafka %s is not installed (%s: %s); run 'sudo make "
-			 "deps'", kv, start, strerror(e));
+			 "Kafka %s is not installed\n  why: %s: %s\n  fix: "
+			 "sudo make deps (Kafka from Maven Central)", kv, start,
+			 strerror(e));
 	return -1;
 }
 
@@ -246,8 +248,8 @@ int psc_java_bin(char *out, size_t len, char *err, size_t errlen)
 			break;
 	}
 	snprintf(err, errlen,
-		 "no Java runtime: JAVA_HOME is not set and java is not on "
-		 "PATH; run '%s' (or 'sudo make deps')", APT_JAVA);
+		 "no Java runtime\n  why: JAVA_HOME is not set and java is "
+		 "not on PATH\n  fix: %s (or sudo make deps)", APT_JAVA);
 	return -1;
 }
 
@@ -310,8 +312,9 @@ int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 		if (e == 0)
 			return 0;
 		snprintf(err, errlen,
-			 "KAFKA_PROXY_BIN=%s: %s; unset it and run 'sudo make "
-			 "deps', or point it at a kafka-proxy binary", pb,
+			 "KAFKA_PROXY_BIN=%s is not a kafka-proxy binary\n  "
+			 "why: %s\n  fix: unset KAFKA_PROXY_BIN and run 'sudo "
+			 "make deps', or point it at a kafka-proxy binary", pb,
 			 strerror(e));
 		return -1;
 	}
@@ -325,10 +328,11 @@ int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 		return 0;
 
 	snprintf(err, errlen,
-		 "kafka-proxy %s is not installed (%s: %s); run 'sudo make "
-		 "deps' (it builds kafka-proxy from shared/third_party/"
-		 "kafka-proxy or KAFKA_PROXY_SRC), or set KAFKA_PROXY_BIN to "
-		 "a kafka-proxy binary", pv, out, strerror(e));
+		 "kafka-proxy %s is not installed\n  why: %s: %s\n  fix: "
+		 "sudo make deps (it builds kafka-proxy from ../shared/"
+		 "third_party/kafka-proxy or KAFKA_PROXY_SRC), or "
+		 "KAFKA_PROXY_BIN=<a kafka-proxy binary>", pv, out,
+		 strerror(e));
 	return -1;
 }
 

@@ -206,8 +206,9 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	     "links", p->lab, t->approach, p->n_ns, p->n_links);
 	if (!o->network_only && psc_lab_kafka_precheck(p, err, errlen) < 0) {
 		size_t l = strlen(err);
-		snprintf(err + l, errlen - l, " (nothing was built; "
-			 "'--network-only' builds the network without Kafka)");
+		snprintf(err + l, errlen - l, "\n  nothing was built; 'sudo "
+			 "pscLab up %s --network-only' builds the network "
+			 "without Kafka", topology_path);
 		goto out;
 	}
 

@@ -742,9 +742,9 @@ static void diag_wrong(const psc_verify_ctx *c, const psc_verify_obs *o,
 			PSC_APP(k->fix, ", client port %d to %s:%d (broker %ld)",
 			    mr->client_port, mr->instance, mr->port,
 			    o->reached);
-		PSC_APP(k->fix, "; re-create the NEG's endpoints (pscLab down %s, "
-		    "then pscLab up) and compare with pscLab status %s",
-		    c->lab, c->lab);
+		PSC_APP(k->fix, "; correct the NEG's endpoints in the topology, "
+		    "then pscLab down %s and pscLab up <the topology file>; "
+		    "compare with pscLab status %s", c->lab, c->lab);
 	} else if (m) {
 		PSC_APP(k->detail, "; NEG %s maps client port %d to %s:%d", m->neg,
 		    o->port, m->instance, m->port);

@@ -119,7 +119,7 @@ static void seed_steps(void **state)
 }
 
 /* up refuses, names what is missing, and leaves nothing */
-static void expect_refused(const char *env, const char *want)
+static void expect_refused(const char *env, const char *want, bool precheck)
 {
 	static char out[1 << 16];
 	const char *path = it_topology("portmap", lab, NULL);
@@ -127,6 +127,13 @@ static void expect_refused(const char *env, const char *want)
 			 exe, path);
 	if (rc == 0 || !strstr(out, want))
 		fail_msg("%s up: rc %d, want '%s' in:\n%s", env, rc, want, out);
+	/* refused before anything was built: its own line says so, with
+	 * the command that builds the rest */
+	char hint[600];
+	snprintf(hint, sizeof(hint), "\n  nothing was built; 'sudo pscLab up "
+		 "%s --network-only' builds the network without Kafka", path);
+	if (precheck && !strstr(out, hint))
+		fail_msg("%s up: no '%s' in:\n%s", env, hint, out);
 	assert_int_equal(it_count_netns(lab), 0);
 	char dir[512];
 	psc_state_dir(lab, dir, sizeof(dir));
@@ -139,7 +146,7 @@ static void expect_refused(const char *env, const char *want)
 static void no_kafka(void **state)
 {
 	(void)state;
-	expect_refused("KAFKA_HOME=/nonexistent", "/nonexistent");
+	expect_refused("KAFKA_HOME=/nonexistent", "/nonexistent", true);
 }
 
 static void no_java(void **state)
@@ -147,7 +154,7 @@ static void no_java(void **state)
 	(void)state;
 	expect_refused("JAVA_HOME=/nonexistent",
 		       "JAVA_HOME=/nonexistent: /nonexistent/bin/java: No such "
-		       "file or directory");
+		       "file or directory", true);
 }
 
 /* a broker whose JVM dies at start: up names it, quotes its log, rolls
@@ -157,7 +164,7 @@ static void broker_crash(void **state)
 	(void)state;
 	/* a heap too small for a broker (the format tool has its own) */
 	expect_refused("PSCLAB_KAFKA_HEAP='-Xms8m -Xmx8m'",
-		       "broker 1 on broker-node1 did not start");
+		       "broker 1 on broker-node1 did not start", false);
 }
 
 int main(void)

@@ -508,9 +508,9 @@ static void locate_kafka(void **state)
 	assert_int_equal(psc_kafka_home(out, sizeof(out), err, sizeof(err)),
 			 -1);
 	snprintf(want, sizeof(want),
-		 "Kafka 3.7.1 is not installed (%s/kafka-3.7.1/bin/"
-		 "kafka-server-start.sh: No such file or directory); run "
-		 "'sudo make deps'", tmpdir);
+		 "Kafka 3.7.1 is not installed\n  why: %s/kafka-3.7.1/bin/"
+		 "kafka-server-start.sh: No such file or directory\n  fix: "
+		 "sudo make deps (Kafka from Maven Central)", tmpdir);
 	assert_string_equal(err, want);
 
 	put_file("kafka-3.7.1/bin/kafka-server-start.sh", "#!/bin/sh\n", 0755);
@@ -541,11 +541,12 @@ static void locate_kafka(void **state)
 	setenv("KAFKA_HOME", "/nonexistent/kafka", 1);
 	assert_int_equal(psc_kafka_home(out, sizeof(out), err, sizeof(err)),
 			 -1);
-	assert_string_equal(err, "KAFKA_HOME=/nonexistent/kafka holds no Kafka "
-				 "(/nonexistent/kafka/bin/kafka-server-start.sh"
-				 ": No such file or directory): unset "
-				 "KAFKA_HOME and run 'sudo make deps', or point "
-				 "it at an unpacked Kafka release");
+	assert_string_equal(err, "KAFKA_HOME=/nonexistent/kafka holds no Kafka\n"
+				 "  why: /nonexistent/kafka/bin/"
+				 "kafka-server-start.sh: No such file or "
+				 "directory\n  fix: unset KAFKA_HOME and run "
+				 "'sudo make deps', or point it at an unpacked "
+				 "Kafka release");
 	snprintf(want, sizeof(want), "%s/kafka-3.7.1", tmpdir);
 	setenv("KAFKA_HOME", want, 1);
 	assert_int_equal(psc_kafka_home(out, sizeof(out), err, sizeof(err)), 0);
@@ -572,10 +573,10 @@ static void locate_java(void **state)
 	mkdir(want, 0755);
 	setenv("PATH", want, 1);
 	assert_int_equal(psc_java_bin(out, sizeof(out), err, sizeof(err)), -1);
-	assert_string_equal(err, "no Java runtime: JAVA_HOME is not set and java "
-				 "is not on PATH; run 'sudo apt-get install -y "
-				 "openjdk-17-jre-headless' (or 'sudo make "
-				 "deps')");
+	assert_string_equal(err, "no Java runtime\n  why: JAVA_HOME is not set "
+				 "and java is not on PATH\n  fix: sudo apt-get "
+				 "install -y openjdk-17-jre-headless (or sudo "
+				 "make deps)");
 
 	/* java on PATH: its home from its real path */
 	put_file("jdk/bin/java", "#!/bin/sh\n", 0755);
@@ -618,11 +619,11 @@ static void locate_proxy(void **state)
 	assert_int_equal(psc_kafka_proxy_bin(out, sizeof(out), err,
 					     sizeof(err)), -1);
 	snprintf(want, sizeof(want),
-		 "kafka-proxy v0.3.11 is not installed (%s/kafka-proxy-v0.3.11"
-		 "/bin/kafka-proxy: No such file or directory); run 'sudo make "
-		 "deps' (it builds kafka-proxy from shared/third_party/"
-		 "kafka-proxy or KAFKA_PROXY_SRC), or set KAFKA_PROXY_BIN to a "
-		 "kafka-proxy binary", tmpdir);
+		 "kafka-proxy v0.3.11 is not installed\n  why: "
+		 "%s/kafka-proxy-v0.3.11/bin/kafka-proxy: No such file or "
+		 "directory\n  fix: sudo make deps (it builds kafka-proxy from "
+		 "../shared/third_party/kafka-proxy or KAFKA_PROXY_SRC), or "
+		 "KAFKA_PROXY_BIN=<a kafka-proxy binary>", tmpdir);
 	assert_string_equal(err, want);
 
 	put_file("kafka-proxy-v0.3.11/bin/kafka-proxy", "#!/bin/sh\n", 0755);
@@ -662,9 +663,11 @@ static void locate_proxy(void **state)
 	setenv("KAFKA_PROXY_BIN", "/nonexistent/kp", 1);
 	assert_int_equal(psc_kafka_proxy_bin(out, sizeof(out), err,
 					     sizeof(err)), -1);
-	assert_string_equal(err, "KAFKA_PROXY_BIN=/nonexistent/kp: No such file "
-				 "or directory; unset it and run 'sudo make "
-				 "deps', or point it at a kafka-proxy binary");
+	assert_string_equal(err, "KAFKA_PROXY_BIN=/nonexistent/kp is not a "
+				 "kafka-proxy binary\n  why: No such file or "
+				 "directory\n  fix: unset KAFKA_PROXY_BIN and "
+				 "run 'sudo make deps', or point it at a "
+				 "kafka-proxy binary");
 	unsetenv("KAFKA_PROXY_BIN");
 }
 
