@@ -62,6 +62,17 @@ int psc_netns_etc_write(const char *lab, const char *ns, const char *file,
 			const char *comment, const char *body, char *err,
 			size_t errlen);
 
+/* The kernel's counters of one interface (rtnetlink link statistics):
+ * every packet and byte it carried, whatever rule let it through. */
+typedef struct psc_link_stats {
+	unsigned long long rx_packets, rx_bytes, tx_packets, tx_bytes;
+} psc_link_stats;
+
+/* The counters of interface ifname in namespace ns.  -1 with err naming
+ * both (netlink's reason). */
+int psc_netns_link_stats(const char *ns, const char *ifname,
+			 psc_link_stats *out, char *err, size_t errlen);
+
 /* Build every namespace, link, address and route of the plan; lo up
  * everywhere; ip_forward 1 and rp_filter 0 in forwarding namespaces (0
  * elsewhere: a VM does not route); /etc/netns/<vm ns>/resolv.conf pointing

@@ -175,21 +175,53 @@ static void counters_of(const char *ns, json_t *out)
 		if (!rule || !comment)
 			continue;
 		size_t k;
-		json_t *ex;
+		json_t *ex, *c = NULL;
+		bool drops = false;
 		json_array_foreach(json_object_get(rule, "expr"), k, ex) {
-			json_t *c = json_object_get(ex, "counter");
 			if (!c)
-				continue;
-			json_array_append_new(out, json_pack(
-				"{s:s, s:s, s:s, s:O, s:O}", "namespace", ns,
-				"chain", json_string_value(json_object_get(
-						 rule, "chain")) ?: "?",
-				"rule", comment, "packets",
-				json_object_get(c, "packets"), "bytes",
-				json_object_get(c, "bytes")));
+				c = json_object_get(ex, "counter");
+			drops |= json_object_get(ex, "drop") != NULL;
 		}
+		if (!c)
+			continue;
+		const char *chain = json_string_value(
+			json_object_get(rule, "chain")) ?: "?";
+		/* after "ct state established accept" (forward) or in a NAT
+		 * chain, a rule sees the first packet of a connection only;
+		 * a drop rule and the leak watch see every packet */
+		const char *counts = drops || strcmp(chain, "leak") == 0
+					     ? "packets" : "connections";
+		json_array_append_new(out, json_pack(
+			"{s:s, s:s, s:s, s:s, s:O, s:O}", "namespace", ns,
+			"chain", chain, "rule", comment, "counts", counts,
+			"packets", json_object_get(c, "packets"), "bytes",
+			json_object_get(c, "bytes")));
 	}
 	json_decref(root);
+}
+
+/* every VM's NIC as its router sees it (the router's end of the VM's
+ * veth): all it carried, whatever rule let it through */
+static json_t *traffic_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->n_vms; i++) {
+		const psc_plan_vm *vm = &p->vms[i];
+		psc_link_stats ls;
+		char err[512];
+		if (psc_netns_link_stats(p->ns[vm->router_ns].name,
+					 vm->router_if, &ls, err,
+					 sizeof(err)) < 0)
+			continue;
+		/* the router's rx is what the VM sent */
+		json_array_append_new(a, json_pack(
+			"{s:s, s:I, s:I, s:I, s:I}", "node", vm->in->name,
+			"sent_packets", (json_int_t)ls.rx_packets, "sent_bytes",
+			(json_int_t)ls.rx_bytes, "received_packets",
+			(json_int_t)ls.tx_packets, "received_bytes",
+			(json_int_t)ls.tx_bytes));
+	}
+	return a;
 }
 
 /* the consumer VPCs' leak watch: where their VMs sent packets other than
@@ -237,11 +269,13 @@ static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 		if (p->ns[n].kind == PSC_NS_ROUTER)
 			leaks_of(p, n, leaks);
 	}
-	*o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	*o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		       "s:o}",
 		       "name", lab, "approach", t->approach, "state", st.dir,
 		       "nodes", nodes_json(p), "processes", procs_json(&st),
 		       "load_balancers", lbs_json(p), "psc", psc_json(p),
-		       "dns", dns_json(p), "counters", counters, "leaks", leaks);
+		       "dns", dns_json(p), "counters", counters, "leaks", leaks,
+		       "traffic", traffic_json(p));
 	if (*o)
 		rc = 0;
 	else
@@ -348,10 +382,24 @@ static void print_leaks_and_counters(json_t *lab, FILE *out)
 		fprintf(out, "%10lld %12lld  %s (counted in %s)\n",
 			i_of(x, "packets"), i_of(x, "bytes"),
 			s_of(x, "address"), s_of(x, "namespace"));
-	fprintf(out, "\n%10s %12s  %s\n", "PACKETS", "BYTES", "RULE");
-	json_array_foreach(json_object_get(lab, "counters"), i, x)
-		fprintf(out, "%10lld %12lld  %s\n", i_of(x, "packets"),
-			i_of(x, "bytes"), s_of(x, "rule"));
+	fprintf(out, "\nTRAFFIC (each node's NIC, every packet it carried)\n"
+		"%-20s %10s %12s %10s %12s\n", "NODE", "SENT-PKTS",
+		"SENT-BYTES", "RECV-PKTS", "RECV-BYTES");
+	json_array_foreach(json_object_get(lab, "traffic"), i, x)
+		fprintf(out, "%-20s %10lld %12lld %10lld %12lld\n",
+			s_of(x, "node"), i_of(x, "sent_packets"),
+			i_of(x, "sent_bytes"), i_of(x, "received_packets"),
+			i_of(x, "received_bytes"));
+	fprintf(out, "\nRULES (an allow or NAT rule sees only the first packet "
+		"of each connection:\nCOUNT is connections; a drop rule "
+		"counts every packet it dropped)\n%10s %-5s %12s  %s\n",
+		"COUNT", "OF", "BYTES", "RULE");
+	json_array_foreach(json_object_get(lab, "counters"), i, x) {
+		bool conns = strcmp(s_of(x, "counts"), "connections") == 0;
+		fprintf(out, "%10lld %-5s %12lld  %s\n", i_of(x, "packets"),
+			conns ? "conn" : "pkts", i_of(x, "bytes"),
+			s_of(x, "rule"));
+	}
 }
 
 static void print_text(json_t *lab, FILE *out)

@@ -1155,3 +1155,52 @@ out:
 	free(foreign);
 	return failed || !names || !foreign ? -1 : 0;
 }
+
+/* ---- link statistics ------------------------------------------------- */
+
+struct stats_job {
+	const char *ifname;
+	psc_link_stats *out;
+	char err[256];
+};
+
+static int link_stats_here(void *arg)
+{
+	struct stats_job *j = arg;
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_link *link = NULL;
+	int rc = -1;
+	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
+		snprintf(j->err, sizeof(j->err), "netlink: cannot connect");
+		goto out;
+	}
+	int e = rtnl_link_get_kernel(sk, 0, j->ifname, &link);
+	if (e < 0) {
+		snprintf(j->err, sizeof(j->err), "%s", nl_geterror(e));
+		goto out;
+	}
+	j->out->rx_packets = rtnl_link_get_stat(link, RTNL_LINK_RX_PACKETS);
+	j->out->rx_bytes = rtnl_link_get_stat(link, RTNL_LINK_RX_BYTES);
+	j->out->tx_packets = rtnl_link_get_stat(link, RTNL_LINK_TX_PACKETS);
+	j->out->tx_bytes = rtnl_link_get_stat(link, RTNL_LINK_TX_BYTES);
+	rc = 0;
+out:
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sk);
+	return rc;
+}
+
+int psc_netns_link_stats(const char *ns, const char *ifname,
+			 psc_link_stats *out, char *err, size_t errlen)
+{
+	struct stats_job j = {.ifname = ifname, .out = out};
+	memset(out, 0, sizeof(*out));
+	if (psc_netns_run(ns, link_stats_here, &j, err, errlen) != 0) {
+		if (j.err[0])
+			snprintf(err, errlen, "interface %s in %s: %s", ifname,
+				 ns, j.err);
+		return -1;
+	}
+	return 0;
+}

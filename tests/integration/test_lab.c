@@ -4,6 +4,8 @@
  * brought down, and the host's network configuration is compared before
  * and after. */
 #include "itlab.h"
+
+#include <jansson.h>
 #include "model/topology_load.h"
 
 #include "model/addr.h"
@@ -241,6 +243,39 @@ static void portmap_paths(void **state)
 	assert_non_null(strstr(buf, "\"rule\": \"lb kafka-lb unmapped client "
 				    "port\""));
 	assert_non_null(strstr(buf, "\"alive\": true"));
+	/* what the counters count, and the traffic every NIC carried: the
+	 * changefeed's bytes are more than its rules' first packets */
+	json_error_t je;
+	json_t *doc = json_loads(buf, 0, &je);
+	assert_non_null(doc);
+	json_t *l0 = json_array_get(json_object_get(doc, "labs"), 0), *x;
+	size_t k;
+	long long conn_bytes = -1, sent = -1;
+	bool drop_counts_packets = false;
+	json_array_foreach(json_object_get(l0, "counters"), k, x) {
+		const char *rule = json_string_value(json_object_get(x, "rule"));
+		const char *counts =
+			json_string_value(json_object_get(x, "counts"));
+		assert_non_null(counts);
+		if (strncmp(rule, "psc endpoint ", 13) == 0) {
+			assert_string_equal(counts, "connections");
+			conn_bytes = json_integer_value(
+				json_object_get(x, "bytes"));
+		}
+		if (strcmp(rule, "psc no such endpoint") == 0)
+			drop_counts_packets = strcmp(counts, "packets") == 0;
+	}
+	json_array_foreach(json_object_get(l0, "traffic"), k, x)
+		if (strcmp(json_string_value(json_object_get(x, "node")),
+			   "changefeed") == 0)
+			sent = json_integer_value(
+				json_object_get(x, "sent_bytes"));
+	assert_true(drop_counts_packets);
+	assert_true(conn_bytes > 0);
+	if (sent <= conn_bytes)
+		fail_msg("changefeed sent %lld bytes, its endpoint rule saw %lld",
+			 sent, conn_bytes);
+	json_decref(doc);
 	free(buf);
 
 	for (int i = 0; i < 4; i++)
