@@ -22,6 +22,8 @@ typedef struct psc_verify_job {
 	const char *topic;                /* the run's test topic */
 	int fd;                           /* the pipe to the parent */
 	char kclient[PATH_MAX];           /* psclab-kclient, "" not found */
+	int cdc_rf;                       /* the changefeed's replication
+					   * factor (TiCDC's steps) */
 } psc_verify_job;
 
 /* o as one line to the parent; one that does not fit a line goes as an

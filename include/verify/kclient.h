@@ -1,9 +1,10 @@
-/* kclient.h - psclab-kclient (lab/kclient, Go), TiCDC's default Kafka
- * library (franz-go) as verify runs it in the changefeed's node: where the
- * binary is, and `psclab-kclient probe --client franz --bootstrap <list>
- * --timeout <ms>ms`, whose JSON lines (one per request, one per broker
- * address an answer named) are read into a tally per API: Metadata,
- * DescribeCluster, FindCoordinator.  No librdkafka here. */
+/* kclient.h - psclab-kclient (lab/kclient, Go), TiCDC's Kafka libraries
+ * as verify runs them in the changefeed's node: where the binary is;
+ * `psclab-kclient probe --client franz --bootstrap <list> --timeout <ms>ms`,
+ * whose JSON lines (one per request, one per broker address an answer
+ * named) are read into a tally per API: Metadata, DescribeCluster,
+ * FindCoordinator; and `psclab-kclient changefeed`, TiCDC's changefeed
+ * creation step by step with Sarama.  No librdkafka here. */
 #ifndef PSCLAB_VERIFY_KCLIENT_H
 #define PSCLAB_VERIFY_KCLIENT_H
 
@@ -48,5 +49,35 @@ void psc_kclient_path(char *out, size_t len);
 int psc_kclient_probe(const char *kclient, const char *bootstrap,
 		      const char *domain, long timeout_ms, long long wait_ms,
 		      psc_kclient_result *out, char *err, size_t errlen);
+
+/* ---- TiCDC's changefeed creation: `psclab-kclient changefeed` ---- */
+
+#define PSC_KCLIENT_CDC_STEPS 8
+
+/* one step as the client printed it (lab/kclient/changefeed.go) */
+typedef struct psc_kclient_step {
+	char step[32];          /* api_versions, client, topic,
+				 * max_message_bytes, replication_factor,
+				 * create_topic, cleanup */
+	bool ok, warn;          /* warn: TiCDC only warns about it */
+	long ms;
+	char detail[PSC_VERIFY_TEXT_LEN];
+	char cdc_error[PSC_VERIFY_TEXT_LEN]; /* what the changefeed shows */
+} psc_kclient_step;
+
+typedef struct psc_kclient_cdc {
+	psc_kclient_step steps[PSC_KCLIENT_CDC_STEPS];
+	size_t n;
+	int exit_status;
+} psc_kclient_cdc;
+
+/* Run `kclient changefeed` on bootstrap (host:port,...) for topic with the
+ * sink's replication factor, bounded by timeout_ms (and 5 s more, then it
+ * is killed); its step lines into out.  0, or -1 with err when it could
+ * not be started. */
+int psc_kclient_changefeed(const char *kclient, const char *bootstrap,
+			   const char *topic, int replication_factor,
+			   long timeout_ms, psc_kclient_cdc *out, char *err,
+			   size_t errlen);
 
 #endif

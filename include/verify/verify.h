@@ -84,7 +84,14 @@ typedef enum psc_verify_symptom {
 	 * advertised domain (host:port, expected: the broker's id): handed a
 	 * broker's own address the changefeed cannot reach */
 	PSC_SYM_LEAKED,
+	/* a step of TiCDC's changefeed creation (obs.api: its name) that
+	 * TiCDC only warns about and goes past */
+	PSC_SYM_CDC_WARNED,
+	/* a step that makes TiCDC refuse the changefeed: obs.error is the
+	 * error the changefeed shows */
+	PSC_SYM_CDC_REFUSED,
 } psc_verify_symptom;
+#define PSC_SYM_LAST PSC_SYM_CDC_REFUSED
 
 typedef struct psc_verify_obs {
 	char node[PSC_NAME_LEN];        /* instance the check ran in */

@@ -71,6 +71,10 @@ typedef struct psc_verify_opts {
 	long timeout_ms;          /* per check; <= 0: the default */
 	bool no_bastion;          /* skip the bastion-node checks */
 	bool strict;              /* a WARN makes the exit code 1 */
+	/* the changefeed's replication factor (TiDB Cloud's setting; the
+	 * sink URI's replication-factor), for TiCDC's steps; <= 0: that of
+	 * verify's own topic, min(3, brokers) */
+	int replication_factor;
 } psc_verify_opts;
 
 /* Run every check against lab (up, with its Kafka) with o (NULL: the

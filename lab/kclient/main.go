@@ -40,6 +40,9 @@ const usageText = `usage:
                          [--acked-file PATH] [--count N]
   psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
                          (one raw FindCoordinator on a fresh connection, nothing before it)
+  psclab-kclient changefeed --bootstrap H:P[,H:P...] --topic NAME [--replication-factor 1]
+                         [--partitions 3] [--keep] [--timeout 30s]
+                         (TiCDC's changefeed creation with Sarama, one line per step; see changefeed.go)
 common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr), --debug (more of them)
 `
 
@@ -83,6 +86,8 @@ func run(args []string) int {
 		err = cmdConsume(args[1:])
 	case "coordinator":
 		err = cmdCoordinator(args[1:])
+	case "changefeed":
+		err = cmdChangefeed(args[1:])
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

@@ -652,6 +652,10 @@ static int parse_verify(const struct cmd *c, int argc, char **argv,
 			   parse_long(val, 1, 10000000, &v) == 0) {
 			o->messages = v;
 			i++;
+		} else if (strcmp(a, "--replication-factor") == 0 && val &&
+			   parse_long(val, 1, 32767, &v) == 0) {
+			o->replication_factor = (int)v;
+			i++;
 		} else if (strcmp(a, "--bootstrap-ports") == 0 && val) {
 			if (parse_ports(val, o) < 0)
 				return -1;
@@ -753,9 +757,10 @@ static const struct cmd commands[] = {
 	 "\nExit: 0, 1 a lab could not be read, 2 usage or the lab is not "
 	 "up.\n", run_status},
 	{"verify", "<lab> [--json] [--junit FILE] [options]",
-	 "Check every path as TiDB Cloud's changefeed would, with librdkafka, "
-	 "from the\nchangefeed node (and the seed's Kafka-VPC steps from "
-	 "bastion-node).",
+	 "Check every path as TiDB Cloud's changefeed would, from the "
+	 "changefeed node:\nTiCDC's own changefeed creation step by step "
+	 "(Sarama), then librdkafka and\nfranz-go clients (and the seed's "
+	 "Kafka-VPC steps from bastion-node).",
 	 "  --json                 the report as JSON\n"
 	 "  --junit FILE           also write JUnit XML (- for stdout)\n"
 	 "  --timeout MS           per check (default 10000)\n"
@@ -763,6 +768,9 @@ static const struct cmd commands[] = {
 	 "  --bootstrap-ports P,.. instead of the changefeed section's\n"
 	 "  --bootstrap-host H     instead of the PSC endpoint's address\n"
 	 "  --no-bastion           skip the bastion-node checks\n"
+	 "  --replication-factor N the changefeed's replication factor, for "
+	 "TiCDC's steps\n                         (default min(3, brokers); "
+	 "TiCDC's own default is 1)\n"
 	 "  --strict               a WARN fails too (exit 1)\n"
 	 "\nEach check is PASS, WARN (works for the changefeed, but degraded "
 	 "or a trap\nfor another client), FAIL or SKIP.\n"

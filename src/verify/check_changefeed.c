@@ -13,6 +13,7 @@
 
 #include "base/util.h"
 #include "verify/admin.h"
+#include "verify/check_ticdc.h"
 #include "verify/check_topic.h"
 #include "verify/kclient.h"
 #include "verify/metadata.h"
@@ -23,8 +24,9 @@ long psc_verify_changefeed_budget(const psc_verify_job *j)
 {
 	const psc_verify_ctx *c = j->c;
 	/* bootstrap ports, every broker (twice: metadata and topology may
-	 * differ), the controller, create, produce, consume, delete */
-	return (long)(2 * j->n_ports + 2 * c->n_brokers + 7 +
+	 * differ), the controller, create, produce, consume, delete, and
+	 * TiCDC's steps (three timeouts and 5 s) */
+	return (long)(2 * j->n_ports + 2 * c->n_brokers + 10 +
 		      (c->lb_backends > 1 ? PSC_VERIFY_FRESH_TRIES_PER *
 						    c->lb_backends * c->n_brokers
 					  : 0)) *
@@ -327,6 +329,15 @@ static void answered(const psc_verify_job *j, const bool *ok, char *out,
 			    j->host, j->ports[i]);
 }
 
+/* every configured bootstrap port, one list "h:p,h:p" */
+static void configured(const psc_verify_job *j, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < j->n_ports; i++)
+		psc_appendf(out, len, "%s%s:%d", out[0] ? "," : "", j->host,
+			    j->ports[i]);
+}
+
 /* no bootstrap port answered: the checks that need one, skipped */
 static void skip_unbootstrapped(const psc_verify_job *j)
 {
@@ -379,6 +390,9 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 	char bootstrap[PSC_MAX_BOOTSTRAP * (PSC_HOST_LEN + 8)];
 
 	check_bootstrap(j, md, &n_md, ok);
+	/* TiCDC is given the whole configured list, answered or not */
+	configured(j, bootstrap, sizeof(bootstrap));
+	psc_verify_check_ticdc(j, bootstrap);
 	answered(j, ok, bootstrap, sizeof(bootstrap));
 	if (!bootstrap[0]) {
 		skip_unbootstrapped(j);

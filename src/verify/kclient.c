@@ -92,10 +92,10 @@ static void probe_line(const char *line, const char *domain,
 	json_decref(l);
 }
 
-/* the probe's lines from fd until it closes it or deadline passes; a line
- * too long for the buffer is dropped */
-static void probe_read(int fd, const char *domain, long long deadline,
-		       psc_kclient_result *out)
+/* the lines of fd until it is closed or deadline passes, each to line();
+ * a line too long for the buffer is dropped */
+static void read_lines(int fd, long long deadline,
+		       void (*line)(const char *l, void *arg), void *arg)
 {
 	char buf[8192];
 	size_t len = 0;
@@ -115,7 +115,7 @@ static void probe_read(int fd, const char *domain, long long deadline,
 		while ((nl = strchr(buf, '\n')) || (eof && len)) {
 			if (nl)
 				*nl = '\0';
-			probe_line(buf, domain, out);
+			line(buf, arg);
 			if (!nl) {
 				len = 0;
 				break;
@@ -129,28 +129,25 @@ static void probe_read(int fd, const char *domain, long long deadline,
 	}
 }
 
-int psc_kclient_probe(const char *kclient, const char *bootstrap,
-		      const char *domain, long timeout_ms, long long wait_ms,
-		      psc_kclient_result *out, char *err, size_t errlen)
+/* Run kclient with argv (argv[0] is kclient), stdout read line by line
+ * for at most wait_ms (then it is killed), stderr to /dev/null; its exit
+ * status into *status (-1 killed).  -1 with err: no pipe, no fork. */
+static int run_kclient(char *const argv[], long long wait_ms,
+		       void (*line)(const char *l, void *arg), void *arg,
+		       int *status, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		psc_setf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	char tmo[32];
-	snprintf(tmo, sizeof(tmo), "%ldms", timeout_ms);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(pfd[1], 1) < 0 ||
 		    dup2(nul, 2) < 0)
 			_exit(126);
-		char *argv[] = {(char *)kclient, "probe", "--client", "franz",
-				"--bootstrap", (char *)bootstrap, "--timeout",
-				tmo, NULL};
-		execv(kclient, argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	int fork_errno = errno;
@@ -160,14 +157,80 @@ int psc_kclient_probe(const char *kclient, const char *bootstrap,
 		psc_setf(err, errlen, "fork: %s", strerror(fork_errno));
 		return -1;
 	}
-	/* bounded: its own timeout per bootstrap address, and ours */
-	probe_read(pfd[0], domain, psc_now_ms() + wait_ms, out);
+	read_lines(pfd[0], psc_now_ms() + wait_ms, line, arg);
 	close(pfd[0]);
 	int st = 0;
 	if (waitpid(pid, &st, WNOHANG) == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 	}
-	out->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return 0;
+}
+
+struct probe_arg {
+	const char *domain;
+	psc_kclient_result *out;
+};
+
+static void probe_cb(const char *l, void *arg)
+{
+	struct probe_arg *a = arg;
+	probe_line(l, a->domain, a->out);
+}
+
+int psc_kclient_probe(const char *kclient, const char *bootstrap,
+		      const char *domain, long timeout_ms, long long wait_ms,
+		      psc_kclient_result *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	char tmo[32];
+	snprintf(tmo, sizeof(tmo), "%ldms", timeout_ms);
+	char *argv[] = {(char *)kclient, "probe", "--client", "franz",
+			"--bootstrap", (char *)bootstrap, "--timeout", tmo,
+			NULL};
+	struct probe_arg a = {domain, out};
+	/* bounded: its own timeout per bootstrap address, and ours */
+	return run_kclient(argv, wait_ms, probe_cb, &a, &out->exit_status,
+			   err, errlen);
+}
+
+/* one {"kind":"cdc_step",...} line */
+static void cdc_cb(const char *line, void *arg)
+{
+	psc_kclient_cdc *out = arg;
+	json_error_t je;
+	json_t *l = json_loads(line, 0, &je);
+	const char *kind = json_string_value(json_object_get(l, "kind"));
+	const char *step = json_string_value(json_object_get(l, "step"));
+	if (kind && step && strcmp(kind, "cdc_step") == 0 &&
+	    out->n < PSC_KCLIENT_CDC_STEPS) {
+		psc_kclient_step *s = &out->steps[out->n++];
+		const char *d = json_string_value(json_object_get(l, "detail"));
+		const char *e = json_string_value(json_object_get(l,
+								  "cdc_error"));
+		PSC_SET(s->step, "%s", step);
+		s->ok = json_is_true(json_object_get(l, "ok"));
+		s->warn = json_is_true(json_object_get(l, "warn"));
+		s->ms = (long)json_integer_value(json_object_get(l, "ms"));
+		PSC_SET(s->detail, "%s", d ? d : "");
+		PSC_SET(s->cdc_error, "%s", e ? e : "");
+	}
+	json_decref(l);
+}
+
+int psc_kclient_changefeed(const char *kclient, const char *bootstrap,
+			   const char *topic, int replication_factor,
+			   long timeout_ms, psc_kclient_cdc *out, char *err,
+			   size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	char tmo[32], rf[16];
+	snprintf(tmo, sizeof(tmo), "%ldms", timeout_ms);
+	snprintf(rf, sizeof(rf), "%d", replication_factor);
+	char *argv[] = {(char *)kclient, "changefeed", "--bootstrap",
+			(char *)bootstrap, "--topic", (char *)topic,
+			"--replication-factor", rf, "--timeout", tmo, NULL};
+	return run_kclient(argv, (long long)timeout_ms + 5000, cdc_cb, out,
+			   &out->exit_status, err, errlen);
 }

@@ -52,6 +52,8 @@ static const char *const sym_names[] = {
 	[PSC_SYM_SKIPPED] = "skipped",
 	[PSC_SYM_INTERNAL] = "internal",
 	[PSC_SYM_LEAKED] = "leaked",
+	[PSC_SYM_CDC_WARNED] = "cdc-warned",
+	[PSC_SYM_CDC_REFUSED] = "cdc-refused",
 };
 
 const char *psc_verify_hop_name(psc_verify_hop h)
@@ -77,12 +79,12 @@ const char *psc_verify_status_name(psc_verify_status s)
 
 const char *psc_verify_symptom_name(psc_verify_symptom s)
 {
-	return (unsigned)s <= PSC_SYM_LEAKED ? sym_names[s] : "?";
+	return (unsigned)s <= PSC_SYM_LAST ? sym_names[s] : "?";
 }
 
 int psc_verify_symptom_parse(const char *s, psc_verify_symptom *out)
 {
-	for (unsigned i = 0; i <= PSC_SYM_LEAKED; i++)
+	for (unsigned i = 0; i <= PSC_SYM_LAST; i++)
 		if (strcmp(s, sym_names[i]) == 0) {
 			*out = (psc_verify_symptom)i;
 			return 0;
@@ -910,6 +912,47 @@ static void diag_leaked(const psc_verify_ctx *c, const psc_verify_obs *o,
 		    "advertised listener pattern (advertised.listeners)", be);
 }
 
+/* what to change for a step of TiCDC's changefeed creation (obs.api) */
+static const struct {
+	const char *step, *fix;
+} cdc_fixes[] = {
+	{"api_versions", "make the bootstrap addresses answer (see the "
+	 "bootstrap checks): TiCDC then picks the Kafka version from the "
+	 "cluster instead of assuming 2.0.0"},
+	{"client", "every bootstrap address failed: fix the path the "
+	 "bootstrap checks name (DNS, PSC endpoint, firewall, load balancer "
+	 "mapping), then create the changefeed again"},
+	{"topic", "the brokers refused to describe the topic: see their logs"},
+	{"max_message_bytes", "let the controller answer DescribeConfigs for "
+	 "message.max.bytes (an ACL or a proxy that drops the request "
+	 "hides it), or set max-message-bytes in the changefeed to what the "
+	 "brokers accept"},
+	{"replication_factor", "give the changefeed a replication factor of "
+	 "at least the brokers' min.insync.replicas (TiDB Cloud: the Kafka "
+	 "sink's replication factor), or lower min.insync.replicas on the "
+	 "brokers"},
+	{"create_topic", "the brokers refused to create the topic: see their "
+	 "logs, or create it beforehand"},
+};
+
+/* A step of TiCDC's changefeed creation that warned or refused: what it
+ * saw, the error the changefeed shows, and the fix. */
+static void diag_cdc(const psc_verify_obs *o, psc_verify_check *k)
+{
+	bool refused = o->sym == PSC_SYM_CDC_REFUSED;
+	k->status = refused ? PSC_VERIFY_FAIL : PSC_VERIFY_WARN;
+	k->hop = PSC_HOP_KAFKA;
+	PSC_SET(k->detail, "%s", o->detail);
+	if (refused)
+		PSC_APP(k->detail, "; the changefeed is not created, TiDB Cloud "
+		    "shows: %s", o->error[0] ? o->error : "(no error text)");
+	for (size_t i = 0; i < sizeof(cdc_fixes) / sizeof(cdc_fixes[0]); i++)
+		if (strcmp(cdc_fixes[i].step, o->api) == 0)
+			PSC_SET(k->fix, "%s", cdc_fixes[i].fix);
+	if (!k->fix[0])
+		PSC_SET(k->fix, "see the brokers' logs");
+}
+
 void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 			 const psc_verify_report *prior, psc_verify_check *out)
 {
@@ -957,6 +1000,10 @@ void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 	case PSC_SYM_LEAKED:
 		diag_leaked(c, o, out);
 		break;
+	case PSC_SYM_CDC_WARNED:
+	case PSC_SYM_CDC_REFUSED:
+		diag_cdc(o, out);
+		return;    /* the CDC error is in the detail already */
 	case PSC_SYM_INTERNAL:
 		out->hop = PSC_HOP_VERIFY;
 		PSC_SET(out->detail, "%s", o->detail[0] ? o->detail

@@ -111,6 +111,9 @@ static void job_init(psc_verify_job *j, const psc_verify_opts *o,
 			j->ports[j->n_ports++] = c->bootstrap_ports[i];
 	}
 	psc_kclient_path(j->kclient, sizeof(j->kclient));
+	j->cdc_rf = o->replication_factor > 0
+			    ? o->replication_factor
+			    : (c->n_brokers < 3 ? (int)c->n_brokers : 3);
 	j->topic = topic;
 }
 

@@ -118,10 +118,20 @@ static void green(void **state)
 	fprintf(stderr, "# green verify: %zu checks in %ld ms\n", r.n,
 		r.total_ms);
 	assert_true(r.total_ms < 30000);
-	/* 3 bootstrap ports, 3 brokers, the controller, create, produce,
-	 * consume, delete, 2 from the bastion, the three APIs that name
-	 * brokers (franz-go), the leak watch */
-	assert_int_equal(r.n, 17);
+	/* 3 bootstrap ports, TiCDC's 6 steps, 3 brokers, the controller,
+	 * create, produce, consume, delete, 2 from the bastion, the three APIs
+	 * that name brokers (franz-go), the leak watch */
+	assert_int_equal(r.n, 23);
+	c0 = find(&r, "changefeed: TiCDC 1/6: ApiVersions v0");
+	assert_non_null(strstr(c0->detail, "answered ApiVersions v0 first"));
+	assert_non_null(strstr(c0->detail, "Metadata max version"));
+	c0 = find(&r, "changefeed: TiCDC 4/6: message size limit");
+	assert_non_null(strstr(c0->detail, "broker message.max.bytes 1048588"));
+	c0 = find(&r, "changefeed: TiCDC 5/6: replication factor");
+	assert_non_null(strstr(c0->detail, "replication-factor 3 >= "
+				       "min.insync.replicas 2"));
+	c0 = find(&r, "changefeed: TiCDC 6/6: CreateTopics");
+	assert_int_equal(c0->status, PSC_VERIFY_PASS);
 	assert_int_equal(find(&r, "changefeed: DescribeCluster names only "
 			      "advertised addresses")->status, PSC_VERIFY_PASS);
 	c0 = find(&r, "changefeed: every packet went to the PSC endpoint");
@@ -161,7 +171,7 @@ static void green(void **state)
 	size_t cases = 0;
 	for (const char *p = buf; (p = strstr(p, "<testcase ")); p++)
 		cases++;
-	assert_int_equal(cases, 17);
+	assert_int_equal(cases, 23);
 	assert_non_null(strstr(buf, "failures=\"0\""));
 }
 
@@ -321,6 +331,54 @@ static void leak_watch(void **state)
 	assert_int_equal(psc_verify_exit_code(0, &r), 1);
 }
 
+/* TiCDC's changefeed creation refused, as TiDB Cloud would show it: a
+ * replication factor below the brokers' min.insync.replicas (TiCDC's own
+ * default, 1, against the lab's 2), and a bootstrap port that answers
+ * nothing (9092: the port-mapping NEG maps no client port 9092) */
+static void ticdc_refusals(void **state)
+{
+	(void)state;
+	static psc_verify_report r;
+	char err[1024];
+	psc_verify_opts o = {.replication_factor = 1, .no_bastion = true};
+	if (psc_verify_run(lab, &o, &r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+	const psc_verify_check *c = find(&r, "changefeed: TiCDC 5/6: "
+					 "replication factor");
+	if (c->status != PSC_VERIFY_FAIL)
+		dump(&r);
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_non_null(strstr(c->detail, "[CDC:ErrKafkaInvalidConfig]TiCDC "
+				       "Kafka sink's `request.required.acks` "
+				       "defaults to -1, TiCDC cannot deliver "
+				       "messages when the `replication-factor`"
+				       " 1 is smaller than the "
+				       "`min.insync.replicas` 2 of broker"));
+	assert_non_null(strstr(c->fix, "replication factor of at least"));
+	c = find(&r, "changefeed: TiCDC 6/6: CreateTopics");
+	assert_int_equal(c->status, PSC_VERIFY_SKIP);
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+
+	psc_verify_opts o2 = {.n_bootstrap_ports = 1, .bootstrap_ports = {9092},
+			      .no_bastion = true, .timeout_ms = 3000};
+	if (psc_verify_run(lab, &o2, &r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+	c = find(&r, "changefeed: TiCDC 1/6: ApiVersions v0");
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "goes on with Kafka 2.0.0"));
+	c = find(&r, "changefeed: TiCDC 2/6: client and admin start");
+	if (c->status != PSC_VERIFY_FAIL)
+		dump(&r);
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_non_null(strstr(c->detail, "[CDC:ErrNewKafkaSink]new kafka sink: "
+				       "kafka: client has run out of available "
+				       "brokers to talk to"));
+	c = find(&r, "changefeed: TiCDC 3/6: the changefeed's topic");
+	assert_int_equal(c->status, PSC_VERIFY_SKIP);
+	assert_non_null(strstr(c->detail, "not reached: TiCDC stopped at "
+				       "client and admin start"));
+}
+
 static void no_such_lab(void **state)
 {
 	(void)state;
@@ -351,6 +409,7 @@ int main(void)
 		cmocka_unit_test(green),
 		cmocka_unit_test(swapped_neg),
 		cmocka_unit_test(leak_watch),
+		cmocka_unit_test(ticdc_refusals),
 		cmocka_unit_test(broker_down),
 		cmocka_unit_test(no_such_lab),
 	};

@@ -501,6 +501,39 @@ static void diag_leaked(void **state)
 	has(c.fix, "advertised.listeners");
 }
 
+/* a step of TiCDC's changefeed creation: refused (FAIL with the error the
+ * changefeed shows and the step's fix) or warned (WARN) */
+static void diag_cdc(void **state)
+{
+	(void)state;
+	load("topologies/portmap.yaml");
+	psc_verify_obs o = obs("changefeed", PSC_SYM_CDC_REFUSED, "", 0, -1);
+	snprintf(o.api, sizeof(o.api), "replication_factor");
+	snprintf(o.detail, sizeof(o.detail), "the sink's replication-factor 1 "
+		 "is below the brokers' min.insync.replicas 2");
+	snprintf(o.error, sizeof(o.error), "[CDC:ErrKafkaInvalidConfig]x");
+	psc_verify_check c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_FAIL);
+	assert_int_equal(c.hop, PSC_HOP_KAFKA);
+	has(c.detail, "replication-factor 1 is below");
+	has(c.detail, "the changefeed is not created, TiDB Cloud shows: "
+		      "[CDC:ErrKafkaInvalidConfig]x");
+	/* the error once, not again as the client's */
+	assert_null(strstr(strstr(c.detail, "[CDC:") + 1, "[CDC:"));
+	has(c.fix, "replication factor of at least the brokers' "
+		   "min.insync.replicas");
+	o.sym = PSC_SYM_CDC_WARNED;
+	snprintf(o.api, sizeof(o.api), "max_message_bytes");
+	o.error[0] = '\0';
+	c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	assert_null(strstr(c.detail, "not created"));
+	has(c.fix, "message.max.bytes");
+	snprintf(o.api, sizeof(o.api), "no-such-step");
+	c = diag(&o, NULL);
+	has(c.fix, "see the brokers' logs");
+}
+
 static void diag_listener(void **state)
 {
 	(void)state;
@@ -631,7 +664,7 @@ static void names(void **state)
 	assert_string_equal(psc_verify_hop_name((psc_verify_hop)99), "?");
 	assert_string_equal(psc_verify_status_name(PSC_VERIFY_SKIP), "SKIP");
 	psc_verify_symptom s;
-	for (int i = 0; i <= PSC_SYM_LEAKED; i++) {
+	for (int i = 0; i <= PSC_SYM_LAST; i++) {
 		assert_int_equal(psc_verify_symptom_parse(
 					 psc_verify_symptom_name(
 						 (psc_verify_symptom)i), &s), 0);
@@ -999,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(diag_proxy),
 		cmocka_unit_test(leak_check),
 		cmocka_unit_test(diag_leaked),
+		cmocka_unit_test(diag_cdc),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),
