@@ -80,4 +80,11 @@ int psc_kclient_changefeed(const char *kclient, const char *bootstrap,
 			   long timeout_ms, psc_kclient_cdc *out, char *err,
 			   size_t errlen);
 
+/* The KRaft quorum's leader (`kclient quorum`: DescribeQuorum through a
+ * bootstrap address) into *leader.  -1 with err (the request's error, or
+ * it could not be run). */
+int psc_kclient_quorum(const char *kclient, const char *bootstrap,
+		       long timeout_ms, long *leader, char *err,
+		       size_t errlen);
+
 #endif

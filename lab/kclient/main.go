@@ -43,6 +43,8 @@ const usageText = `usage:
   psclab-kclient changefeed --bootstrap H:P[,H:P...] --topic NAME [--replication-factor 1]
                          [--partitions 3] [--keep] [--timeout 30s]
                          (TiCDC's changefeed creation with Sarama, one line per step; see changefeed.go)
+  psclab-kclient quorum --bootstrap H:P[,H:P...] [--timeout 10s]
+                         (the KRaft quorum leader and voters: DescribeQuorum, franz-go)
 common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr), --debug (more of them)
 `
 
@@ -88,6 +90,8 @@ func run(args []string) int {
 		err = cmdCoordinator(args[1:])
 	case "changefeed":
 		err = cmdChangefeed(args[1:])
+	case "quorum":
+		err = cmdQuorum(args[1:])
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

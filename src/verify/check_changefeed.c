@@ -24,14 +24,15 @@ long psc_verify_changefeed_budget(const psc_verify_job *j)
 {
 	const psc_verify_ctx *c = j->c;
 	/* bootstrap ports, every broker (twice: metadata and topology may
-	 * differ), the controller, create, produce, consume, delete, and
-	 * TiCDC's steps (three timeouts and 5 s) */
-	return (long)(2 * j->n_ports + 2 * c->n_brokers + 10 +
+	 * differ), the controller and its DescribeQuorum, create, produce,
+	 * consume, delete, and TiCDC's steps (three timeouts); each run of
+	 * psclab-kclient 5 s more */
+	return (long)(2 * j->n_ports + 2 * c->n_brokers + 11 +
 		      (c->lb_backends > 1 ? PSC_VERIFY_FRESH_TRIES_PER *
 						    c->lb_backends * c->n_brokers
 					  : 0)) *
 		       j->timeout_ms +
-	       3000L * (long)(c->n_brokers + 2) + 5000;
+	       3000L * (long)(c->n_brokers + 2) + 5000 + 3 * 5000L;
 }
 
 /* 1. every bootstrap port alone: connect, ApiVersions, Metadata.  The
@@ -200,8 +201,28 @@ static void check_broker(const psc_verify_job *j, rd_kafka_t *rk,
 }
 
 /* 3. the controller of the metadata: as itself, and takes CreateTopics */
+/* ", and the KRaft quorum leader (DescribeQuorum) is broker M" */
+static void quorum_note(const psc_verify_job *j, const char *bootstrap,
+			long controller, psc_verify_obs *o)
+{
+	char err[256];
+	long leader;
+	if (!j->kclient[0])
+		return;
+	if (psc_kclient_quorum(j->kclient, bootstrap, j->timeout_ms, &leader,
+			       err, sizeof(err)) < 0)
+		PSC_APP(o->detail, "; the KRaft quorum leader is unknown "
+		    "(DescribeQuorum: %s)", err);
+	else
+		PSC_APP(o->detail, "; the KRaft quorum leader (DescribeQuorum) "
+		    "is broker %ld%s", leader, leader == controller ? ", the "
+		    "same" : ", another: the metadata names any live broker "
+		    "as controller in KRaft");
+}
+
 static void check_controller(const psc_verify_job *j, rd_kafka_t *rk,
-			     const psc_verify_mdb *md, size_t n_md)
+			     const psc_verify_mdb *md, size_t n_md,
+			     const char *bootstrap)
 {
 	const psc_verify_ctx *c = j->c;
 	long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
@@ -209,8 +230,8 @@ static void check_controller(const psc_verify_job *j, rd_kafka_t *rk,
 	long id = rd_kafka_controllerid(rk, (int)psc_verify_left(deadline));
 	psc_verify_obs o;
 	char name[PSC_VERIFY_NAME_LEN];
-	psc_setf(name, sizeof(name), "%s: controller (broker %ld)",
-		 c->changefeed, id);
+	psc_setf(name, sizeof(name), "%s: the controller the metadata names, "
+		 "as TiCDC reads it (broker %ld)", c->changefeed, id);
 	psc_verify_obs_init(&o, c->changefeed, name);
 	o.expected = id;
 	const psc_verify_mdb *b = id >= 0 ? psc_verify_md_find(md, n_md, id)
@@ -238,6 +259,7 @@ static void check_controller(const psc_verify_job *j, rd_kafka_t *rk,
 			    "and validates CreateTopics (in KRaft the "
 			    "metadata's controller is a broker that forwards "
 			    "to the active controller)", id, b->host, b->port);
+			quorum_note(j, bootstrap, id, &o);
 		}
 	}
 	psc_verify_finish(j, &o, t0);
@@ -350,7 +372,8 @@ static void skip_unbootstrapped(const psc_verify_job *j)
 			 c->brokers[i].instance);
 		psc_verify_skip(j, name, why);
 	}
-	psc_setf(name, sizeof(name), "%s: controller", c->changefeed);
+	psc_setf(name, sizeof(name), "%s: the controller the metadata names, "
+		 "as TiCDC reads it", c->changefeed);
 	psc_verify_skip(j, name, why);
 	psc_setf(name, sizeof(name), "%s: create topic %s", c->changefeed,
 		 j->topic);
@@ -430,7 +453,7 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 	size_t n_ids = broker_ids(c, md, n_md, ids);
 	for (size_t i = 0; i < n_ids; i++)
 		check_broker(j, rk, md, n_md, ids[i]);
-	check_controller(j, rk, md, n_md);
+	check_controller(j, rk, md, n_md, bootstrap);
 	check_addresses(j, bootstrap);
 
 	/* 4. topic, produce, consume, delete */

@@ -234,3 +234,49 @@ int psc_kclient_changefeed(const char *kclient, const char *bootstrap,
 	return run_kclient(argv, (long long)timeout_ms + 5000, cdc_cb, out,
 			   &out->exit_status, err, errlen);
 }
+
+struct quorum_arg {
+	long leader;
+	char error[256];
+};
+
+/* the {"kind":"quorum",...} line */
+static void quorum_cb(const char *line, void *arg)
+{
+	struct quorum_arg *q = arg;
+	json_error_t je;
+	json_t *l = json_loads(line, 0, &je);
+	const char *kind = json_string_value(json_object_get(l, "kind"));
+	if (kind && strcmp(kind, "quorum") == 0) {
+		const char *e = json_string_value(json_object_get(l, "error"));
+		if (json_is_true(json_object_get(l, "ok")))
+			q->leader = (long)json_integer_value(
+				json_object_get(l, "leader_id"));
+		else
+			PSC_SET(q->error, "%s", e && *e ? e : "failed");
+	}
+	json_decref(l);
+}
+
+int psc_kclient_quorum(const char *kclient, const char *bootstrap,
+		       long timeout_ms, long *leader, char *err,
+		       size_t errlen)
+{
+	char tmo[32];
+	int status = 0;
+	struct quorum_arg q = {.leader = -1};
+	snprintf(tmo, sizeof(tmo), "%ldms", timeout_ms);
+	char *argv[] = {(char *)kclient, "quorum", "--bootstrap",
+			(char *)bootstrap, "--timeout", tmo, NULL};
+	*leader = -1;
+	if (run_kclient(argv, (long long)timeout_ms + 5000, quorum_cb, &q,
+			&status, err, errlen) < 0)
+		return -1;
+	if (q.leader < 0) {
+		psc_setf(err, errlen, "%s", q.error[0] ? q.error
+			 : "psclab-kclient quorum printed no answer");
+		return -1;
+	}
+	*leader = q.leader;
+	return 0;
+}

@@ -141,7 +141,10 @@ static void green(void **state)
 					 "b2.abc.us-west1.gcp.3199745."
 					 "tidbcloud.com:9094");
 	assert_non_null(strstr(c->detail, "answers there as itself"));
-	find(&r, "changefeed: controller (broker ");
+	c = find(&r, "changefeed: the controller the metadata names, as TiCDC "
+		 "reads it (broker ");
+	assert_non_null(strstr(c->detail, "the KRaft quorum leader "
+				       "(DescribeQuorum) is broker "));
 	c = find(&r, "changefeed: produce 100 messages (acks=all)");
 	assert_non_null(strstr(c->detail, "100 messages delivered"));
 	c = find(&r, "changefeed: consume the 100 messages back");

@@ -1,0 +1,75 @@
+package main
+
+// quorum: the KRaft quorum's leader, from DescribeQuorum (API key 55) on
+// __cluster_metadata partition 0, sent by franz-go to a bootstrap address
+// (a broker forwards it to the active controller).  verify shows it beside
+// the controller the metadata names, which is what TiCDC reads: in KRaft the
+// two differ (the metadata names some live broker).
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func cmdQuorum(args []string) error {
+	var c common
+	fs, bs := newFlagSet("quorum", &c, 10*time.Second)
+	c.client = "franz"
+	if err := parseCommon(fs, bs, &c, args); err != nil {
+		return err
+	}
+	startWatchdog(c.timeout+watchdogGrace, nil)
+	t0 := time.Now()
+	line := map[string]any{"kind": "quorum", "request": "DescribeQuorum"}
+	fail := func(err error) error {
+		line["ok"] = false
+		line["error"] = errString(err)
+		line["ms"] = msSince(t0)
+		emit(line)
+		return errCheckFailed
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.bootstrap...), kgo.DialTimeout(c.dialTimeout))
+	if err != nil {
+		return fail(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDescribeQuorumRequest()
+	topic := kmsg.NewDescribeQuorumRequestTopic()
+	topic.Topic = "__cluster_metadata"
+	part := kmsg.NewDescribeQuorumRequestTopicPartition()
+	part.Partition = 0
+	topic.Partitions = append(topic.Partitions, part)
+	req.Topics = append(req.Topics, topic)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return fail(err)
+	}
+	if err := kerrOf(resp.ErrorCode, resp.ErrorMessage); err != nil {
+		return fail(err)
+	}
+	if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
+		return fail(errors.New("DescribeQuorum answered no __cluster_metadata partition 0"))
+	}
+	p := resp.Topics[0].Partitions[0]
+	if err := kerrOf(p.ErrorCode, p.ErrorMessage); err != nil {
+		return fail(err)
+	}
+	var voters []int32
+	for _, v := range p.CurrentVoters {
+		voters = append(voters, v.ReplicaID)
+	}
+	line["ok"] = true
+	line["error"] = ""
+	line["leader_id"] = p.LeaderID
+	line["leader_epoch"] = p.LeaderEpoch
+	line["voters"] = voters
+	line["ms"] = msSince(t0)
+	emit(line)
+	return nil
+}
