@@ -186,6 +186,8 @@ typedef struct psc_verify_ctx {
 	/* instance-group backends behind it (0: a NEG); more than one: each
 	 * new connection may land on another, so verify tries several */
 	size_t lb_backends;
+	char lb_backend[PSC_MAX_INSTANCES][PSC_NAME_LEN];  /* their names */
+	bool lb_health_check;           /* the backend service has one */
 	char nat_range[48];
 	char nat_ip[16];
 	/* DNS */

@@ -263,9 +263,16 @@ static const psc_plan_endpoint *ctx_endpoint(const psc_topology *t,
 		PSC_SET(c->consumer_project, "%s", cn->project);
 	PSC_SET(c->attachment, "%s", pe->sa->name);
 	PSC_SET(c->load_balancer, "%s", pe->lb->name);
-	for (size_t i = 0; i < p->n_lbs; i++)
-		if (p->lbs[i].lb == pe->lb && !p->lbs[i].neg)
-			c->lb_backends = p->lbs[i].n_backends;
+	for (size_t i = 0; i < p->n_lbs; i++) {
+		if (p->lbs[i].lb != pe->lb || p->lbs[i].neg)
+			continue;
+		c->lb_backends = p->lbs[i].n_backends;
+		c->lb_health_check = p->lbs[i].hc != NULL;
+		for (size_t b = 0; b < c->lb_backends && b < PSC_MAX_INSTANCES;
+		     b++)
+			PSC_SET(c->lb_backend[b], "%s",
+			    p->vms[p->lbs[i].backend_vm[b]].in->name);
+	}
 	PSC_SET(c->producer_network, "%s", pe->lb->network);
 	psc_ip_str(pe->nat_ip, c->nat_ip, sizeof(c->nat_ip));
 	psc_subnet *nsub = pe->sa->n_nat_subnets

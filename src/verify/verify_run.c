@@ -23,6 +23,7 @@
 #include "verify/children.h"
 #include "verify/job.h"
 #include "verify/kclient.h"
+#include "verify/lb_health.h"
 #include "verify/leak_watch.h"
 
 /* the processes of c's lab from its journal as it is now: before the
@@ -183,6 +184,8 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		psc_verify_kid_free(&kids[i]);
 	}
 	psc_verify_check lc;
+	if (nk && psc_verify_lb_health_read(c, lab, &lc))
+		psc_verify_report_put(r, &lc);
 	if (nk && psc_verify_leak_watch_check(c, &watch, &lc))
 		psc_verify_report_put(r, &lc);
 	free(c);

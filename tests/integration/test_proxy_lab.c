@@ -90,6 +90,12 @@ static void seed_proxy(void **state)
 				    "only advertised addresses (franz-go)");
 	assert_non_null(w);
 	assert_non_null(strstr(w, "at 10.64.0."));
+	/* the seed's topology has no rule for the health checks: the load
+	 * balancer fails open, which works, and warns */
+	w = strstr(out, "WARN load balancer kafka-proxy-lb: health of its 1 "
+			"backend");
+	assert_non_null(w);
+	assert_non_null(strstr(w, "fails open"));
 	assert_non_null(strstr(out, "PASS changefeed: every packet went to "
 				    "the PSC endpoint"));
 	/* up's closing summary: what is up, the addresses, what next */
@@ -227,6 +233,18 @@ static void verify_lab(psc_verify_report *r)
 		fail_msg("verify did not run: %s", err);
 }
 
+/* verify's check of the load balancer's backends' health */
+static const psc_verify_check *lb_check(const psc_verify_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strstr(r->checks[i].name, "load balancer kafka-proxy-lb: "
+					      "health of its 1 backend"))
+			return &r->checks[i];
+	psc_verify_print_text(r, stderr);
+	fail_msg("no load balancer health check in the report");
+	return NULL;
+}
+
 static void health(void **state)
 {
 	(void)state;
@@ -257,6 +275,7 @@ static void health(void **state)
 		down();
 		fail_msg("not green with a healthy backend");
 	}
+	assert_int_equal(lb_check(&r)->status, PSC_VERIFY_PASS);
 
 	/* kafka-proxy stopped as a user does it (pscLab fault: by its pid
 	 * from the journal); a second stop and an unknown node are refused */
@@ -288,6 +307,10 @@ static void health(void **state)
 	assert_int_equal(c->hop, PSC_HOP_PROXY);
 	assert_non_null(strstr(c->detail, "kafka-proxy on kafka-proxy-node"));
 	assert_non_null(strstr(c->fix, "start kafka-proxy again"));
+	c = lb_check(&r);
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "kafka-proxy-node UNHEALTHY"));
+	assert_non_null(strstr(c->detail, "fails open"));
 
 	/* started again: it heals */
 	rc = it_capture(out, sizeof(out), "%s fault %s start kafka-proxy-node "

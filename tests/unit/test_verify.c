@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "plan/plan.h"
+#include "verify/lb_health.h"
 #include "verify/verify.h"
 
 static psc_topology *topo;
@@ -534,6 +535,34 @@ static void diag_cdc(void **state)
 	has(c.fix, "see the brokers' logs");
 }
 
+/* the backends' health as one check: PASS all healthy, WARN some, WARN
+ * none (fails open); a NEG has none */
+static void lb_health(void **state)
+{
+	(void)state;
+	psc_verify_check c;
+	load("topologies/portmap.yaml");
+	assert_false(psc_verify_lb_health_check(&ctx, NULL, &c));
+	load("topologies/proxy-two.yaml");
+	assert_int_equal(ctx.lb_backends, 2);
+	assert_true(ctx.lb_health_check);
+	const char *all[] = {"HEALTHY", "HEALTHY"};
+	assert_true(psc_verify_lb_health_check(&ctx, all, &c));
+	assert_int_equal(c.status, PSC_VERIFY_PASS);
+	has(c.name, "health of its 2 backends");
+	const char *one[] = {"HEALTHY", "UNHEALTHY"};
+	assert_true(psc_verify_lb_health_check(&ctx, one, &c));
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	has(c.detail, "1 of 2 backends HEALTHY");
+	has(c.detail, " UNHEALTHY)");
+	const char *none[] = {"UNHEALTHY", "UNKNOWN"};
+	assert_true(psc_verify_lb_health_check(&ctx, none, &c));
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	has(c.detail, "fails open");
+	has(c.fix, "35.191.0.0/16 and 130.211.0.0/22");
+	load("topologies/portmap.yaml");   /* what the next tests expect */
+}
+
 static void diag_listener(void **state)
 {
 	(void)state;
@@ -1033,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(leak_check),
 		cmocka_unit_test(diag_leaked),
 		cmocka_unit_test(diag_cdc),
+		cmocka_unit_test(lb_health),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),
