@@ -90,8 +90,10 @@ typedef enum psc_verify_symptom {
 	/* a step that makes TiCDC refuse the changefeed: obs.error is the
 	 * error the changefeed shows */
 	PSC_SYM_CDC_REFUSED,
+	/* it worked, degraded (detail says how: a topic under-replicated) */
+	PSC_SYM_DEGRADED,
 } psc_verify_symptom;
-#define PSC_SYM_LAST PSC_SYM_CDC_REFUSED
+#define PSC_SYM_LAST PSC_SYM_DEGRADED
 
 typedef struct psc_verify_obs {
 	char node[PSC_NAME_LEN];        /* instance the check ran in */

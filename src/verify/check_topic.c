@@ -56,7 +56,9 @@ static bool check_create(const psc_verify_job *j, rd_kafka_t *rk,
 			PSC_SET(o.detail, "created, but its partitions have no "
 			    "leaders in the metadata");
 		} else {
-			o.sym = PSC_SYM_OK;
+			/* created while a broker is down or behind: it
+			 * works, under-replicated */
+			o.sym = note[0] ? PSC_SYM_DEGRADED : PSC_SYM_OK;
 			PSC_SET(o.detail, "created; partition leaders:");
 			for (int p = 0; p < PSC_VERIFY_PARTITIONS; p++)
 				PSC_APP(o.detail, " %d->broker %ld", p,
@@ -65,7 +67,7 @@ static bool check_create(const psc_verify_job *j, rd_kafka_t *rk,
 		}
 	}
 	psc_verify_finish(j, &o, t0);
-	*have_leaders = o.sym == PSC_SYM_OK;
+	*have_leaders = o.sym == PSC_SYM_OK || o.sym == PSC_SYM_DEGRADED;
 	return created;
 }
 

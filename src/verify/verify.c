@@ -54,6 +54,7 @@ static const char *const sym_names[] = {
 	[PSC_SYM_LEAKED] = "leaked",
 	[PSC_SYM_CDC_WARNED] = "cdc-warned",
 	[PSC_SYM_CDC_REFUSED] = "cdc-refused",
+	[PSC_SYM_DEGRADED] = "degraded",
 };
 
 const char *psc_verify_hop_name(psc_verify_hop h)
@@ -1011,6 +1012,15 @@ void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 	case PSC_SYM_CDC_REFUSED:
 		diag_cdc(o, out);
 		return;    /* the CDC error is in the detail already */
+	case PSC_SYM_DEGRADED:
+		out->status = PSC_VERIFY_WARN;
+		out->hop = PSC_HOP_BROKER_DOWN;
+		PSC_SET(out->detail, "%s", o->detail);
+		PSC_SET(out->fix, "a broker named above is down or behind: see "
+		    "pscLab status %s (its process) and pscLab logs %s "
+		    "<broker node>; pscLab restart %s <broker node> starts a "
+		    "stopped one", c->lab, c->lab, c->lab);
+		return;
 	case PSC_SYM_INTERNAL:
 		out->hop = PSC_HOP_VERIFY;
 		PSC_SET(out->detail, "%s", o->detail[0] ? o->detail

@@ -535,6 +535,21 @@ static void diag_cdc(void **state)
 	has(c.fix, "see the brokers' logs");
 }
 
+/* worked, degraded: WARN with the broker fix */
+static void diag_degraded(void **state)
+{
+	(void)state;
+	load("topologies/portmap.yaml");
+	psc_verify_obs o = obs("changefeed", PSC_SYM_DEGRADED, "", 0, -1);
+	snprintf(o.detail, sizeof(o.detail), "created; under-replicated: "
+		 "partition 1 in sync 2 of 3 (out of sync: broker 2)");
+	psc_verify_check c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_WARN);
+	assert_int_equal(c.hop, PSC_HOP_BROKER_DOWN);
+	has(c.detail, "out of sync: broker 2");
+	has(c.fix, "pscLab restart portmap <broker node>");
+}
+
 /* the backends' health as one check: PASS all healthy, WARN some, WARN
  * none (fails open); a NEG has none */
 static void lb_health(void **state)
@@ -1063,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(diag_leaked),
 		cmocka_unit_test(diag_cdc),
 		cmocka_unit_test(lb_health),
+		cmocka_unit_test(diag_degraded),
 		cmocka_unit_test(ctx_state),
 		cmocka_unit_test(ctx_refused),
 		cmocka_unit_test(diag_pass_skip_internal),
