@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "model/addr.h"
+#include "fabric/conntrack.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
 #include "services/dns.h"
@@ -224,6 +225,31 @@ static json_t *traffic_json(const psc_plan *p)
 	return a;
 }
 
+/* the paths through PSC: the PSC namespace's tracked connections per
+ * original destination (the endpoint address and port a consumer used) */
+static json_t *paths_json(const psc_plan *p)
+{
+	json_t *a = json_array();
+	psc_ct_path ct[64];
+	size_t n = 0;
+	char err[512], ip[16], dst[32];
+	if (p->psc_ns < 0 ||
+	    psc_conntrack_paths(p->ns[p->psc_ns].name, ct, 64, &n, err,
+				sizeof(err)) < 0)
+		return a;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(dst, sizeof(dst), "%s:%u", ipstr(ct[i].dst, ip),
+			 (unsigned)ct[i].dport);
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:I, s:I, s:I}", "namespace",
+			p->ns[p->psc_ns].name, "destination", dst,
+			"connections", (json_int_t)ct[i].conns, "packets",
+			(json_int_t)ct[i].packets, "bytes",
+			(json_int_t)ct[i].bytes));
+	}
+	return a;
+}
+
 /* the consumer VPCs' leak watch: where their VMs sent packets other than
  * to their own VPC and PSC endpoint */
 static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
@@ -270,12 +296,12 @@ static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 			leaks_of(p, n, leaks);
 	}
 	*o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-		       "s:o}",
+		       "s:o, s:o}",
 		       "name", lab, "approach", t->approach, "state", st.dir,
 		       "nodes", nodes_json(p), "processes", procs_json(&st),
 		       "load_balancers", lbs_json(p), "psc", psc_json(p),
 		       "dns", dns_json(p), "counters", counters, "leaks", leaks,
-		       "traffic", traffic_json(p));
+		       "traffic", traffic_json(p), "paths", paths_json(p));
 	if (*o)
 		rc = 0;
 	else
@@ -390,6 +416,14 @@ static void print_leaks_and_counters(json_t *lab, FILE *out)
 			s_of(x, "node"), i_of(x, "sent_packets"),
 			i_of(x, "sent_bytes"), i_of(x, "received_packets"),
 			i_of(x, "received_bytes"));
+	fprintf(out, "\nPATHS through PSC (conntrack in the PSC namespace: "
+		"connections open or just closed,\npackets and bytes both "
+		"ways)\n%-22s %6s %10s %12s\n", "ENDPOINT", "CONNS",
+		"PACKETS", "BYTES");
+	json_array_foreach(json_object_get(lab, "paths"), i, x)
+		fprintf(out, "%-22s %6lld %10lld %12lld\n",
+			s_of(x, "destination"), i_of(x, "connections"),
+			i_of(x, "packets"), i_of(x, "bytes"));
 	fprintf(out, "\nRULES (an allow or NAT rule sees only the first packet "
 		"of each connection:\nCOUNT is connections; a drop rule "
 		"counts every packet it dropped)\n%10s %-5s %12s  %s\n",

@@ -634,6 +634,13 @@ static int fab_ns_setup(void *ctx, size_t i, char *err, size_t errlen)
 	     sysctl_write(pn->name, "net/ipv4/conf/default/rp_filter", "0",
 			  err, errlen) < 0))
 		return -1;
+	/* byte counts of tracked connections (status' PATHS): best effort,
+	 * the key exists only once nf_conntrack is loaded */
+	if (pn->forwarding) {
+		char ignored[256];
+		(void)sysctl_write(pn->name, "net/netfilter/nf_conntrack_acct",
+				   "1", ignored, sizeof(ignored));
+	}
 	return lo_up(ns, pn->name, f->tag, err, errlen);
 }
 

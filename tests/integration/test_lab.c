@@ -270,6 +270,20 @@ static void portmap_paths(void **state)
 			   "changefeed") == 0)
 			sent = json_integer_value(
 				json_object_get(x, "sent_bytes"));
+	/* the paths through PSC: conntrack of the PSC namespace, per endpoint
+	 * port, with the bytes carried (nf_conntrack_acct) */
+	long long path_conns = 0, path_bytes = 0;
+	json_array_foreach(json_object_get(l0, "paths"), k, x)
+		if (strcmp(json_string_value(json_object_get(x, "destination")),
+			   "172.16.0.10:9093") == 0) {
+			path_conns = json_integer_value(
+				json_object_get(x, "connections"));
+			path_bytes = json_integer_value(
+				json_object_get(x, "bytes"));
+		}
+	if (path_conns < 1 || path_bytes <= 0)
+		fail_msg("paths through PSC: 172.16.0.10:9093 %lld connections, "
+			 "%lld bytes:\n%s", path_conns, path_bytes, buf);
 	assert_true(drop_counts_packets);
 	assert_true(conn_bytes > 0);
 	if (sent <= conn_bytes)
