@@ -235,7 +235,7 @@ func cdcCreateTopic(admin sarama.ClusterAdmin, topic string, partitions int32, r
 	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 		emitStep("create_topic", t0, false, false,
 			fmt.Sprintf("CreateTopics %s (%d partitions, replication-factor %d): %s", topic, partitions, rf, errString(err)),
-			fmt.Sprintf("[CDC:ErrKafkaAdminAPI]kafka admin API create-topic failed: %s", errString(err)))
+			fmt.Sprintf("[CDC:ErrKafkaAdminAPI]kafka admin API create-topic failed: %s: %s", topic, errString(err)))
 		return false, false
 	}
 	for time.Now().Before(deadline) {
@@ -248,7 +248,7 @@ func cdcCreateTopic(admin sarama.ClusterAdmin, topic string, partitions int32, r
 	}
 	emitStep("create_topic", t0, false, false,
 		fmt.Sprintf("topic %s was created but DescribeTopics does not show its %d partitions before the deadline", topic, partitions),
-		"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: wait until the topic is visible")
+		"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: "+topic+": not visible before the deadline")
 	return made, false
 }
 
@@ -319,7 +319,7 @@ func cmdChangefeed(args []string) error {
 	exists, n, err := cdcTopicExists(admin, *topic)
 	if err != nil {
 		emitStep("topic", t0, false, false, "DescribeTopics "+*topic+": "+errString(err),
-			"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: "+errString(err))
+			"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: "+*topic+": "+errString(err))
 		return errCheckFailed
 	}
 	if exists {

@@ -939,8 +939,10 @@ static const struct {
 	 "at least the brokers' min.insync.replicas (TiDB Cloud: the Kafka "
 	 "sink's replication factor), or lower min.insync.replicas on the "
 	 "brokers"},
-	{"create_topic", "the brokers refused to create the topic: see their "
-	 "logs, or create it beforehand"},
+	{"create_topic", "the brokers refused to create the topic, for the "
+	 "reason above (a replication factor above the number of brokers, an "
+	 "ACL, a bad partition count): correct the changefeed's settings, "
+	 "or create the topic beforehand"},
 };
 
 /* A step of TiCDC's changefeed creation that warned or refused: what it

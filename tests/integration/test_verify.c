@@ -347,8 +347,9 @@ static void leak_watch(void **state)
 
 /* TiCDC's changefeed creation refused, as TiDB Cloud would show it: a
  * replication factor below the brokers' min.insync.replicas (TiCDC's own
- * default, 1, against the lab's 2), and a bootstrap port that answers
- * nothing (9092: the port-mapping NEG maps no client port 9092) */
+ * default, 1, against the lab's 2), one above the number of brokers (4),
+ * and a bootstrap port that answers nothing (9092: the port-mapping NEG
+ * maps no client port 9092) */
 static void ticdc_refusals(void **state)
 {
 	(void)state;
@@ -372,6 +373,24 @@ static void ticdc_refusals(void **state)
 	c = find(&r, "changefeed: TiCDC 6/6: CreateTopics");
 	assert_int_equal(c->status, PSC_VERIFY_SKIP);
 	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+
+	/* a replication factor above the number of brokers: step 5 passes,
+	 * the brokers refuse CreateTopics */
+	o.replication_factor = 4;
+	if (psc_verify_run(lab, &o, &r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+	assert_int_equal(find(&r, "changefeed: TiCDC 5/6: replication factor")
+				 ->status, PSC_VERIFY_PASS);
+	c = find(&r, "changefeed: TiCDC 6/6: CreateTopics");
+	if (c->status != PSC_VERIFY_FAIL)
+		dump(&r);
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_non_null(strstr(c->detail, "[CDC:ErrKafkaAdminAPI]kafka admin API "
+				       "create-topic failed: "));
+	assert_non_null(strstr(c->detail, "replication factor of 4 cannot be "
+				       "reached"));
+	assert_non_null(strstr(c->fix, "a replication factor above the number "
+				       "of brokers"));
 
 	psc_verify_opts o2 = {.n_bootstrap_ports = 1, .bootstrap_ports = {9092},
 			      .no_bastion = true, .timeout_ms = 3000};
