@@ -18,6 +18,10 @@ int psc_lab_start_services(const psc_plan *p, char *err, size_t errlen);
 /* The DNS stub of network `network` of lab, until SIGTERM. */
 int psc_lab_serve_dns(const char *lab, const char *network, char *err,
 		      size_t errlen);
+/* Where the health checker of lab keeps its health file (services/
+ * health.h owns its format): <state dir>/PSC_HEALTH_FILE.  -1 with err. */
+int psc_lab_health_path(const char *lab, char *out, size_t len, char *err,
+			size_t errlen);
 /* The health checker of the lab's load balancers, until SIGTERM. */
 int psc_lab_serve_health(const char *lab, char *err, size_t errlen);
 

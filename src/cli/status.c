@@ -18,6 +18,7 @@
 #include "services/dns.h"
 #include "services/health.h"
 #include "runtime/proc.h"
+#include "runtime/serve.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
 
@@ -30,10 +31,9 @@ static const char *ipstr(uint32_t ip, char *buf)
 static const char *backend_health(const char *lab, const char *lb,
 				  const char *vm, char *buf, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
-		return psc_health_read("", lb, vm, buf, len);
-	snprintf(path, sizeof(path), "%s/" PSC_HEALTH_FILE, dir);
+	char path[PATH_MAX + 32], err[256];
+	if (psc_lab_health_path(lab, path, sizeof(path), err, sizeof(err)) < 0)
+		path[0] = '\0';          /* no file: UNKNOWN */
 	return psc_health_read(path, lb, vm, buf, len);
 }
 

@@ -158,20 +158,35 @@ out:
 	return rc;
 }
 
+int psc_lab_health_path(const char *lab, char *out, size_t len, char *err,
+			size_t errlen)
+{
+	char dir[PATH_MAX];
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0) {
+		psc_setf(err, errlen, "lab '%s': no state directory", lab);
+		return -1;
+	}
+	int n = snprintf(out, len, "%s/" PSC_HEALTH_FILE, dir);
+	if (n < 0 || (size_t)n >= len) {
+		psc_setf(err, errlen, "lab '%s': its health file's path is too "
+			 "long", lab);
+		return -1;
+	}
+	return 0;
+}
+
 int psc_lab_serve_health(const char *lab, char *err, size_t errlen)
 {
 	psc_topology *t;
 	static psc_plan p;
-	char dir[PATH_MAX], path[PATH_MAX + 32];
+	char path[PATH_MAX + 32];
 
 	if (psc_lab_load(lab, &t, &p, err, errlen) != 0)
 		return -1;
-	if (psc_state_dir(lab, dir, sizeof(dir)) < 0) {
-		psc_setf(err, errlen, "lab '%s': no state directory", lab);
+	if (psc_lab_health_path(lab, path, sizeof(path), err, errlen) < 0) {
 		psc_topology_free(t);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/" PSC_HEALTH_FILE, dir);
 	psc_catch_term();
 	int rc = psc_health_serve(&p, path, &psc_stop_flag, err, errlen);
 	psc_topology_free(t);

@@ -340,24 +340,16 @@ static void check_addresses(const psc_verify_job *j, const char *bootstrap)
 	}
 }
 
-/* the bootstrap ports that answered, one bootstrap list "h:p,h:p" */
+/* the bootstrap ports that answered (ok NULL: every configured one), one
+ * bootstrap list "h:p,h:p" */
 static void answered(const psc_verify_job *j, const bool *ok, char *out,
 		     size_t len)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < j->n_ports; i++)
-		if (ok[i])
+		if (!ok || ok[i])
 			psc_appendf(out, len, "%s%s:%d", out[0] ? "," : "",
 			    j->host, j->ports[i]);
-}
-
-/* every configured bootstrap port, one list "h:p,h:p" */
-static void configured(const psc_verify_job *j, char *out, size_t len)
-{
-	out[0] = '\0';
-	for (size_t i = 0; i < j->n_ports; i++)
-		psc_appendf(out, len, "%s%s:%d", out[0] ? "," : "", j->host,
-			    j->ports[i]);
 }
 
 /* no bootstrap port answered: the checks that need one, skipped */
@@ -414,7 +406,7 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 
 	check_bootstrap(j, md, &n_md, ok);
 	/* TiCDC is given the whole configured list, answered or not */
-	configured(j, bootstrap, sizeof(bootstrap));
+	answered(j, NULL, bootstrap, sizeof(bootstrap));
 	psc_verify_check_ticdc(j, bootstrap);
 	answered(j, ok, bootstrap, sizeof(bootstrap));
 	if (!bootstrap[0]) {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "runtime/state.h"
+#include "runtime/serve.h"
 #include "services/health.h"
 
 bool psc_verify_lb_health_check(const psc_verify_ctx *c,
@@ -62,10 +62,9 @@ bool psc_verify_lb_health_read(const psc_verify_ctx *c, const char *lab,
 {
 	static char buf[PSC_MAX_INSTANCES][16];
 	const char *states[PSC_MAX_INSTANCES];
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
+	char path[PATH_MAX + 32], err[256];
+	if (psc_lab_health_path(lab, path, sizeof(path), err, sizeof(err)) < 0)
 		return false;
-	snprintf(path, sizeof(path), "%s/" PSC_HEALTH_FILE, dir);
 	for (size_t i = 0; i < c->lb_backends && i < PSC_MAX_INSTANCES; i++)
 		states[i] = psc_health_read(path, c->load_balancer,
 					    c->lb_backend[i], buf[i],
