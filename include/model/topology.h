@@ -33,6 +33,7 @@
 #define PSC_MAX_INSTANCES 32
 #define PSC_MAX_LISTENERS 8
 #define PSC_MAX_PROTO_MAP 16
+#define PSC_MAX_KAFKA_CONFIG 32
 #define PSC_MAX_BROKERS 16
 #define PSC_MAX_PROXY_MAPS 16
 #define PSC_MAX_NEGS 4
@@ -130,6 +131,14 @@ typedef struct psc_proto_map_entry {  /* one key: value of protocol_map */
 	PSC_NAME(protocol);               /* PLAINTEXT, SSL, ... */
 } psc_proto_map_entry;
 
+/* one key: value of kafka.config: a server.properties entry pscLab does
+ * not model (an authorizer, a message limit), written after the lab's */
+typedef struct psc_kafka_config_entry {
+	psc_loc loc;
+	PSC_STR(key, 128);
+	PSC_STR(value, PSC_TEXT_LEN);
+} psc_kafka_config_entry;
+
 typedef struct psc_broker {
 	psc_loc loc;
 	PSC_NAME(instance);
@@ -156,6 +165,7 @@ typedef struct psc_kafka {
 	PSC_STRLIST(quorum_voters, PSC_MAX_BROKERS, PSC_ADDR_LEN);
 	PSC_STR(log_dirs, PSC_TEXT_LEN);
 	PSC_OBJLIST(psc_broker, brokers, PSC_MAX_BROKERS);
+	PSC_OBJLIST(psc_kafka_config_entry, config, PSC_MAX_KAFKA_CONFIG);
 } psc_kafka;
 
 typedef struct psc_proxy_mapping {    /* --bootstrap-server-mapping */
@@ -354,6 +364,9 @@ psc_instance *psc_find_instance(psc_topology *t, const char *name);
 psc_listener *psc_find_listener(psc_kafka *k, const char *name);
 psc_broker *psc_find_broker_by_instance(psc_kafka *k, const char *instance);
 psc_broker *psc_find_broker_by_id(psc_kafka *k, long node_id);
+/* the topology field a server.properties key is written from ("kafka.
+ * listeners"), NULL when kafka.config may set it */
+const char *psc_kafka_config_owner(const char *key);
 psc_neg *psc_find_neg(psc_topology *t, const char *name);
 psc_instance_group *psc_find_instance_group(psc_topology *t, const char *name);
 psc_health_check *psc_find_health_check(psc_topology *t, const char *name);

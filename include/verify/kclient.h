@@ -60,6 +60,8 @@ typedef struct psc_kclient_step {
 				 * max_message_bytes, replication_factor,
 				 * create_topic, cleanup */
 	bool ok, warn;          /* warn: TiCDC only warns about it */
+	bool later;             /* TiCDC lets it pass; the changefeed fails
+				 * at its first send */
 	long ms;
 	char detail[PSC_VERIFY_TEXT_LEN];
 	char cdc_error[PSC_VERIFY_TEXT_LEN]; /* what the changefeed shows */

@@ -92,8 +92,12 @@ typedef enum psc_verify_symptom {
 	PSC_SYM_CDC_REFUSED,
 	/* it worked, degraded (detail says how: a topic under-replicated) */
 	PSC_SYM_DEGRADED,
+	/* a step TiCDC lets pass (an authorization failure while it makes
+	 * the topic), but the changefeed it creates fails at its first send:
+	 * obs.error is the error it will meet */
+	PSC_SYM_CDC_BROKEN,
 } psc_verify_symptom;
-#define PSC_SYM_LAST PSC_SYM_DEGRADED
+#define PSC_SYM_LAST PSC_SYM_CDC_BROKEN
 
 typedef struct psc_verify_obs {
 	char node[PSC_NAME_LEN];        /* instance the check ran in */

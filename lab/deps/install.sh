@@ -170,7 +170,7 @@ step_apt() {
         die "apt-get update failed" "the Debian mirror is not reachable or apt is busy (see above)" \
             "apt-get update && apt-get install -y ${missing[*]}"
     fi
-    if ! DEBIAN_FRONTEND=noninteractive timeout 3600 apt-get install -y --no-install-recommends \
+    if ! DEBIAN_FRONTEND=noninteractive timeout 3600 apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
         "${missing[@]}" >>"$log" 2>&1; then
         show_log_tail "$log" apt
         die "apt-get install failed for: ${missing[*]}" "see the apt output above" \
@@ -309,6 +309,7 @@ kafka-console-producer.sh -Xmx512M kafka.tools.ConsoleProducer org.apache.kafka.
 kafka-console-consumer.sh -Xmx512M kafka.tools.ConsoleConsumer org.apache.kafka.tools.consumer.ConsoleConsumer
 kafka-broker-api-versions.sh - kafka.admin.BrokerApiVersionsCommand org.apache.kafka.tools.BrokerApiVersionsCommand
 kafka-metadata-quorum.sh - org.apache.kafka.tools.MetadataQuorumCommand org.apache.kafka.tools.MetadataQuorumCommand
+kafka-acls.sh - kafka.admin.AclCommand org.apache.kafka.tools.AclCommand
 EOF
 }
 

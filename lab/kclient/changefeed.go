@@ -15,7 +15,9 @@ package main
 //     No answer at all: TiCDC warns and goes on with 2.0.0.
 //  2. client: sarama.NewClient (ApiVersions, Metadata) and a ClusterAdmin
 //     from it; a failure is [CDC:ErrNewKafkaSink].
-//  3. topic: DescribeTopics of the changefeed's topic (does it exist?).
+//  3. topic: DescribeTopics of the changefeed's topic (does it exist?), as
+//     GetTopicsMeta(ignoreTopicError=true): the topic's own error (not
+//     authorized, ...) is only logged and the topic taken as absent.
 //  4. max_message_bytes: the topic's max.message.bytes when it exists
 //     (DescribeConfigs TOPIC, else the broker's), else the broker's
 //     message.max.bytes, through GetBrokerConfig: DescribeCluster for the
@@ -24,9 +26,11 @@ package main
 //  5. replication_factor: with acks=all (the default), the broker's
 //     min.insync.replicas (GetBrokerConfig again) against the sink's
 //     replication-factor: smaller is [CDC:ErrKafkaInvalidConfig].
-//  6. create_topic: CreateTopics (validateOnly false) unless the topic
-//     exists, "already exists" ignored, then DescribeTopics until it is
-//     visible.
+//  6. create_topic: CreateTopicAndWaitUntilVisible: DescribeTopics again
+//     (topic errors count now), CreateTopics (validateOnly false), "already
+//     exists" ignored, then DescribeTopics until it is visible (6 tries).
+//     An authorization failure lets the changefeed be created; it fails at
+//     its first send (reported here as the failure it is).
 //
 // One JSON line per step: {"kind":"cdc_step","step":...,"ok":...,"warn":...,
 // "ms":...,"detail":...,"cdc_error":...}; a step that is not reached is not
@@ -49,6 +53,7 @@ type cdcStep struct {
 	Step     string `json:"step"`
 	OK       bool   `json:"ok"`
 	Warn     bool   `json:"warn,omitempty"`
+	Later    bool   `json:"later,omitempty"`
 	Ms       int64  `json:"ms"`
 	Detail   string `json:"detail"`
 	CdcError string `json:"cdc_error,omitempty"`
@@ -136,14 +141,14 @@ func cdcApiVersions(conf *sarama.Config, addrs []string) sarama.KafkaVersion {
 func cdcBrokerConfig(admin sarama.ClusterAdmin, name string) (val string, found bool, which string, err error) {
 	_, controller, err := admin.DescribeCluster()
 	if err != nil {
-		return "", false, "", fmt.Errorf("[CDC:ErrKafkaAdminAPI]kafka admin API describe-cluster failed: cluster: %v", err)
+		return "", false, "", cdcAdminError(err, "describe-cluster", "cluster")
 	}
 	which = fmt.Sprintf("DescribeConfigs(BROKER %d, the controller DescribeCluster names)", controller)
 	entries, err := admin.DescribeConfig(sarama.ConfigResource{
 		Type: sarama.BrokerResource, Name: strconv.Itoa(int(controller)),
 		ConfigNames: []string{name}})
 	if err != nil {
-		return "", false, which, fmt.Errorf("[CDC:ErrKafkaAdminAPI]kafka admin API describe-config failed: %s: %v", name, err)
+		return "", false, which, cdcAdminError(err, "describe-config", name)
 	}
 	for _, e := range entries {
 		if e.Name == name {
@@ -153,17 +158,41 @@ func cdcBrokerConfig(admin sarama.ClusterAdmin, name string) (val string, found 
 	return "", false, which, nil
 }
 
-func cdcTopicExists(admin sarama.ClusterAdmin, topic string) (bool, int32, error) {
+// TiCDC's errors.WrapError(ErrKafkaAuthorizationFailed or ErrKafkaAdminAPI,
+// err, api, resource) as the changefeed shows it (pkg/sink/kafka admin.go)
+func cdcAdminError(err error, api, resource string) error {
+	if errors.Is(err, sarama.ErrTopicAuthorizationFailed) ||
+		errors.Is(err, sarama.ErrClusterAuthorizationFailed) {
+		return fmt.Errorf("[CDC:ErrKafkaAuthorizationFailed]kafka %s authorization failed: %s: %w", api, resource, err)
+	}
+	return fmt.Errorf("[CDC:ErrKafkaAdminAPI]kafka admin API %s failed: %s: %w", api, resource, err)
+}
+
+func cdcAuthFailed(err error) bool {
+	return strings.HasPrefix(err.Error(), "[CDC:ErrKafkaAuthorizationFailed]")
+}
+
+// GetTopicsMeta(topic, ignoreTopicErr) as TiCDC's admin client does it: a
+// DescribeTopics that fails is an error; so is the topic's own error (but
+// "unknown topic": absent), unless ignoreTopicErr: then TiCDC logs "kafka
+// topic metadata refresh failed" and treats the topic as absent (topicErr)
+func cdcTopicsMeta(admin sarama.ClusterAdmin, topic string, ignoreTopicErr bool) (exists bool, n int32, topicErr, err error) {
 	md, err := admin.DescribeTopics([]string{topic})
 	if err != nil {
-		return false, 0, err
+		return false, 0, nil, cdcAdminError(err, "describe-topics", topic)
 	}
 	for _, m := range md {
-		if m.Name == topic && m.Err == sarama.ErrNoError {
-			return true, int32(len(m.Partitions)), nil
+		switch {
+		case m.Name != topic || m.Err == sarama.ErrUnknownTopicOrPartition:
+		case m.Err == sarama.ErrNoError:
+			return true, int32(len(m.Partitions)), nil, nil
+		case ignoreTopicErr:
+			return false, 0, m.Err, nil
+		default:
+			return false, 0, nil, cdcAdminError(m.Err, "describe-topic", topic)
 		}
 	}
-	return false, 0, nil
+	return false, 0, nil, nil
 }
 
 // step 4
@@ -227,28 +256,55 @@ func cdcReplicationFactor(admin sarama.ClusterAdmin, rf int16) bool {
 	return true
 }
 
-// step 6; made: this run made the topic; ok: it is visible
+// step 6, CreateTopicAndWaitUntilVisible; made: this run made the topic;
+// ok: it is visible.  TiCDC lets an authorization failure pass here (the
+// changefeed is created with its configured partitions and fails when it
+// sends): the lab reports that as a failure, with the error it will meet.
 func cdcCreateTopic(admin sarama.ClusterAdmin, topic string, partitions int32, rf int16, deadline time.Time) (made, ok bool) {
 	t0 := time.Now()
+	passed := func(err error) (bool, bool) {
+		emit(cdcStep{Kind: "cdc_step", Step: "create_topic", Later: true, Ms: msSince(t0),
+			Detail: "TiCDC creates the changefeed anyway (CreateTopicAndWaitUntilVisible lets an authorization failure pass, with partition-num " +
+				strconv.Itoa(int(partitions)) + ") and it fails when it first sends to " + topic,
+			CdcError: err.Error()})
+		return false, false
+	}
+	if exists, _, _, err := cdcTopicsMeta(admin, topic, false); err != nil && cdcAuthFailed(err) {
+		return passed(err)
+	} else if err == nil && exists {
+		emitStep("create_topic", t0, true, false, "not needed: the topic exists", "")
+		return false, true
+	}
 	err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
 	made = err == nil
 	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		cerr := cdcAdminError(err, "create-topic", topic)
+		if cdcAuthFailed(cerr) {
+			return passed(cerr)
+		}
 		emitStep("create_topic", t0, false, false,
 			fmt.Sprintf("CreateTopics %s (%d partitions, replication-factor %d): %s", topic, partitions, rf, errString(err)),
-			fmt.Sprintf("[CDC:ErrKafkaAdminAPI]kafka admin API create-topic failed: %s: %s", topic, errString(err)))
+			cerr.Error())
 		return false, false
 	}
-	for time.Now().Before(deadline) {
-		if ok, n, err := cdcTopicExists(admin, topic); err == nil && ok && n == partitions {
+	// waitUntilTopicVisible: GetTopicsMeta(topic, false), 6 tries
+	var last error
+	for try := 0; try < 6 && time.Now().Before(deadline); try++ {
+		exists, n, _, err := cdcTopicsMeta(admin, topic, false)
+		if err == nil && exists && n == partitions {
 			emitStep("create_topic", t0, true, false,
 				fmt.Sprintf("CreateTopics %s (%d partitions, replication-factor %d), visible in DescribeTopics", topic, partitions, rf), "")
 			return made, true
 		}
-		time.Sleep(100 * time.Millisecond)
+		last = err
+		time.Sleep(time.Duration(500+500*min(try, 1)) * time.Millisecond)
+	}
+	if last == nil {
+		last = fmt.Errorf("[CDC:ErrKafkaAdminAPI]kafka admin API describe-topic failed: %s", topic)
 	}
 	emitStep("create_topic", t0, false, false,
-		fmt.Sprintf("topic %s was created but DescribeTopics does not show its %d partitions before the deadline", topic, partitions),
-		"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: "+topic+": not visible before the deadline")
+		fmt.Sprintf("topic %s was created but DescribeTopics does not show its %d partitions after TiCDC's 6 tries", topic, partitions),
+		last.Error())
 	return made, false
 }
 
@@ -316,15 +372,17 @@ func cmdChangefeed(args []string) error {
 	emitStep("client", t0, true, false, "client and admin started; Metadata names brokers "+strings.Join(names, " "), "")
 
 	t0 = time.Now()
-	exists, n, err := cdcTopicExists(admin, *topic)
-	if err != nil {
-		emitStep("topic", t0, false, false, "DescribeTopics "+*topic+": "+errString(err),
-			"[CDC:ErrKafkaAdminAPI]kafka admin API describe-topics failed: "+*topic+": "+errString(err))
+	exists, n, topicErr, err := cdcTopicsMeta(admin, *topic, true)
+	switch {
+	case err != nil:
+		emitStep("topic", t0, false, false, "DescribeTopics "+*topic+": "+errString(err), err.Error())
 		return errCheckFailed
-	}
-	if exists {
+	case topicErr != nil:
+		emitStep("topic", t0, false, true, "DescribeTopics "+*topic+": "+errString(topicErr)+
+			"; TiCDC logs \"kafka topic metadata refresh failed\" and goes on as if the topic did not exist", "")
+	case exists:
 		emitStep("topic", t0, true, false, fmt.Sprintf("topic %s exists with %d partitions", *topic, n), "")
-	} else {
+	default:
 		emitStep("topic", t0, true, false, "topic "+*topic+" does not exist yet: TiCDC will create it", "")
 	}
 	cdcMaxMessageBytes(admin, *topic, exists)

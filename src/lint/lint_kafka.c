@@ -439,6 +439,25 @@ static void check_cluster_id(struct ctx *c)
 		     "'kafka-storage.sh format' refuses it", k->cluster_id);
 }
 
+/* kafka.config: extra server.properties, but not what the lab writes
+ * from the topology (the namespaces, NAT and checks follow the topology) */
+static void check_config(struct ctx *c)
+{
+	const psc_kafka *k = &c->t->kafka;
+	for (size_t i = 0; i < k->n_config; i++) {
+		const psc_kafka_config_entry *e = &k->config[i];
+		const char *owner = psc_kafka_config_owner(e->key);
+		if (!owner)
+			continue;
+		psc_diag_add(c->d, ERR, e->key_loc, "kafka-config-owned",
+			     "kafka", NULL,
+			     "config '%s': pscLab writes %s from %s, and the "
+			     "lab's namespaces, NAT rules and checks follow "
+			     "that field: set it there, not in kafka.config",
+			     e->key, e->key, owner);
+	}
+}
+
 /* ---- 4. node ids and the quorum ---- */
 
 static void check_node_ids(struct ctx *c)
@@ -1902,6 +1921,7 @@ void psc_lint_kafka(const psc_topology *t, psc_diags *d)
 		check_broker_refs(c);
 		check_listeners(c);
 		check_cluster_id(c);
+		check_config(c);
 		check_node_ids(c);
 		check_quorum(c);
 	}

@@ -71,6 +71,36 @@ psc_broker *psc_find_broker_by_id(psc_kafka *k, long node_id)
 	return NULL;
 }
 
+/* server.properties keys pscLab writes from the topology itself, and the
+ * topology field each comes from; kafka.config may not set them (the lab's
+ * addresses, NAT and checks follow the topology, not the file) */
+static const struct {
+	const char *key, *field;
+} kafka_owned[] = {
+	{"process.roles", "kafka.process_roles"},
+	{"node.id", "kafka.brokers[].node_id"},
+	{"broker.id", "kafka.brokers[].node_id"},
+	{"controller.quorum.voters", "kafka.quorum_voters"},
+	{"listeners", "kafka.listeners"},
+	{"advertised.listeners",
+	 "kafka.listeners, kafka.brokers[].external_port and "
+	 "tidbcloud.advertised_listener_pattern"},
+	{"inter.broker.listener.name", "kafka.inter_broker_listener"},
+	{"controller.listener.names", "kafka.controller_listener"},
+	{"listener.security.protocol.map", "kafka.protocol_map"},
+	{"log.dirs", "kafka.log_dirs"},
+	{"log.dir", "kafka.log_dirs"},
+};
+
+const char *psc_kafka_config_owner(const char *key)
+{
+	for (size_t i = 0; i < sizeof(kafka_owned) / sizeof(kafka_owned[0]);
+	     i++)
+		if (strcmp(kafka_owned[i].key, key) == 0)
+			return kafka_owned[i].field;
+	return NULL;
+}
+
 psc_neg *psc_find_neg(psc_topology *t, const char *name)
 {
 	FIND_BY_NAME(t->network_endpoint_groups, t->n_network_endpoint_groups,

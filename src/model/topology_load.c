@@ -41,6 +41,8 @@ struct field {
 	long idef;           /* F_INT default when has_idef */
 	bool has_idef;
 	bool required;
+	/* F_PAIRS: where an entry holds its key and value (and their locs) */
+	size_t pk_off, pk_size, pk_loc, pv_off, pv_size, pv_loc;
 };
 
 struct schema {
@@ -84,7 +86,15 @@ struct schema {
 	{ LIST_(st, m, F_INTLIST, req), .loc_off = offsetof(st, m##_loc), \
 	  .lo = lo_, .hi = hi_ }
 #define OBJLIST(st, m, sch, req) { LIST_(st, m, F_OBJLIST, req), .sub = &sch }
-#define PAIRS(st, m, vals, req) { LIST_(st, m, F_PAIRS, req), .values = vals }
+#define PAIRS_(st, m, et, km, vm, vals, req) \
+	{ LIST_(st, m, F_PAIRS, req), .values = vals, \
+	  .pk_off = offsetof(et, km), .pk_size = MEMBER_SIZE(et, km), \
+	  .pk_loc = offsetof(et, km##_loc), .pv_off = offsetof(et, vm), \
+	  .pv_size = MEMBER_SIZE(et, vm), .pv_loc = offsetof(et, vm##_loc) }
+#define PAIRS(st, m, vals, req) \
+	PAIRS_(st, m, psc_proto_map_entry, listener, protocol, vals, req)
+#define CONFIG_PAIRS(st, m) \
+	PAIRS_(st, m, psc_kafka_config_entry, key, value, NULL, false)
 #define OBJ(st, m, sch, req) \
 	{ .key = #m, .type = F_OBJ, .off = offsetof(st, m), \
 	  .count_off = offsetof(st, m.present), .sub = &sch, .required = req }
@@ -190,6 +200,7 @@ static const struct field f_kafka[] = {
 	STRLIST_(psc_kafka, quorum_voters, true, NULL),
 	STR_(psc_kafka, log_dirs, false, NULL, "./data"),
 	OBJLIST(psc_kafka, brokers, s_broker, true),
+	CONFIG_PAIRS(psc_kafka, config),
 };
 static const struct schema s_kafka = SCHEMA("kafka", f_kafka);
 
@@ -582,7 +593,9 @@ static void parse_list(struct loader *L, const yaml_node_t *n,
 	}
 }
 
-/* protocol_map: {INTERNAL: PLAINTEXT, ...} -> psc_proto_map_entry[] */
+/* protocol_map: {INTERNAL: PLAINTEXT, ...} -> psc_proto_map_entry[],
+ * config: {key: value, ...} -> psc_kafka_config_entry[]: the field says
+ * where an entry keeps its key and value */
 static void parse_pairs(struct loader *L, const yaml_node_t *n,
 			const char *obj, const struct field *f, char *base)
 {
@@ -592,7 +605,7 @@ static void parse_pairs(struct loader *L, const yaml_node_t *n,
 	}
 	size_t *count = (size_t *)(base + f->count_off);
 	*(psc_loc *)(base + f->list_loc_off) = node_loc(n);
-	psc_proto_map_entry *v = (psc_proto_map_entry *)(base + f->off);
+	char *v = base + f->off;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
@@ -606,25 +619,26 @@ static void parse_pairs(struct loader *L, const yaml_node_t *n,
 				     f->max);
 			return;
 		}
-		psc_proto_map_entry *e = &v[*count];
+		char *e = v + *count * f->size;
 		struct field kf = {.key = f->key};
-		char key[96];
-		if (parse_str(L, k, obj, f->key, &kf, e->listener,
-			      sizeof(e->listener)) != 0)
+		char key[192];
+		if (parse_str(L, k, obj, f->key, &kf, e + f->pk_off,
+			      f->pk_size) != 0)
 			continue;
-		snprintf(key, sizeof(key), "%s.%s", f->key, e->listener);
+		snprintf(key, sizeof(key), "%s.%s", f->key, e + f->pk_off);
 		for (size_t j = 0; j < *count; j++)
-			if (strcmp(v[j].listener, e->listener) == 0) {
+			if (strcmp(v + j * f->size + f->pk_off,
+				   e + f->pk_off) == 0) {
 				psc_diag_add(L->d, PSC_SEV_ERROR, node_loc(k),
 					     "duplicate-key", obj, NULL,
 					     "'%s' appears twice", key);
 				goto next;
 			}
-		if (parse_str(L, val, obj, key, f, e->protocol,
-			      sizeof(e->protocol)) != 0)
+		if (parse_str(L, val, obj, key, f, e + f->pv_off,
+			      f->pv_size) != 0)
 			continue;
-		e->loc = e->listener_loc = node_loc(k);
-		e->protocol_loc = node_loc(val);
+		*(psc_loc *)e = *(psc_loc *)(e + f->pk_loc) = node_loc(k);
+		*(psc_loc *)(e + f->pv_loc) = node_loc(val);
 		(*count)++;
 next:;
 	}

@@ -717,6 +717,34 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 	return prop_sb(out, "listener.security.protocol.map", &v, err, errlen);
 }
 
+/* kafka.config, last: java.util.Properties keeps the last of a key, so a
+ * lab default (min.insync.replicas, ...) can be changed there; the keys
+ * the topology owns are lint errors and refused here too */
+static int write_topology_config(const psc_topology *t, FILE *out, char *err,
+				 size_t errlen)
+{
+	const psc_kafka *k = &t->kafka;
+	if (k->n_config == 0)
+		return 0;
+	if (fputs("\n# ---- the topology's kafka.config ----\n", out) == EOF) {
+		snprintf(err, errlen, "writing: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < k->n_config; i++) {
+		const char *owner = psc_kafka_config_owner(k->config[i].key);
+		if (owner) {
+			snprintf(err, errlen, "kafka.config '%s': set %s "
+				 "instead (pscLab writes this key from it)",
+				 k->config[i].key, owner);
+			return -1;
+		}
+		if (prop(out, k->config[i].key, k->config[i].value, err,
+			 errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 				const psc_broker *b, const char *node_dir,
 				FILE *out, char *err, size_t errlen)
@@ -742,7 +770,8 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 	memset(&v, 0, sizeof(v));
 	log_dirs(k->log_dirs[0] ? k->log_dirs : "./data", node_dir, &v);
 	if (prop_sb(out, "log.dirs", &v, err, errlen) < 0 ||
-	    write_lab_defaults(t, out, err, errlen) < 0)
+	    write_lab_defaults(t, out, err, errlen) < 0 ||
+	    write_topology_config(t, out, err, errlen) < 0)
 		return -1;
 	if (fflush(out) == EOF || ferror(out)) {
 		snprintf(err, errlen, "writing server.properties of %s: %s",

@@ -86,7 +86,8 @@ void psc_verify_check_ticdc(const psc_verify_job *j, const char *bootstrap)
 		} else {
 			o.sym = s->ok ? PSC_SYM_OK
 				: s->warn ? PSC_SYM_CDC_WARNED
-					  : PSC_SYM_CDC_REFUSED;
+				: s->later ? PSC_SYM_CDC_BROKEN
+					   : PSC_SYM_CDC_REFUSED;
 			o.ms = s->ms;
 			PSC_SET(o.detail, "%s", s->detail);
 			PSC_SET(o.error, "%s", s->cdc_error);

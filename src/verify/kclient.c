@@ -212,6 +212,7 @@ static void cdc_cb(const char *line, void *arg)
 		PSC_SET(s->step, "%s", step);
 		s->ok = json_is_true(json_object_get(l, "ok"));
 		s->warn = json_is_true(json_object_get(l, "warn"));
+		s->later = json_is_true(json_object_get(l, "later"));
 		s->ms = (long)json_integer_value(json_object_get(l, "ms"));
 		PSC_SET(s->detail, "%s", d ? d : "");
 		PSC_SET(s->cdc_error, "%s", e ? e : "");

@@ -55,6 +55,7 @@ static const char *const sym_names[] = {
 	[PSC_SYM_CDC_WARNED] = "cdc-warned",
 	[PSC_SYM_CDC_REFUSED] = "cdc-refused",
 	[PSC_SYM_DEGRADED] = "degraded",
+	[PSC_SYM_CDC_BROKEN] = "cdc-broken",
 };
 
 const char *psc_verify_hop_name(psc_verify_hop h)
@@ -845,6 +846,18 @@ static void diag_kafka(const psc_verify_ctx *c, const psc_verify_obs *o,
 		fix_restart(c, dead, d1->instance, d1->log, k->fix, sizeof(k->fix));
 		return;
 	}
+	/* the broker said no: an ACL explains it better than an earlier
+	 * check's failure */
+	if (strstr(o->error, "AUTHORIZATION_FAILED") ||
+	    strstr(o->detail, "AUTHORIZATION_FAILED") ||
+	    strstr(o->error, "not authorized")) {
+		k->hop = PSC_HOP_KAFKA;
+		PSC_SET(k->fix, "an ACL denies the changefeed this request (on "
+		    "the brokers its principal comes from the PSC NAT "
+		    "address): 'kafka-acls.sh --list' on a broker shows them; "
+		    "allow it, or remove the DENY");
+		return;
+	}
 	/* an earlier failure about the same broker, else any earlier one */
 	const psc_verify_check *cause = NULL;
 	for (size_t i = 0; prior && i < prior->n; i++) {
@@ -930,7 +943,10 @@ static const struct {
 	{"client", "every bootstrap address failed: fix the path the "
 	 "bootstrap checks name (DNS, PSC endpoint, firewall, load balancer "
 	 "mapping), then create the changefeed again"},
-	{"topic", "the brokers refused to describe the topic: see their logs"},
+	{"topic", "let the changefeed describe its topic: an ACL that denies "
+	 "Describe (kafka-acls.sh --list on a broker) makes TiCDC take the "
+	 "topic as missing and fail to create or use it; else see the "
+	 "brokers' logs"},
 	{"max_message_bytes", "let the controller answer DescribeConfigs for "
 	 "message.max.bytes (an ACL or a proxy that drops the request "
 	 "hides it), or set max-message-bytes in the changefeed to what the "
@@ -945,20 +961,32 @@ static const struct {
 	 "or create the topic beforehand"},
 };
 
+/* create_topic, passed by TiCDC on an authorization failure */
+static const char cdc_broken_fix[] =
+	"allow the changefeed's principal to Describe and Write its topic "
+	"(and Create, or create the topic beforehand): kafka-acls.sh --list "
+	"on a broker shows the ACLs that deny it";
+
 /* A step of TiCDC's changefeed creation that warned or refused: what it
  * saw, the error the changefeed shows, and the fix. */
 static void diag_cdc(const psc_verify_obs *o, psc_verify_check *k)
 {
 	bool refused = o->sym == PSC_SYM_CDC_REFUSED;
-	k->status = refused ? PSC_VERIFY_FAIL : PSC_VERIFY_WARN;
+	bool broken = o->sym == PSC_SYM_CDC_BROKEN;
+	k->status = refused || broken ? PSC_VERIFY_FAIL : PSC_VERIFY_WARN;
 	k->hop = PSC_HOP_KAFKA;
 	PSC_SET(k->detail, "%s", o->detail);
 	if (refused)
 		PSC_APP(k->detail, "; the changefeed is not created, TiDB Cloud "
 		    "shows: %s", o->error[0] ? o->error : "(no error text)");
+	if (broken)
+		PSC_APP(k->detail, "; TiDB Cloud shows the changefeed created, "
+		    "then failed with: %s",
+		    o->error[0] ? o->error : "(no error text)");
 	for (size_t i = 0; i < sizeof(cdc_fixes) / sizeof(cdc_fixes[0]); i++)
 		if (strcmp(cdc_fixes[i].step, o->api) == 0)
-			PSC_SET(k->fix, "%s", cdc_fixes[i].fix);
+			PSC_SET(k->fix, "%s", broken ? cdc_broken_fix
+						     : cdc_fixes[i].fix);
 	if (!k->fix[0])
 		PSC_SET(k->fix, "see the brokers' logs");
 }
@@ -1012,6 +1040,7 @@ void psc_verify_diagnose(const psc_verify_ctx *c, const psc_verify_obs *o,
 		break;
 	case PSC_SYM_CDC_WARNED:
 	case PSC_SYM_CDC_REFUSED:
+	case PSC_SYM_CDC_BROKEN:
 		diag_cdc(o, out);
 		return;    /* the CDC error is in the detail already */
 	case PSC_SYM_DEGRADED:

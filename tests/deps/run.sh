@@ -47,7 +47,7 @@ if [ "$OWN_KAFKA" -eq 1 ]; then
 fi
 for w in kafka-run-class.sh kafka-server-start.sh kafka-storage.sh kafka-topics.sh \
     kafka-console-producer.sh kafka-console-consumer.sh kafka-broker-api-versions.sh \
-    kafka-metadata-quorum.sh; do
+    kafka-metadata-quorum.sh kafka-acls.sh; do
     check "bin/$w exists and is executable" "$KH/bin/$w" test -f "$KH/bin/$w" -a -x "$KH/bin/$w"
 done
 

@@ -9,10 +9,19 @@
  *   broker_down    one broker stopped by its pid from the state journal
  *                  (psc_proc_stop) -> verify fails and names that broker;
  *                  `pscLab restart` as its fix says -> green again
+ *   ticdc_acls     ACLs (the lab's brokers run Kafka's StandardAuthorizer,
+ *                  through the topology's kafka.config; with no ACL it
+ *                  allows everything) that deny the changefeed, from its
+ *                  PSC NAT address, Describe of verify's topics and
+ *                  DescribeConfigs of the cluster -> TiCDC steps 3-5 warn
+ *                  and step 6 fails as TiCDC would (the changefeed created,
+ *                  failing at its first send); ACLs removed -> green
  *   no_such_lab    exit code 2
  * The lab is brought down whatever happens (group teardown).  Root;
  * skipped as a whole (1..0 # SKIP) when not root or Kafka is not
  * installed. */
+#include <stdarg.h>
+
 #include "itlab.h"
 
 #include "runtime/kafka.h"
@@ -21,6 +30,7 @@
 #include "plan/plan.h"
 #include "verify/verify_run.h"
 #include "base/util.h"
+#include "model/addr.h"
 
 static const char *lab = "itverify";
 static bool lab_up;
@@ -39,7 +49,26 @@ static int group_setup(void **state)
 	(void)state;
 	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
 	down();   /* leftovers of a run that was killed */
-	const char *path = it_topology("portmap", lab, NULL);
+	static const char *const edits[] = {
+		"  log_dirs: ./data\n",
+		"  log_dirs: ./data\n"
+		"  config:\n"
+		"    authorizer.class.name: "
+		"org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"
+		"    allow.everyone.if.no.acl.found: true\n"
+		/* the controllers' Vote and registration come before the
+		 * authorizer has its ACLs: only a super user gets through
+		 * then, so the CONTROLLER listener authenticates (PLAIN) */
+		"    super.users: User:admin\n"
+		"    sasl.mechanism.controller.protocol: PLAIN\n"
+		"    listener.name.controller.sasl.enabled.mechanisms: PLAIN\n"
+		"    listener.name.controller.plain.sasl.jaas.config: "
+		"'org.apache.kafka.common.security.plain.PlainLoginModule "
+		"required username=\"admin\" password=\"lab\" "
+		"user_admin=\"lab\";'\n",
+		"    CONTROLLER: PLAINTEXT\n", "    CONTROLLER: SASL_PLAINTEXT\n",
+		NULL};
+	const char *path = it_topology("portmap", lab, edits);
 	char err[4096];
 	psc_up_opts o = {.network_only = false};
 	long long t0 = psc_now_ms();
@@ -412,6 +441,106 @@ static void ticdc_refusals(void **state)
 				       "client and admin start"));
 }
 
+/* kafka-acls.sh in broker-node1 against its own INTERNAL listener */
+static int acl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int acl(const char *fmt, ...)
+{
+	char args[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	int rc = it_run("timeout 60 " PSCLAB_SRCDIR "/bin/pscLab exec %s "
+			"broker-node1 -- kafka-acls.sh --bootstrap-server "
+			"10.64.0.2:9092 %s >/tmp/psclab-it-acl.log 2>&1", lab,
+			args);
+	if (rc != 0) {
+		fprintf(stderr, "# kafka-acls.sh %s: exit %d\n", args, rc);
+		it_run("cat /tmp/psclab-it-acl.log >&2");
+	}
+	return rc;
+}
+
+#define VERIFY_TOPICS "--topic psclab-verify- --resource-pattern-type prefixed"
+
+static int acls_teardown(void **state)
+{
+	(void)state;
+	int a = acl("--remove --force --cluster");
+	int b = acl("--remove --force " VERIFY_TOPICS);
+	return a || b ? -1 : 0;
+}
+
+static void ticdc_acls(void **state)
+{
+	(void)state;
+	psc_topology *t = NULL;
+	static psc_plan p;
+	static psc_verify_report r;
+	char err[1024], nat[16];
+	if (psc_lab_load(lab, &t, &p, err, sizeof(err)) != 0)
+		fail_msg("load: %s", err);
+	psc_ip_str(p.eps[0].nat_ip, nat, sizeof(nat));
+	psc_topology_free(t);
+	/* allow everything first: once a resource has an ACL, what no ACL
+	 * allows is denied (the brokers' own ClusterAction included) */
+	assert_int_equal(acl("--add --allow-principal User:ANONYMOUS "
+			     "--operation All --cluster"), 0);
+	assert_int_equal(acl("--add --allow-principal User:ANONYMOUS "
+			     "--operation All " VERIFY_TOPICS), 0);
+	assert_int_equal(acl("--add --deny-principal User:ANONYMOUS "
+			     "--deny-host %s --operation DescribeConfigs "
+			     "--cluster", nat), 0);
+	assert_int_equal(acl("--add --deny-principal User:ANONYMOUS "
+			     "--deny-host %s --operation Describe "
+			     VERIFY_TOPICS, nat), 0);
+
+	psc_verify_opts o = {.no_bastion = true};
+	if (psc_verify_run(lab, &o, &r, err, sizeof(err)) != 0)
+		fail_msg("verify did not run: %s", err);
+	const psc_verify_check *c =
+		find(&r, "changefeed: TiCDC 3/6: the changefeed's topic");
+	if (c->status != PSC_VERIFY_WARN)
+		dump(&r);
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "not authorized to access this "
+				       "topic; TiCDC logs \"kafka topic "
+				       "metadata refresh failed\""));
+	assert_non_null(strstr(c->fix, "an ACL that denies Describe"));
+	c = find(&r, "changefeed: TiCDC 4/6: message size limit");
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "[CDC:ErrKafkaAuthorizationFailed]"
+				       "kafka describe-config authorization "
+				       "failed: message.max.bytes: kafka "
+				       "server: The client is not authorized "
+				       "to send this request type"));
+	assert_non_null(strstr(c->detail, "kafka broker `message.max.bytes` "
+				       "unavailable, using configured value"));
+	c = find(&r, "changefeed: TiCDC 5/6: replication factor");
+	assert_int_equal(c->status, PSC_VERIFY_WARN);
+	assert_non_null(strstr(c->detail, "TiCDC skips the replication "
+				       "factor check"));
+	c = find(&r, "changefeed: TiCDC 6/6: CreateTopics");
+	if (c->status != PSC_VERIFY_FAIL)
+		dump(&r);
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_non_null(strstr(c->detail, "TiDB Cloud shows the changefeed "
+				       "created, then failed with: "
+				       "[CDC:ErrKafkaAuthorizationFailed]kafka "
+				       "describe-topic authorization failed: "
+				       "psclab-verify-itverify-"));
+	assert_non_null(strstr(c->fix, "Describe and Write its topic"));
+	/* verify's own checks meet the ACL too, and name it */
+	c = find(&r, "changefeed: broker 1 at b1.");
+	assert_int_equal(c->status, PSC_VERIFY_FAIL);
+	assert_non_null(strstr(c->detail, "CLUSTER_AUTHORIZATION_FAILED"));
+	assert_non_null(strstr(c->fix, "an ACL denies the changefeed"));
+	assert_int_equal(psc_verify_exit_code(0, &r), 1);
+
+	assert_int_equal(acls_teardown(NULL), 0);
+	expect_green("ACLs removed");
+}
+
 static void no_such_lab(void **state)
 {
 	(void)state;
@@ -443,6 +572,7 @@ int main(void)
 		cmocka_unit_test(swapped_neg),
 		cmocka_unit_test(leak_watch),
 		cmocka_unit_test(ticdc_refusals),
+		cmocka_unit_test_teardown(ticdc_acls, acls_teardown),
 		cmocka_unit_test(broker_down),
 		cmocka_unit_test(no_such_lab),
 	};

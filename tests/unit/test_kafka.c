@@ -206,6 +206,41 @@ static void props_proxy(void **state)
 	psc_topology_free(t);
 }
 
+/* kafka.config is written last (a lab default can be changed there); a key
+ * the topology owns is refused even when lint was not run */
+static void props_config(void **state)
+{
+	(void)state;
+	psc_topology *t = psc_test_load("topologies/proxy.yaml");
+	psc_kafka *k = &t->kafka;
+	char err[512] = "";
+	snprintf(k->config[0].key, sizeof(k->config[0].key),
+		 "authorizer.class.name");
+	snprintf(k->config[0].value, sizeof(k->config[0].value),
+		 "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+	snprintf(k->config[1].key, sizeof(k->config[1].key),
+		 "min.insync.replicas");
+	snprintf(k->config[1].value, sizeof(k->config[1].value), "3");
+	k->n_config = 2;
+	char *got = props_of(t, "broker-node1", "/x/b1", 0, err, sizeof(err));
+	char want[4096];
+	snprintf(want, sizeof(want), "%s\n# ---- the topology's kafka.config "
+		 "----\nauthorizer.class.name=org.apache.kafka.metadata."
+		 "authorizer.StandardAuthorizer\nmin.insync.replicas=3\n",
+		 lab_defaults_3);
+	size_t gl = strlen(got), wl = strlen(want);
+	assert_true(gl > wl);
+	assert_string_equal(got + gl - wl, want);
+	free(got);
+
+	snprintf(k->config[1].key, sizeof(k->config[1].key), "listeners");
+	free(props_of(t, "broker-node1", "/x/b1", -1, err, sizeof(err)));
+	assert_string_equal(err, "kafka.config 'listeners': set "
+				 "kafka.listeners instead (pscLab writes this "
+				 "key from it)");
+	psc_topology_free(t);
+}
+
 static void props_variants(void **state)
 {
 	(void)state;
@@ -947,6 +982,7 @@ int main(void)
 		cmocka_unit_test(props_portmap_seed),
 		cmocka_unit_test(props_proxy),
 		cmocka_unit_test(props_variants),
+		cmocka_unit_test(props_config),
 		cmocka_unit_test(proxy_argv_seed),
 		cmocka_unit_test(format_start_cmds),
 		cmocka_unit_test_setup_teardown(locate_kafka, machine_setup,

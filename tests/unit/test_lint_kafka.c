@@ -276,6 +276,22 @@ static void kafka_cluster_id(void **state)
 		"BRl69zcmTFmiPaoaANybiw)");
 }
 
+/* kafka-config-owned: kafka.config sets advertised.listeners (the lab's);
+ * message.max.bytes beside it is not a finding */
+static void kafka_config_owned(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-config-owned.yaml", 1,
+		"tests/lint/kafka-config-owned.yaml:157:5: error: kafka: config "
+		"'advertised.listeners': pscLab writes advertised.listeners from "
+		"kafka.listeners, kafka.brokers[].external_port and "
+		"tidbcloud.advertised_listener_pattern, and the lab's namespaces, "
+		"NAT rules and checks follow that field: set it there, not in "
+		"kafka.config [kafka-config-owned]",
+		NULL);
+}
+
 /* kafka-node-id-duplicate: brokers 1 and 2 both node 1 */
 static void kafka_node_id_duplicate(void **state)
 {
@@ -1164,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(kafka_controller_listener),
 		cmocka_unit_test(kafka_controller_listener_empty),
 		cmocka_unit_test(kafka_cluster_id),
+		cmocka_unit_test(kafka_config_owned),
 		cmocka_unit_test(kafka_node_id_duplicate),
 		cmocka_unit_test(kafka_quorum_voter_syntax),
 		cmocka_unit_test(kafka_quorum_voters_missing),

@@ -533,6 +533,18 @@ static void diag_cdc(void **state)
 	snprintf(o.api, sizeof(o.api), "no-such-step");
 	c = diag(&o, NULL);
 	has(c.fix, "see the brokers' logs");
+
+	/* TiCDC lets an authorization failure pass when it makes the topic:
+	 * a FAIL that says the changefeed is created, then fails */
+	o.sym = PSC_SYM_CDC_BROKEN;
+	snprintf(o.api, sizeof(o.api), "create_topic");
+	snprintf(o.error, sizeof(o.error), "[CDC:ErrKafkaAuthorizationFailed]y");
+	c = diag(&o, NULL);
+	assert_int_equal(c.status, PSC_VERIFY_FAIL);
+	assert_null(strstr(c.detail, "not created"));
+	has(c.detail, "TiDB Cloud shows the changefeed created, then failed "
+		      "with: [CDC:ErrKafkaAuthorizationFailed]y");
+	has(c.fix, "Describe and Write its topic");
 }
 
 /* worked, degraded: WARN with the broker fix */
@@ -693,6 +705,13 @@ static void diag_follows_prior(void **state)
 	has(c.fix, "see the brokers' logs");
 	c = diag(&o, NULL);
 	assert_int_equal(c.hop, PSC_HOP_KAFKA);
+	/* the broker said "not authorized": the ACL, before any earlier
+	 * failure */
+	snprintf(o.error, sizeof(o.error), "DescribeConfigs(BROKER 2): "
+		 "CLUSTER_AUTHORIZATION_FAILED: Cluster authorization failed.");
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_KAFKA);
+	has(c.fix, "an ACL denies the changefeed this request");
 }
 
 /* ---- names ---- */
