@@ -10,7 +10,8 @@
 #   make asan        unit tests under AddressSanitizer + UBSan
 #   make fuzz        the loader's and the DNS stub's libFuzzer targets,
 #                    FUZZ_SECONDS each
-#   make install     PREFIX=/usr/local DESTDIR=
+#   make install     PREFIX=/usr/local DESTDIR= (the topologies and their
+#                    scenarios/ too)
 #   make matrix      Kafka x kafka-proxy x client library (root, ~10 min)
 
 PREFIX    ?= /usr/local
@@ -136,10 +137,13 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DNS_BIN)
 	  tests/fuzz/dns-seeds
 
 install: bin/pscLab bin/psclab-kclient
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/topologies
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/topologies \
+	  $(DESTDIR)$(SHAREDIR)/topologies/scenarios
 	install -m 0755 bin/pscLab $(DESTDIR)$(BINDIR)/pscLab
 	install -m 0755 bin/psclab-kclient $(DESTDIR)$(BINDIR)/psclab-kclient
 	install -m 0644 topologies/*.yaml $(DESTDIR)$(SHAREDIR)/topologies/
+	install -m 0644 topologies/scenarios/*.yaml \
+	  $(DESTDIR)$(SHAREDIR)/topologies/scenarios/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pscLab $(DESTDIR)$(BINDIR)/psclab-kclient

@@ -148,6 +148,11 @@ typedef struct psc_broker {
 	/* port of the EXTERNAL advertised listener (a PSC client port); 0 when
 	 * the cluster has no external listener (proxy approach) */
 	PSC_INT(external_port);
+	/* the EXTERNAL entry of advertised.listeners as host:port when it is
+	 * not the pattern's <broker_id>.<domain>:<external_port>, e.g. the
+	 * broker's own "10.64.0.2:39092" (a user's mistake, for the lab to
+	 * show); empty: the pattern's (lint: advertised-pattern) */
+	PSC_STR(external_advertised, PSC_ADDR_LEN);
 } psc_broker;
 
 typedef struct psc_kafka {
@@ -350,9 +355,12 @@ psc_approach psc_topology_approach(const psc_topology *t);
 /* A model from the loader (topology_load.h), freed. */
 void psc_topology_free(psc_topology *t);
 
-/* A name or a path: "portmap" -> <topodir>/portmap.yaml; anything with a
- * '/' or ending in .yaml/.yml is taken as a path.  topodir NULL or
+/* A name or a path: "portmap" -> <topodir>/portmap.yaml,
+ * "scenarios/no-psc-firewall" -> <topodir>/scenarios/no-psc-firewall.yaml
+ * (the broken topologies of topologies/scenarios/); anything else with a
+ * '/', or ending in .yaml/.yml, is taken as a path.  topodir NULL or
  * empty means "topologies" (relative to the working directory). */
+#define PSC_SCENARIO_PREFIX "scenarios/"
 int psc_topology_path(const char *name_or_file, const char *topodir,
 		      char *out, size_t outlen, char *err, size_t errlen);
 

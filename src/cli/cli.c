@@ -73,7 +73,8 @@ static const struct {
 	{"logs", "the last lines of a node's log, or of all its logs", "sudo pscLab logs proxy kafka-proxy-node\n"
 		 "sudo pscLab logs portmap broker-node1 -n 200\n"
 		 "sudo pscLab logs portmap broker-node1 --all -f"},
-	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint my-topology.yaml --strict"},
+	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint scenarios/no-psc-firewall\n"
+		 "pscLab lint my-topology.yaml --strict"},
 	{"graph", "the topology as a Graphviz graph", "pscLab graph portmap | dot -Tsvg > portmap.svg"},
 };
 
@@ -126,23 +127,35 @@ static const char *topology_dir(char *buf, size_t len)
 	return PSCLAB_TOPODIR;
 }
 
-/* A bare name must exist in the topology directory; say which do. */
-static void list_topologies(const char *dir, FILE *out)
+/* The .yaml files of dir, each as " <prefix><name>" after *sep. */
+static void list_yaml(const char *dir, const char *prefix, const char **sep,
+		      FILE *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	const char *sep = "";
-	fprintf(out, "%s: topologies in %s:", prog, dir);
 	while (d && (e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0) {
-			fprintf(out, "%s %.*s", sep, (int)(l - 5), e->d_name);
-			sep = ",";
+			fprintf(out, "%s %s%.*s", *sep, prefix, (int)(l - 5),
+				e->d_name);
+			*sep = ",";
 		}
 	}
-	fprintf(out, "%s\n", *sep ? "" : " none");
 	if (d)
 		closedir(d);
+}
+
+/* A bare name must exist in the topology directory; say which do (the
+ * broken ones of its scenarios/ too, as scenarios/<name>). */
+static void list_topologies(const char *dir, FILE *out)
+{
+	const char *sep = "";
+	char sub[PATH_MAX + 16];
+	fprintf(out, "%s: topologies in %s:", prog, dir);
+	list_yaml(dir, "", &sep, out);
+	snprintf(sub, sizeof(sub), "%s/" PSC_SCENARIO_PREFIX, dir);
+	list_yaml(sub, PSC_SCENARIO_PREFIX, &sep, out);
+	fprintf(out, "%s\n", *sep ? "" : " none");
 }
 
 static int resolve_topology(const char *arg, char *path, size_t len)
@@ -734,7 +747,8 @@ static int run_service(const struct cmd *c, int argc, char **argv)
 
 static const struct cmd commands[] = {
 	{"up", "<topology> [--network-only]",
-	 "Build a lab from a topology (a name in topologies/ or a .yaml "
+	 "Build a lab from a topology (a name in topologies/, "
+	 "scenarios/<name> for one of topologies/scenarios/, or a .yaml "
 	 "path): namespaces, emulated GCP network, PSC, DNS, Kafka brokers "
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"

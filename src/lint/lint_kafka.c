@@ -1000,6 +1000,65 @@ static void check_advertised_reach(struct ctx *c)
 	}
 }
 
+/* ---- 9. advertised address against the pattern (external_advertised) ---- */
+
+/* One broker whose external_advertised is not the pattern's address. */
+static void advertised_pattern_one(struct ctx *c, const psc_broker *b,
+				   const char *want)
+{
+	char obj[128], hint[256], host[PSC_HOST_LEN], err[128];
+	int port;
+	uint32_t ip;
+	char reason[160];
+	if (psc_hostport_parse(b->external_advertised, host, sizeof(host),
+			       &port, err, sizeof(err)) == 0 &&
+	    psc_ip_parse(host, &ip, err, sizeof(err)) == 0)
+		psc_setf(reason, sizeof(reason), "a private address of the "
+		     "producer's VPC that the changefeed's VPC has no route "
+		     "to (only the PSC endpoint leads in)");
+	else
+		psc_setf(reason, sizeof(reason), "which is not where the "
+		     "private zone and the NEG lead to broker %ld",
+		     b->node_id);
+	broker_obj(obj, sizeof(obj), b);
+	psc_setf(hint, sizeof(hint), "remove external_advertised: "
+	     "advertised.listeners=...,%s://%s, as the pattern says",
+	     c->ext->name, want);
+	psc_diag_add(c->d, ERR, b->external_advertised_loc,
+		     "advertised-pattern", obj, hint,
+		     "advertises %s on listener '%s', not the pattern's %s: "
+		     "Metadata sends the changefeed to it, %s",
+		     b->external_advertised, c->ext->name, want, reason);
+}
+
+static void check_advertised_pattern(struct ctx *c)
+{
+	const psc_kafka *k = &c->t->kafka;
+	char obj[128], want[PSC_ADDR_LEN];
+	for (size_t i = 0; c->brokers_ok && i < k->n_brokers; i++) {
+		const psc_broker *b = &k->brokers[i];
+		if (!b->external_advertised[0])
+			continue;
+		if (!c->ext) {
+			broker_obj(obj, sizeof(obj), b);
+			psc_diag_add(c->d, ERR, b->external_advertised_loc,
+				     "advertised-pattern", obj,
+				     "remove external_advertised",
+				     "external_advertised '%s' is set, but "
+				     "the cluster has no external_listener "
+				     "that would advertise it",
+				     b->external_advertised);
+			continue;
+		}
+		if (!c->pattern_ok || c->broker_id_bad[i] ||
+		    psc_broker_advertised_external(c->t, b, want,
+						   sizeof(want)) < 0 ||
+		    strcasecmp(want, b->external_advertised) == 0)
+			continue;   /* broken pattern or id: their rules' */
+		advertised_pattern_one(c, b, want);
+	}
+}
+
 /* ---- 9. advertised names in DNS (both approaches) ---- */
 
 struct adv_host {
@@ -1936,6 +1995,7 @@ void psc_lint_kafka(const psc_topology *t, psc_diags *d)
 		resolve_path(c);
 		check_neg_ports(c);
 		check_advertised_reach(c);
+		check_advertised_pattern(c);
 		check_proxy(c);
 		check_advertised_dns(c);
 		check_bootstrap(c);

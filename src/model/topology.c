@@ -325,7 +325,16 @@ int psc_topology_path(const char *name_or_file, const char *topodir,
 		snprintf(err, errlen, "no topology given");
 		return -1;
 	}
-	if (strchr(name_or_file, '/') || has_suffix(name_or_file, ".yaml") ||
+	/* "scenarios/<name>": a bare name in the topologies' scenarios/ */
+	const char *bare = name_or_file;
+	if (strncmp(bare, PSC_SCENARIO_PREFIX, strlen(PSC_SCENARIO_PREFIX)) ==
+		    0 &&
+	    bare[strlen(PSC_SCENARIO_PREFIX)] &&
+	    !strchr(bare + strlen(PSC_SCENARIO_PREFIX), '/') &&
+	    !has_suffix(bare, ".yaml") && !has_suffix(bare, ".yml"))
+		bare += strlen(PSC_SCENARIO_PREFIX);
+	if ((bare == name_or_file && strchr(name_or_file, '/')) ||
+	    has_suffix(name_or_file, ".yaml") ||
 	    has_suffix(name_or_file, ".yml")) {
 		if ((size_t)snprintf(out, outlen, "%s", name_or_file) >=
 		    outlen) {
@@ -335,9 +344,9 @@ int psc_topology_path(const char *name_or_file, const char *topodir,
 		return 0;
 	}
 	/* a bare name: letters, digits, '-', '_' only */
-	if (strspn(name_or_file, "abcdefghijklmnopqrstuvwxyz"
-				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
-	    strlen(name_or_file)) {
+	if (strspn(bare, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+	    strlen(bare)) {
 		snprintf(err, errlen,
 			 "'%s' is neither a topology name nor a .yaml path",
 			 name_or_file);
@@ -345,8 +354,9 @@ int psc_topology_path(const char *name_or_file, const char *topodir,
 	}
 	if (!topodir || !*topodir)
 		topodir = "topologies";
-	if ((size_t)snprintf(out, outlen, "%s/%s.yaml", topodir,
-			     name_or_file) >= outlen) {
+	if ((size_t)snprintf(out, outlen, "%s/%s%s.yaml", topodir,
+			     bare == name_or_file ? "" : PSC_SCENARIO_PREFIX,
+			     bare) >= outlen) {
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}

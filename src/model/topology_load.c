@@ -186,6 +186,7 @@ static const struct field f_broker[] = {
 	INT_REQ(psc_broker, node_id, 0, INT_MAX),
 	STR(psc_broker, broker_id),
 	INT(psc_broker, external_port, 1, 65535),
+	STR(psc_broker, external_advertised),
 };
 static const struct schema s_broker = SCHEMA("broker", f_broker);
 

@@ -673,6 +673,10 @@ static int props_advertised(const psc_topology *t, const psc_broker *b,
 			sb_add(&v, "%s:%ld", ips, l->port);
 			continue;
 		}
+		if (b->external_advertised[0]) {   /* not the pattern's */
+			sb_add(&v, "%s", b->external_advertised);
+			continue;
+		}
 		if (psc_broker_advertised_external(t, b, addr, sizeof(addr)) <
 		    0) {
 			snprintf(err, errlen,

@@ -241,6 +241,34 @@ static void props_config(void **state)
 	psc_topology_free(t);
 }
 
+/* external_advertised (a scenario's mistake: a broker advertising its own
+ * address on EXTERNAL) goes into advertised.listeners as it is; the other
+ * brokers keep the pattern's name. */
+static void props_external_advertised(void **state)
+{
+	(void)state;
+	psc_topology *t =
+		psc_test_load("tests/lint/kafka-advertised-pattern.yaml");
+	char err[512], *l[64];
+	const char *want[] = {
+		"advertised.listeners=INTERNAL://10.64.0.3:9092,"
+		"EXTERNAL://10.64.0.3:39092",
+		"advertised.listeners=INTERNAL://10.64.0.2:9092,EXTERNAL://b1."
+		"abc.us-west1.gcp.3199745.tidbcloud.com:9093"};
+	const char *who[] = {"broker-node2", "broker-node1"};
+	for (size_t k = 0; k < 2; k++) {
+		char *got = props_of(t, who[k], "/n", 0, err, sizeof(err));
+		size_t n = setting_lines(got, l, 64), i;
+		for (i = 0; i < n; i++)
+			if (strncmp(l[i], "advertised.listeners=", 21) == 0)
+				break;
+		assert_true(i < n);
+		assert_string_equal(l[i], want[k]);
+		free(got);
+	}
+	psc_topology_free(t);
+}
+
 static void props_variants(void **state)
 {
 	(void)state;
@@ -983,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(props_proxy),
 		cmocka_unit_test(props_variants),
 		cmocka_unit_test(props_config),
+		cmocka_unit_test(props_external_advertised),
 		cmocka_unit_test(proxy_argv_seed),
 		cmocka_unit_test(format_start_cmds),
 		cmocka_unit_test_setup_teardown(locate_kafka, machine_setup,

@@ -15,7 +15,8 @@ static const char *const kafka_rules[] = {
 	"pattern-unique", "pattern-shape", "pattern-region", "broker-id",
 	"broker-id-convention", "approach-portmap", "approach-proxy",
 	"approach-extra", "external-port-duplicate", "neg-port",
-	"advertised-reach", "advertised-dns", "bootstrap-port",
+	"advertised-reach", "advertised-pattern", "advertised-dns",
+	"bootstrap-port",
 	"bootstrap-port-duplicate", "bootstrap-coverage", "proxy-instance",
 	"proxy-mapping-upstream", "proxy-mapping-mismatch", "proxy-listen",
 	"proxy-advertised", "proxy-dynamic", "proxy-dynamic-ports", "hc-port",
@@ -847,6 +848,56 @@ static void kafka_proxy_mapping_mismatch_none(void **state)
 		NULL);
 }
 
+/* kafka-advertised-pattern: broker 2's EXTERNAL entry of
+ * advertised.listeners is its own address, not the pattern's name */
+static void kafka_advertised_pattern(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-advertised-pattern.yaml", 1,
+		"tests/lint/kafka-advertised-pattern.yaml:166:28: error: broker 2 "
+		"(broker-node2): advertises 10.64.0.3:39092 on listener "
+		"'EXTERNAL', not the pattern's "
+		"b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094: Metadata sends "
+		"the changefeed to it, a private address of the producer's VPC "
+		"that the changefeed's VPC has no route to (only the PSC "
+		"endpoint leads in) [advertised-pattern]",
+		"remove external_advertised: advertised.listeners=...,"
+		"EXTERNAL://b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094, as "
+		"the pattern says");
+}
+
+/* kafka-advertised-pattern-name: the pattern's name on the listener's own
+ * port (39092) instead of the broker's client port */
+static void kafka_advertised_pattern_name(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-advertised-pattern-name.yaml", 1,
+		"tests/lint/kafka-advertised-pattern-name.yaml:166:28: error: "
+		"broker 2 (broker-node2): advertises "
+		"b2.abc.us-west1.gcp.3199745.tidbcloud.com:39092 on listener "
+		"'EXTERNAL', not the pattern's "
+		"b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094: Metadata sends "
+		"the changefeed to it, which is not where the private zone and "
+		"the NEG lead to broker 2 [advertised-pattern]",
+		NULL);
+}
+
+/* kafka-advertised-pattern-proxy: external_advertised where no listener is
+ * the external one (the proxy way) */
+static void kafka_advertised_pattern_proxy(void **state)
+{
+	(void)state;
+	psc_test_expect_only(
+		"tests/lint/kafka-advertised-pattern-proxy.yaml", 1,
+		"tests/lint/kafka-advertised-pattern-proxy.yaml:166:28: error: "
+		"broker 2 (broker-node2): external_advertised '10.64.0.3:9092' "
+		"is set, but the cluster has no external_listener that would "
+		"advertise it [advertised-pattern]",
+		"remove external_advertised");
+}
+
 /* kafka-proxy-listen: listen without a port */
 static void kafka_proxy_listen(void **state)
 {
@@ -1223,6 +1274,9 @@ int main(void)
 		cmocka_unit_test(kafka_proxy_mapping_upstream_host),
 		cmocka_unit_test(kafka_proxy_mapping_mismatch),
 		cmocka_unit_test(kafka_proxy_mapping_mismatch_none),
+		cmocka_unit_test(kafka_advertised_pattern),
+		cmocka_unit_test(kafka_advertised_pattern_name),
+		cmocka_unit_test(kafka_advertised_pattern_proxy),
 		cmocka_unit_test(kafka_proxy_listen),
 		cmocka_unit_test(kafka_proxy_listen_duplicate),
 		cmocka_unit_test(kafka_proxy_listen_address),

@@ -402,6 +402,23 @@ static void topology_path_rules(void **state)
 					   sizeof(err)), -1);
 	assert_string_equal(err, "'a b' is neither a topology name nor a "
 				 ".yaml path");
+	/* a scenario by its bare name; anything else under scenarios/ is a
+	 * path */
+	assert_int_equal(psc_topology_path("scenarios/no-dns-zone",
+					   "/x/topologies", out, sizeof(out),
+					   err, sizeof(err)), 0);
+	assert_string_equal(out, "/x/topologies/scenarios/no-dns-zone.yaml");
+	assert_int_equal(psc_topology_path("scenarios/a.yaml", "/x", out,
+					   sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "scenarios/a.yaml");
+	assert_int_equal(psc_topology_path("scenarios/a/b", "/x", out,
+					   sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "scenarios/a/b");
+	assert_int_equal(psc_topology_path("scenarios/a b", "/x", out,
+					   sizeof(out), err, sizeof(err)), -1);
+	assert_int_equal(psc_topology_path("scenarios/", "/x", out,
+					   sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "scenarios/");
 }
 
 static void did_you_mean(void **state)
