@@ -25,7 +25,7 @@ FUZZ_SECONDS ?= 60
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := yaml-0.1 libnl-3.0 libnl-route-3.0 libnftables rdkafka ldns \
-             jansson libnetfilter_conntrack
+             jansson libnetfilter_conntrack libgvc
 TEST_PKGS := cmocka
 
 CFLAGS    ?= -O2 -g

@@ -136,6 +136,9 @@ typedef struct psc_verify_report {
 	long total_ms;
 	size_t n_pass, n_fail, n_skip, n_warn;
 	bool strict;                    /* from the options: WARN exits 1 */
+	/* psc_verify_run could not keep this result in verify-last.json
+	 * (verify_last.h): why; "" when it did (or the checks did not run) */
+	char last_err[512];
 	size_t n;
 	psc_verify_check checks[PSC_VERIFY_MAX_CHECKS];
 } psc_verify_report;

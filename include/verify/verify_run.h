@@ -47,7 +47,9 @@
  * budget is killed and its missing checks fail), takes the processes of
  * the journal again (psc_verify_ctx_procs: a broker may have died
  * meanwhile), diagnoses each observation (psc_verify_diagnose) and
- * assembles the report.  Call it from a single-threaded process. */
+ * assembles the report.  A run whose checks ran leaves its result in the
+ * lab's verify-last.json (verify_last.h; r->last_err says why not).  Call
+ * it from a single-threaded process. */
 #ifndef PSCLAB_VERIFY_RUN_H
 #define PSCLAB_VERIFY_RUN_H
 

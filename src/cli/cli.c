@@ -27,6 +27,9 @@
 #include "runtime/store.h"
 #include "verify/verify_run.h"
 #include "cli/graph.h"
+#include "cli/graph_live.h"
+#include "cli/graph_render.h"
+#include "cli/graph_write.h"
 #include "cli/status.h"
 
 #ifndef PSCLAB_VERSION
@@ -75,7 +78,9 @@ static const struct {
 		 "sudo pscLab logs portmap broker-node1 --all -f"},
 	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint scenarios/no-psc-firewall\n"
 		 "pscLab lint my-topology.yaml --strict"},
-	{"graph", "the topology as a Graphviz graph", "pscLab graph portmap | dot -Tsvg > portmap.svg"},
+	{"graph", "a picture of a topology or of a running lab", "pscLab graph portmap --format svg -o portmap.svg\n"
+		  "pscLab graph proxy --format mermaid -o proxy.mmd\n"
+		  "sudo pscLab graph portmap --format html -o portmap.html   # portmap up: coloured"},
 };
 
 static void cmd_help(const struct cmd *c)
@@ -251,29 +256,203 @@ static int run_lint(const struct cmd *c, int argc, char **argv)
 
 /* ---- graph ---- */
 
-static int run_graph(const struct cmd *c, int argc, char **argv)
-{
+struct graph_args {
 	const char *target;
-	if (parse_one(c, argc, argv, NULL, &target, false) < 0)
-		return EXIT_USAGE;
+	const char *outfile;            /* NULL: stdout */
+	psc_graph_format fmt;
+};
+
+/* the value of option argv[*i] ("--format svg" or "--format=svg") */
+static const char *opt_value(const char *name, int argc, char **argv, int *i)
+{
+	size_t l = strlen(name);
+	if (strncmp(argv[*i], name, l) == 0 && argv[*i][l] == '=')
+		return argv[*i] + l + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int parse_graph(const struct cmd *c, int argc, char **argv,
+		       struct graph_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = opt_value("--format", argc, argv, &i))) {
+			if (psc_graph_format_parse(v, &a->fmt) < 0) {
+				fprintf(stderr, "%s graph: unknown format '%s'; "
+					"the formats: %s\n", prog, v,
+					PSC_GRAPH_FORMATS);
+				return -1;
+			}
+		} else if ((v = opt_value("-o", argc, argv, &i)) ||
+			   (v = opt_value("--output", argc, argv, &i))) {
+			a->outfile = v;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "%s graph: unknown option, or one "
+				"without its value: '%s'\n", prog, argv[i]);
+			usage_line(stderr, c);
+			return -1;
+		} else if (!a->target) {
+			a->target = argv[i];
+		} else {
+			usage_line(stderr, c);
+			return -1;
+		}
+	}
+	if (!a->target) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
+/* A topology file's model (linted clean): NULL with the exit code. */
+static psc_topology *graph_topology(const char *target, int *ec)
+{
 	char path[PATH_MAX];
-	if (resolve_topology(target, path, sizeof(path)) < 0)
-		return EXIT_USAGE;
+	if (resolve_topology(target, path, sizeof(path)) < 0) {
+		*ec = EXIT_USAGE;
+		return NULL;
+	}
 	psc_diags d;
-	int rc;
 	psc_diags_init(&d, path);
-	psc_topology *t = psc_lint_load(path, false, &d, &rc);
+	psc_topology *t = psc_lint_load(path, false, &d, ec);
 	if (!t) {
 		psc_diags_print(&d, stderr);
 		fprintf(stderr, "%s graph: %s does not lint clean; run "
 			"'%s lint %s'\n", prog, path, prog, target);
-		psc_diags_free(&d);
-		return rc;
 	}
 	psc_diags_free(&d);
-	psc_graph_dot(t, stdout);
+	return t;
+}
+
+/* The graph of target: the lab of that name when it is up (coloured by
+ * its state), else the topology file.  NULL with the exit code. */
+static psc_graph *graph_of(const char *target, int *ec)
+{
+	char err[1024];
+	psc_topology *t = NULL;
+	psc_plan *p = calloc(1, sizeof(*p));
+	psc_graph *g = calloc(1, sizeof(*g));
+	bool live = false;
+	*ec = EXIT_FINDINGS;
+	if (!p || !g) {
+		fprintf(stderr, "%s graph: out of memory\n", prog);
+		goto fail;
+	}
+	if (psc_lab_name_check(target, err, sizeof(err)) == 0) {
+		int rc = psc_lab_load(target, &t, p, err, sizeof(err));
+		live = rc == 0;
+		if (rc < 0 && rc != PSC_LAB_NOT_UP) {
+			fprintf(stderr, "%s graph: lab '%s' is up but cannot be "
+				"read: %s\n", prog, target, err);
+			goto fail;
+		}
+	}
+	if (!live && !(t = graph_topology(target, ec)))
+		goto fail;
+	if ((!live && psc_plan_build(t, p, err, sizeof(err)) < 0) ||
+	    psc_graph_build(t, p, g, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s graph: %s\n", prog, err);
+		goto fail;
+	}
+	if (live)
+		psc_graph_live(target, p, g);
 	psc_topology_free(t);
-	return EXIT_OK;
+	free(p);
+	return g;
+fail:
+	psc_topology_free(t);
+	free(p);
+	free(g);
+	return NULL;
+}
+
+/* g in format f into *buf (malloc()ed), *len bytes; -1 with err */
+static int graph_bytes(const psc_graph *g, psc_graph_format f, char **buf,
+		       size_t *len, char *err, size_t errlen)
+{
+	static const char *const gv[] = {[PSC_GRAPH_SVG] = "svg",
+					 [PSC_GRAPH_PNG] = "png",
+					 [PSC_GRAPH_HTML] = "svg"};
+	char *svg = NULL;
+	size_t svglen = 0;
+	if (f == PSC_GRAPH_SVG || f == PSC_GRAPH_PNG)
+		return psc_graph_render(g, gv[f], buf, len, err, errlen);
+	if (f == PSC_GRAPH_HTML &&
+	    psc_graph_render(g, "svg", &svg, &svglen, err, errlen) < 0)
+		return -1;
+	FILE *m = open_memstream(buf, len);
+	int rc = !m ? -1
+		 : f == PSC_GRAPH_DOT ? psc_graph_write_dot(g, m)
+		 : f == PSC_GRAPH_MERMAID ? psc_graph_write_mermaid(g, m)
+					  : psc_graph_write_html(g, svg, svglen, m);
+	if (!m || fclose(m) != 0 || rc < 0) {
+		psc_setf(err, errlen, "cannot write the graph to memory: %s",
+			 strerror(errno));
+		rc = -1;
+	}
+	free(svg);
+	return rc;
+}
+
+/* buf into path (a temporary file renamed into place) or stdout */
+static int graph_out(const char *path, const char *buf, size_t len)
+{
+	char tmp[PATH_MAX];
+	FILE *f = stdout;
+	if (path) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+		f = fopen(tmp, "w");
+	}
+	bool ok = f && fwrite(buf, 1, len, f) == len && fflush(f) == 0;
+	int e = errno;
+	if (path && f && fclose(f) != 0 && ok) {
+		ok = false;
+		e = errno;
+	}
+	if (path && ok && rename(tmp, path) != 0) {
+		ok = false;
+		e = errno;
+	}
+	if (!ok) {
+		if (path)
+			unlink(tmp);
+		fprintf(stderr, "%s graph: cannot write %s: %s\n", prog,
+			path ? path : "stdout", strerror(e));
+	}
+	return ok ? EXIT_OK : EXIT_FINDINGS;
+}
+
+static int run_graph(const struct cmd *c, int argc, char **argv)
+{
+	struct graph_args a;
+	char err[2048];
+	int ec;
+	if (parse_graph(c, argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (a.fmt == PSC_GRAPH_PNG && !a.outfile && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s graph: a PNG is not for the terminal\n  fix: "
+			"%s graph %s --format png -o %s.png\n", prog, prog,
+			a.target, a.target);
+		return EXIT_USAGE;
+	}
+	psc_graph *g = graph_of(a.target, &ec);
+	if (!g)
+		return ec;
+	char *buf = NULL;
+	size_t len = 0;
+	if (graph_bytes(g, a.fmt, &buf, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s graph: %s\n", prog, err);
+		free(g);
+		return EXIT_FINDINGS;
+	}
+	free(g);
+	ec = graph_out(a.outfile, buf, len);
+	free(buf);
+	return ec;
 }
 
 /* ---- up, down, status, exec ---- */
@@ -413,6 +592,9 @@ static int up_verify(const char *lab)
 		fprintf(stderr, "%s up: verify: %s\n", prog, err);
 	else
 		psc_verify_print_text(&r, stdout);
+	if (r.last_err[0])
+		fprintf(stderr, "%s up: verify: its result is not kept for "
+			"'graph': %s\n", prog, r.last_err);
 	return psc_verify_exit_code(rc, &r);
 }
 
@@ -722,6 +904,9 @@ static int run_verify(const struct cmd *c, int argc, char **argv)
 	if (rc == 0 && junit &&
 	    psc_verify_write_junit(&r, junit, err, sizeof(err)) < 0)
 		fprintf(stderr, "%s verify: %s\n", prog, err);
+	if (r.last_err[0])
+		fprintf(stderr, "%s verify: the result is not kept for 'graph': "
+			"%s\n", prog, r.last_err);
 	return psc_verify_exit_code(rc, &r);
 }
 
@@ -833,12 +1018,22 @@ static const struct cmd commands[] = {
 	 "\nExit: 0 no errors, 1 errors (or warnings with --strict), 2 the "
 	 "file cannot be read as a topology.\n",
 	 run_lint},
-	{"graph", "<topology>",
-	 "Print the topology as a Graphviz graph (dot) on stdout: VPCs, "
-	 "subnets, instances, load balancers, PSC and DNS.",
-	 "Example: pscLab graph portmap | dot -Tpng -o portmap.png\n"
-	 "\nExit: 0, 1 lint errors, 2 the file cannot be read as a "
-	 "topology.\n",
+	{"graph", "<lab|topology> [--format F] [-o FILE]",
+	 "Draw a topology, or a lab that is up with its state in colour: VPCs "
+	 "and subnets\n(the PSC NAT subnet too), nodes and addresses, the "
+	 "load balancer and its\nmapping, the PSC service attachment and "
+	 "endpoint, the DNS zone, the changefeed.",
+	 "  --format F  dot (default), svg, png, mermaid (a flowchart for "
+	 "Markdown), html\n              (one self-contained page: the SVG "
+	 "and a legend)\n"
+	 "  -o FILE     write FILE (whole, or not at all) instead of stdout\n"
+	 "\nA name of a lab that is up draws that lab: each node's process, "
+	 "each backend's\nhealth, the endpoints' status and the last verify's "
+	 "result in colour. A path,\nor a name no lab has, is a topology. "
+	 "svg, png and html are drawn with Graphviz's\nlibrary (libgvc).\n"
+	 "\nExit: 0, 1 lint errors or it cannot be drawn or written, 2 usage "
+	 "(an unknown\nformat: the formats are listed), or a file that cannot "
+	 "be read as a topology.\n",
 	 run_graph},
 	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
 	 run_service},

@@ -25,6 +25,7 @@
 #include "verify/kclient.h"
 #include "verify/lb_health.h"
 #include "verify/leak_watch.h"
+#include "verify/verify_last.h"
 
 /* the processes of c's lab from its journal as it is now: before the
  * checks, and again after them (a broker may have died meanwhile); a
@@ -149,6 +150,17 @@ static int start_children(const psc_verify_ctx *c, const psc_verify_opts *o,
 	return 0;
 }
 
+/* the result into the lab's verify-last.json (verify_last.h); why not
+ * into r->last_err */
+static void keep_last(const char *lab, psc_verify_report *r)
+{
+	char path[PATH_MAX];
+	if (psc_verify_last_path(lab, path, sizeof(path), r->last_err,
+				 sizeof(r->last_err)) == 0)
+		psc_verify_last_write(r, (long long)time(NULL), path,
+				      r->last_err, sizeof(r->last_err));
+}
+
 int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		   psc_verify_report *r, char *err, size_t errlen)
 {
@@ -190,5 +202,7 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		psc_verify_report_put(r, &lc);
 	free(c);
 	r->total_ms = (long)(psc_now_ms() - t0);
+	if (nk)
+		keep_last(lab, r);
 	return rc;
 }

@@ -94,6 +94,7 @@ code 1 "graph a topology with an error" "$P" graph "$broken"
 code 2 "graph a missing file" "$P" graph "$missing"
 code 2 "graph nosuchtopology" "$P" graph nosuchtopology
 code 2 "graph (no argument)" "$P" graph
+code 2 "graph portmap --format jpeg (no such format)" "$P" graph portmap --format jpeg
 
 # ---- no lab up ----
 code 0 "status (every lab)" "$P" status
