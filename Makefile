@@ -95,7 +95,7 @@ deps:
 	lab/deps/install.sh
 
 # Unit tests only: pure logic, no root, no network.
-check: $(UNIT_BINS)
+check: $(UNIT_BINS) bin/pscLab
 	@tests/run.sh unit $(UNIT_BINS)
 
 # Everything: set-up first, then every suite; ends with the summary line.

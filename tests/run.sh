@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh MODE BIN... - run pscLab's test suites and end with one line
 # "tests: N passed, M failed, K skipped".  MODE "unit" runs the cmocka
-# binaries given; "all" runs them, then the dependency smoke test
+# binaries given (after the tree check and the import CLI's TAP test,
+# tests/import/cli.sh, which needs bin/pscLab); "all" runs them, then the dependency smoke test
 # (tests/deps/run.sh), the integration binaries named in $INTEG_BINS
 # (cmocka, as root) and every integration script in tests/integration/*.sh.
 # Every suite is bounded in time.
@@ -85,6 +86,7 @@ run_suite() {   # name timeout command...
 }
 
 run_suite layers 60 tests/tree/layers.sh
+run_suite import-cli 120 tests/import/cli.sh
 for bin in "$@"; do
 	CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
 done

@@ -30,6 +30,7 @@
 #include "cli/graph_live.h"
 #include "cli/graph_render.h"
 #include "cli/graph_write.h"
+#include "cli/import_cmd.h"
 #include "cli/status.h"
 
 #ifndef PSCLAB_VERSION
@@ -60,8 +61,9 @@ static void usage_line(FILE *out, const struct cmd *c)
 static const struct {
 	const char *verb, *oneline, *lines;
 } verb_info[] = {
-	{"up", "build a lab from a topology, start its Kafka, verify it",
+	{"up", "build a lab from a topology or a plan, start its Kafka, verify it",
 	 "sudo pscLab up portmap\nsudo pscLab up proxy\n"
+	       "sudo pscLab up plan.json --name mylab\n"
 	       "sudo pscLab up topologies/proxy-dynamic.yaml --network-only"},
 	{"down", "remove everything a lab made", "sudo pscLab down portmap"},
 	{"status", "nodes, processes, health, PSC, DNS, counters, leaks", "sudo pscLab status\nsudo pscLab status proxy --json"},
@@ -76,8 +78,13 @@ static const struct {
 	{"logs", "the last lines of a node's log, or of all its logs", "sudo pscLab logs proxy kafka-proxy-node\n"
 		 "sudo pscLab logs portmap broker-node1 -n 200\n"
 		 "sudo pscLab logs portmap broker-node1 --all -f"},
-	{"lint", "validate a topology, every finding located", "pscLab lint portmap\npscLab lint scenarios/no-psc-firewall\n"
-		 "pscLab lint my-topology.yaml --strict"},
+	{"lint", "validate a topology or a Terraform plan, every finding located", "pscLab lint portmap\npscLab lint scenarios/no-psc-firewall\n"
+		 "pscLab lint my-topology.yaml --strict\npscLab lint plan.json"},
+	{"import", "a Terraform/OpenTofu plan (tofu show -json) as a topology",
+	 "tofu plan -out=plan.bin && tofu show -json plan.bin > plan.json\n"
+	 "pscLab import plan.json -o my-lab.yaml\n"
+	 "pscLab import plan.json --name mylab --kafka kafka.yaml > my-lab.yaml\n"
+	 "pscLab import ../shared/import/portmap/plan.json --name imp-portmap"},
 	{"graph", "a picture of a topology or of a running lab", "pscLab graph portmap --format svg -o portmap.svg\n"
 		  "pscLab graph proxy --format mermaid -o proxy.mmd\n"
 		  "sudo pscLab graph portmap --format html -o portmap.html   # portmap up: coloured"},
@@ -89,6 +96,9 @@ static void cmd_help(const struct cmd *c)
 	printf("\n%s\n", c->summary);
 	if (c->help && *c->help)
 		printf("\n%s", c->help);
+	if (!strcmp(c->name, "import") || !strcmp(c->name, "lint") ||
+	    !strcmp(c->name, "up"))
+		printf("\n%s", psc_cli_plan_options_help);
 	for (size_t i = 0; i < sizeof(verb_info) / sizeof(verb_info[0]); i++) {
 		if (strcmp(verb_info[i].verb, c->name) != 0)
 			continue;
@@ -235,6 +245,14 @@ static int run_lint(const struct cmd *c, int argc, char **argv)
 	const struct flag flags[] = {{"--strict", NULL, &strict},
 				     {"--quiet", "-q", &quiet},
 				     {NULL, NULL, NULL}};
+	if (psc_cli_plan_target(argc, argv)) {
+		psc_cli_plan_args a;
+		if (psc_cli_plan_parse("lint", argc, argv, &a) < 0) {
+			usage_line(stderr, c);
+			return EXIT_USAGE;
+		}
+		return psc_cli_lint_plan(&a);
+	}
 	if (parse_one(c, argc, argv, flags, &target, false) < 0)
 		return EXIT_USAGE;
 	char path[PATH_MAX];
@@ -598,32 +616,23 @@ static int up_verify(const char *lab)
 	return psc_verify_exit_code(rc, &r);
 }
 
-static int run_up(const struct cmd *c, int argc, char **argv)
+/* up of a topology file (path): lint, build, verify, summary */
+static int up_path(const char *path, const psc_up_opts *o)
 {
-	psc_up_opts o = {0};
-	const char *target;
-	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
-				     {NULL, NULL, NULL}};
-	if (parse_one(c, argc, argv, flags, &target, false) < 0)
-		return EXIT_USAGE;
-	char path[PATH_MAX], err[4096];
-	if (resolve_topology(target, path, sizeof(path)) < 0)
-		return EXIT_USAGE;
-	if (!need_root("up"))
-		return EXIT_USAGE;
+	char err[4096];
 	long long t0 = psc_now_ms();
 	int ec = EXIT_OK;
 	psc_topology *t = up_topology(path, &ec);
 	if (!t)
 		return ec;
-	if (psc_lab_up(path, &o, stdout, err, sizeof(err)) != 0) {
+	if (psc_lab_up(path, o, stdout, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s up: %s\n", prog, err);
 		psc_topology_free(t);
 		return EXIT_FINDINGS;
 	}
 	/* the lab is up: green only when the changefeed's checks are */
-	int vrc = o.network_only ? 0 : up_verify(t->name);
-	up_summary(t, psc_now_ms() - t0, o.network_only);
+	int vrc = o->network_only ? 0 : up_verify(t->name);
+	up_summary(t, psc_now_ms() - t0, o->network_only);
 	if (vrc != 0)
 		fprintf(stderr, "%s up: lab '%s' is up but verify is not "
 			"green\n  why: the checks above\n  fix: see 'sudo "
@@ -632,6 +641,51 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 			t->name, t->name, t->name);
 	psc_topology_free(t);
 	return vrc == 0 ? EXIT_OK : EXIT_FINDINGS;
+}
+
+/* up of a plan: imported to a temporary file (up keeps its own copy in
+ * the lab's state), brought up, the file removed */
+static int up_plan(const struct cmd *c, int argc, char **argv)
+{
+	psc_cli_plan_args a;
+	char path[PATH_MAX];
+	if (psc_cli_plan_parse("up", argc, argv, &a) < 0) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("up"))
+		return EXIT_USAGE;
+	int rc = psc_cli_plan_topology(&a, path, sizeof(path));
+	if (rc != EXIT_OK)
+		return rc;
+	psc_up_opts o = {.network_only = a.network_only};
+	rc = up_path(path, &o);
+	unlink(path);
+	return rc;
+}
+
+static int run_up(const struct cmd *c, int argc, char **argv)
+{
+	psc_up_opts o = {0};
+	const char *target;
+	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
+				     {NULL, NULL, NULL}};
+	if (psc_cli_plan_target(argc, argv))
+		return up_plan(c, argc, argv);
+	if (parse_one(c, argc, argv, flags, &target, false) < 0)
+		return EXIT_USAGE;
+	char path[PATH_MAX];
+	if (resolve_topology(target, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	if (!need_root("up"))
+		return EXIT_USAGE;
+	return up_path(path, &o);
+}
+
+static int run_import(const struct cmd *c, int argc, char **argv)
+{
+	(void)c;
+	return psc_cli_import(argc, argv);
 }
 
 static int run_down(const struct cmd *c, int argc, char **argv)
@@ -931,12 +985,14 @@ static int run_service(const struct cmd *c, int argc, char **argv)
 }
 
 static const struct cmd commands[] = {
-	{"up", "<topology> [--network-only]",
+	{"up", "<topology>|<plan.json> [--network-only] [import options]",
 	 "Build a lab from a topology (a name in topologies/, "
-	 "scenarios/<name> for one of topologies/scenarios/, or a .yaml "
-	 "path): namespaces, emulated GCP network, PSC, DNS, Kafka brokers "
+	 "scenarios/<name> for one of\ntopologies/scenarios/, or a .yaml "
+	 "path) or a Terraform plan (imported as\n'pscLab import' does): "
+	 "namespaces, emulated GCP network, PSC, DNS, Kafka brokers\n"
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
+	 "  (a plan: the options of 'pscLab import --help' too)\n"
 	 "\nNeeds root. One progress line per step, with the time since the "
 	 "start.\n"
 	 "\nExit: 0 up (and verify green), 1 lint errors, a step failed "
@@ -1009,15 +1065,35 @@ static const struct cmd commands[] = {
 	 "\nExit: 0, 1 the logs cannot be read, 2 usage, the lab is not up "
 	 "or has no such node.\n",
 	 run_logs},
-	{"lint", "<topology> [--strict] [--quiet]",
+	{"lint", "<topology>|<plan.json> [--strict] [--quiet] [import options]",
 	 "Validate a topology before anything is built. Findings are "
 	 "file:line:col: error|warning: <object>: <what> [rule], with a note "
-	 "line for the fix where one is known.",
+	 "line for the fix where one is known.\nA Terraform plan (told by "
+	 "its content) is imported in memory and linted; each\nfinding is "
+	 "then <plan>: error|warning: <terraform address>: <attribute>: "
+	 "<object>:\n<what> [rule] (imported topology line L:C).",
 	 "  --strict  warnings count as findings (exit 1)\n"
 	 "  --quiet   no summary line on stderr\n"
+	 "  (a plan: the options of 'pscLab import --help' too)\n"
 	 "\nExit: 0 no errors, 1 errors (or warnings with --strict), 2 the "
 	 "file cannot be read as a topology.\n",
 	 run_lint},
+	{"import", "<plan.json> [-o topology.yaml] [options]",
+	 "Write a pscLab topology from a Terraform/OpenTofu plan (the JSON "
+	 "of 'tofu show -json\nplan.bin'): networks, subnetworks, firewall "
+	 "rules, instances, port-mapping NEGs,\ninstance groups, health "
+	 "checks, internal load balancers, service attachments, in\nany "
+	 "module, with for_each/count. Every object carries a comment "
+	 "naming its\nTerraform address. Findings and assumptions go to "
+	 "stderr.",
+	 "  -o FILE                   write it there (atomically) instead of "
+	 "stdout\n"
+	 "\nExit: 0 written (warnings may be printed), 1 the plan has errors "
+	 "(an unresolved\nreference, two resources on one lab object, nothing "
+	 "published: nothing written),\n2 usage, or input that is not a plan "
+	 "(a state file, a configuration, garbage,\nover 16 MiB) or a --kafka "
+	 "file that cannot be read.\n",
+	 run_import},
 	{"graph", "<lab|topology> [--format F] [-o FILE]",
 	 "Draw a topology, or a lab that is up with its state in colour: VPCs "
 	 "and subnets\n(the PSC NAT subnet too), nodes and addresses, the "
