@@ -162,6 +162,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS)
 
 bench: $(BENCH_BINS) bin/pscLab bin/psclab-kclient
 	$(BUILD)/bench/bench_network topologies/portmap.yaml
+	$(BUILD)/bench/bench_network --scale bin/pscLab
 	$(BUILD)/bench/bench_kafka topologies/portmap.yaml
 	$(BUILD)/bench/bench_kafka topologies/proxy.yaml
 

@@ -34,7 +34,9 @@
 #define PSC_NETNS_ETC_DIR "/etc/netns"
 #define PSC_NETNS_TAG "psclab:"                 /* lo's alias: psclab:<lab> */
 #define PSC_NETNS_ETC_MARKER "# pscLab lab "    /* first line of our files */
-#define PSC_NETNS_MAX_LIST 1024                 /* entries read per listing */
+/* entries read per listing of /run/netns or /etc/netns (every namespace of
+ * the host counts): two labs at the caps, 1 MB of names */
+#define PSC_NETNS_MAX_LIST (2 * PSC_PLAN_MAX_NS)
 
 /* Create the named namespace; an existing one is an error naming it
  * (errno EEXIST).  The name must start with "psclab-". */

@@ -4,10 +4,16 @@
  * balancer, service attachment, PSC endpoint, DNS zone), plus the Kafka
  * cluster, kafka-proxy and the TiDB Cloud changefeed.
  *
- * The model is plain data in fixed-size arrays: loading it allocates one
- * block, freeing it is one free().  Every value the linter may point at keeps
- * the file position (psc_loc) it was read from.  Nothing here touches the
- * host: the loader reads one file, the resolver computes addresses. */
+ * The model is plain data.  Lists that grow with the cluster (instances,
+ * brokers, quorum voters, NEG endpoints, instance-group members, kafka-proxy
+ * mappings and additional instances) are sized from the file: the loader
+ * allocates each in the topology's arena, up to a hard cap (PSC_MAX_*,
+ * against hostile input); the rest are small fixed arrays.  Freeing it all
+ * is one psc_topology_free().  The struct itself is 2.9 MB (nearly all of
+ * it the networks' fixed firewall arrays) whatever the cluster's size; a
+ * 100-broker file adds about 170 KB.  Every value the linter may point at
+ * keeps the file position (psc_loc) it was read from.  Nothing here touches
+ * the host: the loader reads one file, the resolver computes addresses. */
 #ifndef PSCLAB_TOPOLOGY_H
 #define PSCLAB_TOPOLOGY_H
 
@@ -30,14 +36,15 @@
 #define PSC_MAX_RANGES 16       /* source/destination ranges per firewall */
 #define PSC_MAX_TAGS 8
 #define PSC_MAX_ZONES 8
-#define PSC_MAX_INSTANCES 32
+/* caps of the lists sized from the file (a file over one is refused) */
+#define PSC_MAX_INSTANCES 4096
 #define PSC_MAX_LISTENERS 8
 #define PSC_MAX_PROTO_MAP 16
 #define PSC_MAX_KAFKA_CONFIG 32
-#define PSC_MAX_BROKERS 16
-#define PSC_MAX_PROXY_MAPS 16
+#define PSC_MAX_BROKERS 1024
+#define PSC_MAX_PROXY_MAPS PSC_MAX_BROKERS
 #define PSC_MAX_NEGS 4
-#define PSC_MAX_NEG_ENDPOINTS 32
+#define PSC_MAX_NEG_ENDPOINTS PSC_MAX_BROKERS  /* per NEG */
 #define PSC_MAX_IGS 4
 #define PSC_MAX_HCS 4
 #define PSC_MAX_LBS 4
@@ -63,6 +70,12 @@ typedef char psc_name[PSC_NAME_LEN];
 #define PSC_INTLIST(n, max) \
 	long n[max]; psc_loc n##_loc[max]; size_t n_##n; psc_loc n##_list_loc
 #define PSC_OBJLIST(type, n, max) type n[max]; size_t n_##n; psc_loc n##_list_loc
+/* The same sized from the file: n_<field> elements in the topology's arena
+ * (NULL when the list is empty or absent), at most the cap the schema
+ * names. */
+#define PSC_DYN_STRLIST(n, len) \
+	char (*n)[len]; psc_loc *n##_loc; size_t n_##n; psc_loc n##_list_loc
+#define PSC_DYN_OBJLIST(type, n) type *n; size_t n_##n; psc_loc n##_list_loc
 
 /* ---- producer and consumer networks ---------------------------------- */
 
@@ -167,9 +180,9 @@ typedef struct psc_kafka {
 	/* the listener advertised through PSC; empty in the proxy approach */
 	PSC_NAME(external_listener);
 	/* "1@broker-node1:29092": host is an instance name or an address */
-	PSC_STRLIST(quorum_voters, PSC_MAX_BROKERS, PSC_ADDR_LEN);
+	PSC_DYN_STRLIST(quorum_voters, PSC_ADDR_LEN);   /* <= PSC_MAX_BROKERS */
 	PSC_STR(log_dirs, PSC_TEXT_LEN);
-	PSC_OBJLIST(psc_broker, brokers, PSC_MAX_BROKERS);
+	PSC_DYN_OBJLIST(psc_broker, brokers);         /* <= PSC_MAX_BROKERS */
 	PSC_OBJLIST(psc_kafka_config_entry, config, PSC_MAX_KAFKA_CONFIG);
 } psc_kafka;
 
@@ -184,15 +197,15 @@ typedef struct psc_kafka_proxy {
 	psc_loc loc;
 	bool present;
 	PSC_NAME(instance);
-	PSC_OBJLIST(psc_proxy_mapping, bootstrap_server_mappings,
-		    PSC_MAX_PROXY_MAPS);
+	PSC_DYN_OBJLIST(psc_proxy_mapping, bootstrap_server_mappings);
+						/* <= PSC_MAX_PROXY_MAPS */
 	PSC_INT(dynamic_sequential_min_port);
 	PSC_STR(dynamic_advertised_listener, PSC_HOST_LEN);
 	PSC_STR(http_listen_address, PSC_ADDR_LEN);  /* default 0.0.0.0:9080 */
 	/* more VMs of the instance group running the same kafka-proxy (the
 	 * template's startup script): what the seed warns against, kafka-proxy
 	 * issue #174 */
-	PSC_STRLIST(additional_instances, PSC_MAX_INSTANCES, PSC_NAME_LEN);
+	PSC_DYN_STRLIST(additional_instances, PSC_NAME_LEN);
 	/* the kafka-proxy tag to run ("" : $KAFKA_PROXY_VERSION or v0.3.11) */
 	PSC_NAME(version);
 	/* --deterministic-listeners (v0.4.0+): dynamic port = min + broker id */
@@ -215,14 +228,14 @@ typedef struct psc_neg {              /* port mapping NEG */
 	PSC_NAME(region);
 	PSC_NAME(network);
 	PSC_NAME(subnetwork);
-	PSC_OBJLIST(psc_neg_endpoint, endpoints, PSC_MAX_NEG_ENDPOINTS);
+	PSC_DYN_OBJLIST(psc_neg_endpoint, endpoints); /* <= ..._NEG_ENDPOINTS */
 } psc_neg;
 
 typedef struct psc_instance_group {
 	psc_loc loc;
 	PSC_NAME(name);
 	PSC_NAME(zone);
-	PSC_STRLIST(instances, PSC_MAX_INSTANCES, PSC_NAME_LEN);
+	PSC_DYN_STRLIST(instances, PSC_NAME_LEN);  /* <= PSC_MAX_INSTANCES */
 } psc_instance_group;
 
 typedef struct psc_health_check {
@@ -330,7 +343,7 @@ typedef struct psc_topology {
 	PSC_NAME(approach);               /* portmap | proxy */
 	psc_tidbcloud tidbcloud;
 	PSC_OBJLIST(psc_network, networks, PSC_MAX_NETWORKS);
-	PSC_OBJLIST(psc_instance, instances, PSC_MAX_INSTANCES);
+	PSC_DYN_OBJLIST(psc_instance, instances);    /* <= PSC_MAX_INSTANCES */
 	psc_kafka kafka;
 	psc_kafka_proxy kafka_proxy;
 	PSC_OBJLIST(psc_neg, network_endpoint_groups, PSC_MAX_NEGS);
@@ -341,6 +354,7 @@ typedef struct psc_topology {
 	PSC_OBJLIST(psc_endpoint, psc_endpoints, PSC_MAX_ENDPOINTS);
 	PSC_OBJLIST(psc_dns_zone, dns_zones, PSC_MAX_DNS_ZONES);
 	psc_changefeed changefeed;
+	struct psc_block *arena;          /* the lists above sized from the file */
 } psc_topology;
 
 /* The lab's name (the file's `name`) is used in namespace, interface and
@@ -352,8 +366,18 @@ int psc_lab_name_check(const char *name, char *err, size_t errlen);
 /* The approach as an enum (portmap when the string is unknown). */
 psc_approach psc_topology_approach(const psc_topology *t);
 
-/* A model from the loader (topology_load.h), freed. */
+/* A model from the loader (topology_load.h), freed, with every list in its
+ * arena.  NULL is fine. */
 void psc_topology_free(psc_topology *t);
+/* n zeroed elements of size bytes, owned by t (freed with it); NULL when
+ * out of memory or n * size overflows.  The loader's, for the lists sized
+ * from the file. */
+void *psc_topology_alloc(psc_topology *t, size_t n, size_t size);
+/* An empty model whose every list sized from the file has room for its cap
+ * (PSC_MAX_*), for a builder that appends as it goes (the importer): large
+ * zeroed blocks, which the kernel backs only where written.  NULL when out
+ * of memory. */
+psc_topology *psc_topology_new_full(void);
 
 /* A name or a path: "portmap" -> <topodir>/portmap.yaml,
  * "scenarios/no-psc-firewall" -> <topodir>/scenarios/no-psc-firewall.yaml

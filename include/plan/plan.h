@@ -32,10 +32,18 @@
 #define PSC_NETNS_NAME_LEN 128
 #define PSC_IFNAME_LEN 16           /* IFNAMSIZ */
 
+/* Sized for the topology caps (PSC_MAX_INSTANCES VMs): a plan is about
+ * 2.6 MB, allocated once (calloc or static, never on a stack). */
 #define PSC_PLAN_MAX_NS (PSC_MAX_INSTANCES + PSC_MAX_NETWORKS + 2)
 #define PSC_PLAN_MAX_LINKS (PSC_MAX_INSTANCES + 2 * PSC_MAX_NETWORKS)
-#define PSC_PLAN_MAX_ADDRS 128
-#define PSC_PLAN_MAX_ROUTES 512
+/* a DNS address per router, two probers, the VIP on every IG member */
+#define PSC_PLAN_MAX_ADDRS (PSC_MAX_NETWORKS + 2 + PSC_MAX_LBS * PSC_MAX_INSTANCES)
+/* three per VM; per IG member its table's route (and the main table's
+ * first); per endpoint and per network's probe link a few, with subnets */
+#define PSC_PLAN_MAX_ROUTES (3 * PSC_MAX_INSTANCES + \
+			     PSC_MAX_LBS * (PSC_MAX_INSTANCES + 1) + \
+			     (PSC_MAX_ENDPOINTS + PSC_MAX_NETWORKS) * \
+			     (3 + PSC_MAX_SUBNETS))
 
 #define PSC_DNS_IP 0xa9fea9feu      /* 169.254.169.254 */
 #define PSC_PROBE_IP1 0x23bf0001u   /* 35.191.0.1 */

@@ -230,11 +230,13 @@ static json_t *traffic_json(const psc_plan *p)
 static json_t *paths_json(const psc_plan *p)
 {
 	json_t *a = json_array();
-	psc_ct_path ct[64];
+	/* one destination per client port (a broker each) and a few more */
+	static psc_ct_path ct[PSC_MAX_NEG_ENDPOINTS + 64];
 	size_t n = 0;
 	char err[512], ip[16], dst[32];
 	if (p->psc_ns < 0 ||
-	    psc_conntrack_paths(p->ns[p->psc_ns].name, ct, 64, &n, err,
+	    psc_conntrack_paths(p->ns[p->psc_ns].name, ct,
+				sizeof(ct) / sizeof(ct[0]), &n, err,
 				sizeof(err)) < 0)
 		return a;
 	for (size_t i = 0; i < n; i++) {

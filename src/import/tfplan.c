@@ -384,7 +384,11 @@ static void map_neg(struct imp *x, const psc_tf_res *r)
 	if (!room(x, r, t->n_network_endpoint_groups, PSC_MAX_NEGS, "NEGs"))
 		return;
 	psc_neg *g = &t->network_endpoint_groups[t->n_network_endpoint_groups];
-	memset(g, 0, sizeof(*g));
+	{
+		psc_neg_endpoint *keep = g->endpoints;
+		memset(g, 0, sizeof(*g));
+		g->endpoints = keep;   /* room from psc_topology_new_full */
+	}
 	if (copy_str(x, r, "name", g->name, sizeof(g->name), true) < 0 ||
 	    duplicate(x, r, psc_find_neg(t, g->name), "NEG", g->name) ||
 	    copy_str(x, r, "region", g->region, sizeof(g->region), false) < 0)
@@ -459,7 +463,13 @@ static void map_ig(struct imp *x, const psc_tf_res *r)
 	if (!room(x, r, t->n_instance_groups, PSC_MAX_IGS, "instance groups"))
 		return;
 	psc_instance_group *g = &t->instance_groups[t->n_instance_groups];
-	memset(g, 0, sizeof(*g));
+	{
+		char (*keep)[PSC_NAME_LEN] = g->instances;
+		psc_loc *keep_loc = g->instances_loc;
+		memset(g, 0, sizeof(*g));
+		g->instances = keep;   /* room from psc_topology_new_full */
+		g->instances_loc = keep_loc;
+	}
 	if (copy_str(x, r, "name", g->name, sizeof(g->name), true) < 0 ||
 	    duplicate(x, r, psc_find_instance_group(t, g->name),
 		      "instance group", g->name) ||
@@ -863,7 +873,7 @@ int psc_import_plan(const char *path, const psc_import_opts *o,
 	memset(im, 0, sizeof(*im));
 	if (psc_tf_plan_read(path, &im->plan, d) < 0)
 		return 2;
-	im->t = calloc(1, sizeof(*im->t));
+	im->t = psc_topology_new_full();
 	if (!im->t) {
 		psc_diag_add(d, PSC_SEV_ERROR, NOLOC, "unreadable", path, NULL,
 			     "out of memory");

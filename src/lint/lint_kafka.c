@@ -1200,10 +1200,16 @@ static void check_dns_hosts(struct ctx *c, struct adv_host *h, size_t n)
 static void check_advertised_dns(struct ctx *c)
 {
 	const psc_topology *t = c->t;
-	struct adv_host h[PSC_MAX_BROKERS + PSC_MAX_PROXY_MAPS + 1];
 	size_t n = 0;
 
 	if (!c->pattern_ok || !c->cf || !c->ep)
+		return;
+	/* one per broker or mapping, and the dynamic listener: on the heap,
+	 * 480 bytes each (a 1,024-broker file would take 1 MB of stack) */
+	struct adv_host *h = calloc(t->kafka.n_brokers +
+				    t->kafka_proxy.n_bootstrap_server_mappings + 1,
+				    sizeof(*h));
+	if (!h)
 		return;
 	if (!c->proxy) {
 		for (size_t i = 0; i < t->kafka.n_brokers; i++) {
@@ -1241,6 +1247,7 @@ static void check_advertised_dns(struct ctx *c)
 		}
 	}
 	check_dns_hosts(c, h, n);
+	free(h);
 }
 
 /* ---- 10. bootstrap ports ---- */
@@ -1575,7 +1582,12 @@ static void check_proxy_upstreams(struct ctx *c)
 	const psc_topology *t = c->t;
 	const psc_kafka *k = &t->kafka;
 	const psc_kafka_proxy *p = &t->kafka_proxy;
-	char obj[64], adv[PSC_MAX_BROKERS][PSC_ADDR_LEN], advl[400] = "";
+	char obj[64], advl[400] = "";
+	/* each broker's INTERNAL advertised address, on the heap (280 bytes
+	 * a broker) */
+	char (*adv)[PSC_ADDR_LEN] = calloc(k->n_brokers + 1, sizeof(*adv));
+	if (!adv)
+		return;
 
 	c->mapped_known = c->inter && c->brokers_ok;
 	for (size_t j = 0; c->mapped_known && j < k->n_brokers; j++) {
@@ -1612,6 +1624,7 @@ static void check_proxy_upstreams(struct ctx *c)
 	for (size_t j = 0; c->mapped_known && j < k->n_brokers; j++)
 		if (!c->mapped[j])
 			c->n_unmapped++;
+	free(adv);
 }
 
 /* "ip:port" with an IPv4 host */

@@ -201,8 +201,9 @@ static int plan_vms(const psc_topology *t, psc_plan *p, char *err,
 		vm->ns = add_ns(p, PSC_NS_VM, in->name, in->name, err, errlen);
 		if (vm->ns < 0)
 			return -1;
-		/* router-side name: v<index>, unique within the router */
-		snprintf(ifname, sizeof(ifname), "v%u", (unsigned)i % 1000u);
+		/* router-side name: v<index>, unique within the router
+		 * (v0..v4095: PSC_MAX_INSTANCES fits IFNAMSIZ) */
+		snprintf(ifname, sizeof(ifname), "v%u", (unsigned)i);
 		snprintf(vm->router_if, sizeof(vm->router_if), "%s", ifname);
 		if (add_link(p, vm->ns, "eth0", vm->ip, 32, vm->router_ns,
 			     ifname, vm->gw, 32) < 0 ||

@@ -381,7 +381,7 @@ const char *psc_argv_getenv(const psc_argv *env, const char *name)
 
 /* A line being built; over is set when it did not fit. */
 typedef struct sbuf {
-	char s[8192];
+	char s[32768];                  /* 1,024 voters of 24 bytes fit */
 	size_t n;
 	bool over;
 } sbuf;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -50,11 +51,14 @@ static void check_bootstrap(const psc_verify_job *j, psc_verify_mdb *md,
 		long long t0 = psc_now_ms(), deadline = t0 + j->timeout_ms;
 		ok[i] = false;
 		psc_verify_log_reset();
-		psc_verify_mdb b[PSC_VERIFY_MD_MAX];
+		/* md's room, a scratch copy (272 bytes a broker: heap) */
+		psc_verify_mdb *b = calloc(PSC_VERIFY_MD_MAX, sizeof(*b));
 		size_t nb = 0;
-		rd_kafka_t *rk = psc_verify_bootstrap_alone(
+		rd_kafka_t *rk = b ? psc_verify_bootstrap_alone(
 			c, &o, j->host, j->ports[i], c->endpoint_ip,
-			j->timeout_ms, deadline, b, &nb);
+			j->timeout_ms, deadline, b, &nb) : NULL;
+		if (!b)
+			PSC_SET(o.detail, "out of memory");
 		if (rk) {
 			char list[1024];
 			psc_verify_md_list(b, nb, list, sizeof(list));
@@ -69,6 +73,7 @@ static void check_bootstrap(const psc_verify_job *j, psc_verify_mdb *md,
 			ok[i] = true;
 			rd_kafka_destroy(rk);
 		}
+		free(b);
 		psc_verify_finish(j, &o, t0);
 	}
 }
@@ -399,11 +404,16 @@ static size_t broker_ids(const psc_verify_ctx *c, const psc_verify_mdb *md,
 void psc_verify_run_changefeed(const psc_verify_job *j)
 {
 	const psc_verify_ctx *c = j->c;
-	psc_verify_mdb md[PSC_VERIFY_MD_MAX];
+	/* Metadata's brokers (PSC_VERIFY_MD_MAX of 272 bytes: 557 KB, on the
+	 * heap) and its second answer */
+	psc_verify_mdb *md = calloc(2 * PSC_VERIFY_MD_MAX, sizeof(*md));
+	psc_verify_mdb *m2 = md ? md + PSC_VERIFY_MD_MAX : NULL;
 	size_t n_md = 0;
 	bool ok[PSC_MAX_BOOTSTRAP];
 	char bootstrap[PSC_MAX_BOOTSTRAP * (PSC_HOST_LEN + 8)];
 
+	if (!md)
+		return;
 	check_bootstrap(j, md, &n_md, ok);
 	/* TiCDC is given the whole configured list, answered or not */
 	answered(j, NULL, bootstrap, sizeof(bootstrap));
@@ -411,6 +421,7 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 	answered(j, ok, bootstrap, sizeof(bootstrap));
 	if (!bootstrap[0]) {
 		skip_unbootstrapped(j);
+		free(md);
 		return;
 	}
 
@@ -429,9 +440,9 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 		o.sym = PSC_SYM_INTERNAL;
 		PSC_SET(o.detail, "%s", err);
 		psc_verify_emit(j, &o);
+		free(md);
 		return;
 	}
-	psc_verify_mdb m2[PSC_VERIFY_MD_MAX];
 	size_t n2 = 0;
 	if (psc_verify_metadata(c, rk, psc_now_ms() + j->timeout_ms, m2,
 				&n2) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -452,4 +463,5 @@ void psc_verify_run_changefeed(const psc_verify_job *j)
 	psc_verify_check_topic(j, rk, &dr, bootstrap);
 	rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	rd_kafka_destroy(rk);
+	free(md);
 }

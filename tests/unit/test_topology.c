@@ -354,20 +354,30 @@ static void deep_block_nesting(void **state)
 static void too_many_entries(void **state)
 {
 	(void)state;
-	char buf[8192];
-	size_t n = (size_t)snprintf(buf, sizeof(buf), "name: x\ninstances:\n");
-	for (int i = 0; i < PSC_MAX_INSTANCES + 1; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+	/* 4,097 lines of at most 72 bytes */
+	size_t cap = 80 * (PSC_MAX_INSTANCES + 2);
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = (size_t)snprintf(buf, cap, "name: x\ninstances:\n");
+	for (int i = 0; i < PSC_MAX_INSTANCES + 1; i++) {
+		n += (size_t)snprintf(buf + n, cap - n,
 				      "  - {name: vm%d, zone: z, network: n, "
 				      "subnetwork: s}\n", i);
+		assert_true(n < cap);
+	}
 	psc_diags d;
 	bool unreadable;
 	assert_true(load_buf(buf, n, &d, &unreadable));
 	const psc_diag *x = psc_diags_find(&d, "too-many");
 	assert_non_null(x);
 	assert_int_equal(x->loc.line, 3 + PSC_MAX_INSTANCES);
-	assert_string_equal(x->msg, "'instances' has more than 32 entries");
+	assert_string_equal(x->msg, "'instances' has more than 4096 entries, "
+			    "the most pscLab takes");
+	assert_string_equal(x->hint, "the cap is PSC_MAX_INSTANCES in "
+			    "include/model/topology.h: split the list, or "
+			    "raise the cap and rebuild");
 	psc_diags_free(&d);
+	free(buf);
 }
 
 static void findings_are_bounded(void **state)
