@@ -4,6 +4,7 @@
 #ifndef PSCLAB_NFT_H
 #define PSCLAB_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plan/plan.h"
@@ -26,6 +27,27 @@ int psc_nft_build(const psc_plan *p, char *err, size_t errlen);
 /* The namespace's ruleset as nft's JSON (malloc'ed, free it), or NULL with
  * err. */
 char *psc_nft_list_json(const char *netns, char *err, size_t errlen);
+
+/* One rule of a lab namespace's ruleset that has a comment and a counter
+ * (nftgen.h gives every rule of the lab both): its chain, its comment,
+ * its counts, and whether it drops (a drop rule counts every packet it
+ * dropped; an allow or NAT rule after "ct state established accept" sees
+ * the first packet of each connection only). */
+typedef struct psc_nft_counter {
+	char chain[64];
+	char comment[128];
+	long long packets, bytes;
+	bool drops;
+} psc_nft_counter;
+
+/* The counted rules of an nft JSON listing (psc_nft_list_json's text), in
+ * ruleset order, at most max into out (*n of them).  Pure (no kernel):
+ * -1 with err when the text is not nft's JSON. */
+int psc_nft_counters_parse(const char *json, psc_nft_counter *out,
+			   size_t max, size_t *n, char *err, size_t errlen);
+/* The same of namespace netns's ruleset as it is now.  -1 with err. */
+int psc_nft_counters(const char *netns, psc_nft_counter *out, size_t max,
+		     size_t *n, char *err, size_t errlen);
 
 /* One destination of the consumer VPC's leak watch (nftgen.h's set
  * PSC_NFT_LEAK_SET): an address outside the VPC its VMs sent packets to. */

@@ -55,6 +55,13 @@ void psc_verify_kids_wait(psc_verify_kid *kids, size_t n);
 void psc_verify_kid_report(const psc_verify_ctx *c, const psc_verify_kid *k,
 			   psc_verify_report *r);
 
+/* fn(line, arg) for every whole line k wrote (after psc_verify_kids_wait),
+ * END and observations included: for a child whose lines are not
+ * observations (`pscLab trace`'s) */
+void psc_verify_kid_each_line(const psc_verify_kid *k,
+			      void (*fn)(const char *line, void *arg),
+			      void *arg);
+
 /* frees what k read */
 void psc_verify_kid_free(psc_verify_kid *k);
 

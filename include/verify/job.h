@@ -30,6 +30,9 @@ typedef struct psc_verify_job {
  * INTERNAL observation of the same check.  When the parent is gone (the
  * write fails) the child ends: _exit(3). */
 void psc_verify_emit(const psc_verify_job *j, const psc_verify_obs *o);
+/* one line of another kind (`pscLab trace`'s) to the parent, a newline
+ * added; _exit(3) as psc_verify_emit when the parent is gone */
+void psc_verify_write_line(const psc_verify_job *j, const char *line);
 /* o->ms from t0 (psc_now_ms) to now, then psc_verify_emit */
 void psc_verify_finish(const psc_verify_job *j, psc_verify_obs *o,
 		       long long t0);

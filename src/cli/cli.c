@@ -25,6 +25,7 @@
 #include "runtime/lab.h"
 #include "runtime/serve.h"
 #include "runtime/store.h"
+#include "verify/trace_run.h"
 #include "verify/verify_run.h"
 #include "cli/graph.h"
 #include "cli/graph_live.h"
@@ -69,6 +70,10 @@ static const struct {
 	{"status", "nodes, processes, health, PSC, DNS, counters, leaks", "sudo pscLab status\nsudo pscLab status proxy --json"},
 	{"verify", "check every path as the changefeed would", "sudo pscLab verify portmap\n"
 		   "sudo pscLab verify proxy --strict --junit verify.xml"},
+	{"trace", "one connection from a node, every hop it took",
+		  "sudo pscLab trace portmap b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093\n"
+		  "sudo pscLab trace proxy 172.16.0.10:9092 --json\n"
+		  "sudo pscLab trace portmap 10.64.0.2:39092 --from bastion-node"},
 	{"exec", "run a command in a node (the Kafka tools on PATH)", "sudo pscLab exec portmap changefeed -- "
 		 "kafka-broker-api-versions.sh --bootstrap-server "
 		 "b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093"},
@@ -964,6 +969,76 @@ static int run_verify(const struct cmd *c, int argc, char **argv)
 	return psc_verify_exit_code(rc, &r);
 }
 
+/* ---- trace ---- */
+
+/* trace's arguments: the lab, the target, --from, --json, --timeout,
+ * --no-kafka */
+static int parse_trace(const struct cmd *c, int argc, char **argv,
+		       const char **pos, psc_trace_opts *o, bool *json)
+{
+	size_t np = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		long v;
+		if (strcmp(a, "--json") == 0) {
+			*json = true;
+		} else if (strcmp(a, "--no-kafka") == 0) {
+			o->no_kafka = true;
+		} else if (strcmp(a, "--from") == 0 && i + 1 < argc) {
+			o->from = argv[++i];
+		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc &&
+			   parse_long(argv[i + 1], 100, 600000, &v) == 0) {
+			o->timeout_ms = v;
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "%s trace: bad option '%s'\n", prog, a);
+			usage_line(stderr, c);
+			return -1;
+		} else if (np < 2) {
+			pos[np++] = a;
+		} else {
+			usage_line(stderr, c);
+			return -1;
+		}
+	}
+	if (np != 2) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_trace(const struct cmd *c, int argc, char **argv)
+{
+	static psc_trace_result r;
+	psc_trace_opts o = {.from = NULL};
+	const char *pos[2];
+	bool json = false;
+	char err[2048], host[PSC_HOST_LEN];
+	int port;
+	if (parse_trace(c, argc, argv, pos, &o, &json) < 0)
+		return EXIT_USAGE;
+	if (psc_hostport_parse(pos[1], host, sizeof(host), &port, err,
+			       sizeof(err)) < 0) {
+		fprintf(stderr, "%s trace: %s\n", prog, err);
+		return EXIT_USAGE;
+	}
+	if (!need_root("trace") || !lab_name_ok("trace", pos[0]))
+		return EXIT_USAGE;
+	int rc = psc_trace_run(pos[0], pos[1], &o, &r, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s trace: %s\n", prog, err);
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	if (json)
+		psc_trace_print_json(&r, stdout);
+	else
+		psc_trace_print_text(&r, stdout);
+	int code = psc_trace_exit_code(&r);
+	psc_trace_result_free(&r);
+	return code;
+}
+
 /* hidden: the services a lab runs in its namespaces */
 static int run_service(const struct cmd *c, int argc, char **argv)
 {
@@ -1032,6 +1107,22 @@ static const struct cmd commands[] = {
 	 "Exit: 0 no check failed, 1 a check failed (or warned, with "
 	 "--strict), 2 usage or\nno such lab.\n",
 	 run_verify},
+	{"trace", "<lab> <host:port> [--from <node>] [--json] [--timeout MS]",
+	 "Open one TCP connection from a node (default changefeed) to "
+	 "host:port and show\nevery hop it took, read from the kernel "
+	 "(nft counters before and after,\nconntrack): DNS, PSC endpoint, "
+	 "NAT address, load balancer rule and backend,\nfirewall rule, "
+	 "listener, the Kafka node that answered; or where it stopped.",
+	 "  --from NODE   the VM to connect from (default changefeed)\n"
+	 "  --json        the same as one JSON object\n"
+	 "  --timeout MS  for the connection and for the Kafka exchange each "
+	 "(default 3000)\n"
+	 "  --no-kafka    open the connection only, no ApiVersions/Metadata\n"
+	 "\nhost is a name resolved by the node's resolver (the lab's DNS "
+	 "stub) or an address.\nA hop only the plan can tell is marked "
+	 "\"(from the plan)\".\n"
+	 "\nExit: 0 the path worked, 1 it stopped at a hop (named), 2 usage, "
+	 "no such lab or\nnode.\n", run_trace},
 	{"exec", "<lab> <node> -- <cmd> [args...]",
 	 "Run a command in a node's network namespace.",
 	 "As 'ip netns exec psclab-<lab>-<node>' would: /etc/netns "

@@ -156,49 +156,27 @@ static json_t *dns_json(const psc_plan *p)
 	return a;
 }
 
-/* every rule with a comment and a counter, from nft's JSON */
+/* every rule with a comment and a counter */
 static void counters_of(const char *ns, json_t *out)
 {
+	static psc_nft_counter c[1024];
+	size_t n = 0;
 	char err[512];
-	char *txt = psc_nft_list_json(ns, err, sizeof(err));
-	if (!txt)
+	if (psc_nft_counters(ns, c, 1024, &n, err, sizeof(err)) < 0)
 		return;
-	json_error_t je;
-	json_t *root = json_loads(txt, 0, &je);
-	free(txt);
-	json_t *items = json_object_get(root, "nftables");
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		json_t *rule = json_object_get(it, "rule");
-		const char *comment = json_string_value(
-			json_object_get(rule, "comment"));
-		if (!rule || !comment)
-			continue;
-		size_t k;
-		json_t *ex, *c = NULL;
-		bool drops = false;
-		json_array_foreach(json_object_get(rule, "expr"), k, ex) {
-			if (!c)
-				c = json_object_get(ex, "counter");
-			drops |= json_object_get(ex, "drop") != NULL;
-		}
-		if (!c)
-			continue;
-		const char *chain = json_string_value(
-			json_object_get(rule, "chain")) ?: "?";
+	for (size_t i = 0; i < n; i++) {
 		/* after "ct state established accept" (forward) or in a NAT
 		 * chain, a rule sees the first packet of a connection only;
 		 * a drop rule and the leak watch see every packet */
-		const char *counts = drops || strcmp(chain, "leak") == 0
+		const char *counts = c[i].drops || strcmp(c[i].chain,
+							  "leak") == 0
 					     ? "packets" : "connections";
 		json_array_append_new(out, json_pack(
-			"{s:s, s:s, s:s, s:s, s:O, s:O}", "namespace", ns,
-			"chain", chain, "rule", comment, "counts", counts,
-			"packets", json_object_get(c, "packets"), "bytes",
-			json_object_get(c, "bytes")));
+			"{s:s, s:s, s:s, s:s, s:I, s:I}", "namespace", ns,
+			"chain", c[i].chain, "rule", c[i].comment, "counts",
+			counts, "packets", (json_int_t)c[i].packets, "bytes",
+			(json_int_t)c[i].bytes));
 	}
-	json_decref(root);
 }
 
 /* every VM's NIC as its router sees it (the router's end of the VM's

@@ -53,23 +53,28 @@ static int on_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 	return NFCT_CB_CONTINUE;
 }
 
-static int dump_here(void *arg)
+static int dump_with(int (*cb)(enum nf_conntrack_msg_type,
+			       struct nf_conntrack *, void *),
+		     void *data, char *err, size_t errlen)
 {
-	struct ct_job *j = arg;
 	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
 	if (!h) {
-		snprintf(j->err, sizeof(j->err), "nfct_open: %s",
-			 strerror(errno));
+		snprintf(err, errlen, "nfct_open: %s", strerror(errno));
 		return -1;
 	}
-	nfct_callback_register(h, NFCT_T_ALL, on_ct, j);
+	nfct_callback_register(h, NFCT_T_ALL, cb, data);
 	uint32_t family = AF_INET;
 	int rc = nfct_query(h, NFCT_Q_DUMP, &family);
 	if (rc < 0)
-		snprintf(j->err, sizeof(j->err), "conntrack dump: %s",
-			 strerror(errno));
+		snprintf(err, errlen, "conntrack dump: %s", strerror(errno));
 	nfct_close(h);
 	return rc < 0 ? -1 : 0;
+}
+
+static int dump_here(void *arg)
+{
+	struct ct_job *j = arg;
+	return dump_with(on_ct, j, j->err, sizeof(j->err));
 }
 
 static int by_dst(const void *a, const void *b)
@@ -92,5 +97,69 @@ int psc_conntrack_paths(const char *ns, psc_ct_path *out, size_t max,
 	}
 	qsort(out, j.n, sizeof(*out), by_dst);
 	*n = j.n;
+	return 0;
+}
+
+struct find_job {
+	psc_ct_conn want;               /* 0 fields: any */
+	psc_ct_conn *out;
+	bool found;
+	char err[256];
+};
+
+static bool field_ok(uint32_t want, uint32_t have)
+{
+	return want == 0 || want == have;
+}
+
+static int on_find(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+		   void *data)
+{
+	struct find_job *j = data;
+	(void)type;
+	if (j->found || nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != AF_INET ||
+	    nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != IPPROTO_TCP)
+		return NFCT_CB_CONTINUE;
+	psc_ct_conn c = {
+		.src = ntohl(nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC)),
+		.dst = ntohl(nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST)),
+		.sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC)),
+		.dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)),
+		.reply_src = ntohl(nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC)),
+		.reply_dst = ntohl(nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST)),
+		.reply_sport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC)),
+		.reply_dport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST)),
+		.mark = nfct_attr_is_set(ct, ATTR_MARK) > 0
+				? nfct_get_attr_u32(ct, ATTR_MARK) : 0,
+	};
+	if (field_ok(j->want.src, c.src) && field_ok(j->want.dst, c.dst) &&
+	    field_ok(j->want.sport, c.sport) &&
+	    field_ok(j->want.dport, c.dport)) {
+		*j->out = c;
+		j->found = true;
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+static int find_here(void *arg)
+{
+	struct find_job *j = arg;
+	return dump_with(on_find, j, j->err, sizeof(j->err));
+}
+
+int psc_conntrack_find(const char *ns, uint32_t src, uint16_t sport,
+		       uint32_t dst, uint16_t dport, psc_ct_conn *out,
+		       bool *found, char *err, size_t errlen)
+{
+	struct find_job j = {.want = {.src = src, .dst = dst, .sport = sport,
+				      .dport = dport},
+			     .out = out};
+	*found = false;
+	if (psc_netns_run(ns, find_here, &j, err, errlen) != 0) {
+		if (j.err[0])
+			snprintf(err, errlen, "%s: %s", ns, j.err);
+		return -1;
+	}
+	*found = j.found;
 	return 0;
 }

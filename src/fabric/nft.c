@@ -164,6 +164,70 @@ int psc_nft_leaks(const char *netns, psc_nft_leak *out, size_t max,
 	return 0;
 }
 
+/* one rule of the listing into c: false when it has no comment or no
+ * counter */
+static bool counted_rule(json_t *rule, psc_nft_counter *c)
+{
+	const char *comment = json_string_value(json_object_get(rule,
+								 "comment"));
+	if (!rule || !comment)
+		return false;
+	size_t k;
+	json_t *ex, *cnt = NULL;
+	bool drops = false;
+	json_array_foreach(json_object_get(rule, "expr"), k, ex) {
+		if (!cnt)
+			cnt = json_object_get(ex, "counter");
+		drops |= json_object_get(ex, "drop") != NULL;
+	}
+	if (!cnt)
+		return false;
+	const char *chain = json_string_value(json_object_get(rule, "chain"));
+	snprintf(c->chain, sizeof(c->chain), "%s", chain ? chain : "?");
+	snprintf(c->comment, sizeof(c->comment), "%s", comment);
+	c->packets = json_integer_value(json_object_get(cnt, "packets"));
+	c->bytes = json_integer_value(json_object_get(cnt, "bytes"));
+	c->drops = drops;
+	return true;
+}
+
+int psc_nft_counters_parse(const char *json, psc_nft_counter *out,
+			   size_t max, size_t *n, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = json_loads(json, 0, &je);
+	*n = 0;
+	if (!root || !json_is_array(json_object_get(root, "nftables"))) {
+		snprintf(err, errlen, "not nft's JSON: %s",
+			 root ? "no \"nftables\" array" : je.text);
+		json_decref(root);
+		return -1;
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(root, "nftables"), i, it)
+		if (*n < max && counted_rule(json_object_get(it, "rule"),
+					     &out[*n]))
+			(*n)++;
+	json_decref(root);
+	return 0;
+}
+
+int psc_nft_counters(const char *netns, psc_nft_counter *out, size_t max,
+		     size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	char *txt = psc_nft_list_json(netns, err, errlen);
+	if (!txt)
+		return -1;
+	char e[256];
+	int rc = psc_nft_counters_parse(txt, out, max, n, e, sizeof(e));
+	free(txt);
+	if (rc < 0)
+		snprintf(err, errlen, "nftables in %s: %s", netns, e);
+	return rc;
+}
+
 int psc_nft_build(const psc_plan *p, char *err, size_t errlen)
 {
 	const char *ns[PSC_MAX_NETWORKS + 1];

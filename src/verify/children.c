@@ -211,6 +211,18 @@ void psc_verify_kid_report(const psc_verify_ctx *c, const psc_verify_kid *k,
 	psc_verify_report_put(r, &chk);
 }
 
+void psc_verify_kid_each_line(const psc_verify_kid *k,
+			      void (*fn)(const char *line, void *arg),
+			      void *arg)
+{
+	/* kid_lines ended every whole line with a NUL */
+	const char *s = k->buf, *end = k->buf + k->len, *z;
+	while (s && s < end && (z = memchr(s, '\0', (size_t)(end - s)))) {
+		fn(s, arg);
+		s = z + 1;
+	}
+}
+
 void psc_verify_kid_free(psc_verify_kid *k)
 {
 	free(k->buf);

@@ -20,10 +20,17 @@ void psc_verify_emit(const psc_verify_job *j, const psc_verify_obs *o)
 		if (psc_verify_obs_json(&e, line, sizeof(line) - 1) < 0)
 			return;
 	}
+	psc_verify_write_line(j, line);
+}
+
+void psc_verify_write_line(const psc_verify_job *j, const char *line)
+{
 	size_t n = strlen(line);
-	line[n++] = '\n';
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(j->fd, line + off, n - off);
+	for (size_t off = 0; off <= n;) {
+		/* the line, then its newline */
+		const char *from = off < n ? line + off : "\n";
+		size_t len = off < n ? n - off : 1;
+		ssize_t w = write(j->fd, from, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)

@@ -69,7 +69,7 @@ code 2 "pscLab --no-such-option" "$P" --no-such-option
 
 # ---- every verb: --help 0; an unknown option 2 ----
 verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
-covered=" lint graph up down status verify exec logs fault restart "
+covered=" lint graph up down status verify trace exec logs fault restart "
 for v in $verbs; do
 	code 0 "$v --help" "$P" "$v" --help
 	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
@@ -107,6 +107,10 @@ code 2 "down Bad_Name (not a lab name)" "$P" down Bad_Name
 code 2 "down (no argument)" "$P" down
 code 2 "verify nosuchlab (not up)" "$P" verify nosuchlab
 code 2 "verify (no argument)" "$P" verify
+code 2 "trace nosuchlab (not up)" "$P" trace nosuchlab 172.16.0.10:9093
+code 2 "trace (no target)" "$P" trace nosuchlab
+code 2 "trace a target that is no host:port" "$P" trace nosuchlab 172.16.0.10
+code 2 "trace --timeout abc" "$P" trace nosuchlab 172.16.0.10:9093 --timeout abc
 code 2 "exec nosuchlab (not up)" "$P" exec nosuchlab bastion-node -- true
 code 2 "exec without --" "$P" exec nosuchlab bastion-node true
 code 2 "exec (no command after --)" "$P" exec nosuchlab bastion-node --
@@ -142,6 +146,9 @@ code 1 "fault $LAB stop broker-node1 (not running: network only)" "$P" fault "$L
 code 1 "fault $LAB stop bastion-node (runs no broker)" "$P" fault "$LAB" stop bastion-node
 code 2 "restart $LAB nosuchnode" "$P" restart "$LAB" nosuchnode
 code 1 "restart $LAB bastion-node (runs no broker)" "$P" restart "$LAB" bastion-node
+code 2 "trace $LAB --from nosuchnode" "$P" trace "$LAB" 172.16.0.10:9093 --from nosuchnode
+code 1 "trace $LAB an unmapped port (stops at the load balancer)" "$P" trace "$LAB" 172.16.0.10:9092 --timeout 500
+code 1 "trace $LAB nothing listens (network only)" "$P" trace "$LAB" b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093 --timeout 500
 code 1 "verify $LAB (no Kafka: checks fail)" "$P" verify "$LAB" --timeout 1000
 code 2 "verify $LAB --timeout abc" "$P" verify "$LAB" --timeout abc
 code 0 "down $LAB" "$P" down "$LAB"

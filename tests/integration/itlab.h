@@ -24,6 +24,10 @@
 
 #include "psc_test.h"
 
+#include "fabric/nft.h"
+#include "model/topology_load.h"
+#include "plan/nftgen.h"
+#include "plan/plan.h"
 #include "runtime/lab.h"
 #include "runtime/store.h"
 #include "cli/status.h"
@@ -76,6 +80,38 @@ static inline const char *it_topology(const char *src, const char *lab,
 	fputs(buf, f);
 	fclose(f);
 	return path;
+}
+
+/* ---- a running lab's rules changed ---- */
+
+/* the topology at path, which must load (free it with psc_topology_free) */
+static inline psc_topology *it_load(const char *path)
+{
+	psc_diags d;
+	bool unreadable;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	psc_diags_free(&d);
+	assert_non_null(t);
+	return t;
+}
+
+/* re-apply the router (net) or PSC (net < 0) rules of a modified model */
+static inline void it_reapply(psc_topology *t, int net)
+{
+	static psc_plan p;
+	char err[1024];
+	psc_lb_health h;
+	assert_int_equal(psc_plan_build(t, &p, err, sizeof(err)), 0);
+	psc_lb_health_all(&p, &h);
+	char *s = net >= 0 ? psc_nft_router_text(&p, (size_t)net, &h)
+			   : psc_nft_psc_text(&p);
+	assert_non_null(s);
+	const char *ns = net >= 0 ? p.ns[p.router_ns[net]].name
+				  : p.ns[p.psc_ns].name;
+	if (psc_nft_apply(ns, s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(s);
 }
 
 /* ---- identity servers: answer "<node> <peer address>\n" and close ---- */
@@ -238,6 +274,19 @@ static inline char *it_host_snapshot(void)
 	buf[n] = '\0';
 	pclose(p);
 	return buf;
+}
+
+/* the host as it is now against before (an it_host_snapshot, freed
+ * here): true when nothing changed, else said on stderr */
+static inline bool it_host_unchanged(char *before)
+{
+	char *after = it_host_snapshot();
+	bool same = strcmp(before, after) == 0;
+	if (!same)
+		fprintf(stderr, "# host network configuration changed!\n");
+	free(after);
+	free(before);
+	return same;
 }
 
 static inline size_t it_count_netns(const char *lab)

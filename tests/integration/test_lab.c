@@ -31,13 +31,7 @@ static int teardown_all(void **state)
 	(void)state;
 	if (!it_is_root())
 		return 0;
-	char *after = it_host_snapshot();
-	int same = strcmp(host_before, after) == 0;
-	if (!same)
-		fprintf(stderr, "# host network configuration changed!\n");
-	free(after);
-	free(host_before);
-	return same ? 0 : -1;
+	return it_host_unchanged(host_before) ? 0 : -1;
 }
 
 #define SKIP_UNLESS_ROOT()                                               \
@@ -62,23 +56,6 @@ static void down_or_fail(const char *lab)
 	bool was_up;
 	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
 		fail_msg("down %s: %s", lab, err);
-}
-
-/* re-apply the router (net) or PSC (net < 0) rules of a modified model */
-static void reapply(psc_topology *t, int net)
-{
-	static psc_plan p;
-	char err[1024];
-	psc_lb_health h;
-	assert_int_equal(psc_plan_build(t, &p, err, sizeof(err)), 0);
-	psc_lb_health_all(&p, &h);
-	char *s = net >= 0 ? psc_nft_router_text(&p, (size_t)net, &h)
-			   : psc_nft_psc_text(&p);
-	const char *ns = net >= 0 ? p.ns[p.router_ns[net]].name
-				  : p.ns[p.psc_ns].name;
-	if (psc_nft_apply(ns, s, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	free(s);
 }
 
 static void expect_reply(const char *lab, const char *from, const char *ip,
@@ -312,26 +289,21 @@ static void firewall_and_acceptance(void **state)
 	const char *lab = "itfw";
 	const char *path = it_topology("portmap", lab, NULL);
 	int ports[] = {39092};
-	psc_diags d;
-	bool unreadable;
 
 	up_or_fail(path);
 	pid_t srv = it_identity(lab, "broker-node1", ports, 1);
 	expect_reply(lab, "changefeed", "172.16.0.10", 9093,
 		     "broker-node1 10.128.0.2");
 
-	psc_diags_init(&d, path);
-	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
-	psc_diags_free(&d);
-	assert_non_null(t);
+	psc_topology *t = it_load(path);
 	/* without allow-psc-traffic the PSC path fails, as on GCP */
 	psc_firewall *fw = &t->networks[0].firewalls[2];
 	assert_string_equal(fw->name, "allow-psc-traffic");
 	fw->disabled = true;
-	reapply(t, 0);
+	it_reapply(t, 0);
 	expect_dropped(lab, "changefeed", "172.16.0.10", 9093);
 	fw->disabled = false;
-	reapply(t, 0);
+	it_reapply(t, 0);
 	expect_reply(lab, "changefeed", "172.16.0.10", 9093,
 		     "broker-node1 10.128.0.2");
 
@@ -339,11 +311,11 @@ static void firewall_and_acceptance(void **state)
 	psc_service_attachment *sa = &t->service_attachments[0];
 	snprintf(sa->consumer_accept_lists[0].project, PSC_NAME_LEN,
 		 "another-project");
-	reapply(t, -1);
+	it_reapply(t, -1);
 	expect_dropped(lab, "changefeed", "172.16.0.10", 9093);
 	snprintf(sa->consumer_accept_lists[0].project, PSC_NAME_LEN,
 		 "tidbcloud-prod-000");
-	reapply(t, -1);
+	it_reapply(t, -1);
 	expect_reply(lab, "changefeed", "172.16.0.10", 9093,
 		     "broker-node1 10.128.0.2");
 	psc_topology_free(t);
