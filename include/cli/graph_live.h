@@ -39,12 +39,11 @@ typedef struct psc_graph_fault {
 	char what[128];
 } psc_graph_fault;
 
-/* The faults set on lab, at most max into out; how many.
- * HOOK: none today.  `pscLab fault` (issue 11, item 1) keeps its faults in
- * the lab's state; when it does, read them here and name the node each
- * concerns, and psc_graph_live colours them bad, with no other change. */
-size_t psc_graph_lab_faults(const char *lab, psc_graph_fault *out,
-			    size_t max);
+/* The faults set on lab (pscLab fault, read through store.h), as the
+ * nodes each concerns (a stopped broker's VM, a dropped record's zone, a
+ * rejected project's endpoints, ...), at most max into out; how many. */
+size_t psc_graph_lab_faults(const char *lab, const psc_plan *p,
+			    psc_graph_fault *out, size_t max);
 
 /* The journal's processes onto g (VMs, zones, health checks); st may be
  * NULL (nothing known: no colour).  psc_proc_alive is the only look

@@ -47,4 +47,9 @@ int psc_conntrack_find(const char *ns, uint32_t src, uint16_t sport,
 		       uint32_t dst, uint16_t dport, psc_ct_conn *out,
 		       bool *found, char *err, size_t errlen);
 
+/* Forget every connection tracked in namespace ns (IPv4): what a fault
+ * that changes the PSC rules does, so that established connections meet
+ * the new rules as GCP's do.  -1 with err naming the namespace. */
+int psc_conntrack_flush(const char *ns, char *err, size_t errlen);
+
 #endif

@@ -82,6 +82,11 @@ int psc_netns_link_stats(const char *ns, const char *ifname,
  * undone and -1 returned, with an error naming the object (namespace,
  * link, address, route) and strerror. */
 int psc_fabric_build(const psc_plan *p, char *err, size_t errlen);
+/* The plan's routes of namespace index nsi through ifname (NULL: all of
+ * them) added again, replacing what is there: a link set down loses its
+ * routes, and setting it up does not bring them back.  -1 with err. */
+int psc_fabric_routes_restore(const psc_plan *p, int nsi, const char *ifname,
+			      char *err, size_t errlen);
 /* Remove every namespace psclab-<lab>-* of this lab and the files pscLab
  * wrote in /etc/netns/psclab-<lab>-* (then the directories, when empty).
  * Idempotent: nothing to remove is success.  Keeps going after an error

@@ -61,4 +61,12 @@ char *psc_nft_router_text(const psc_plan *p, size_t net,
 			  const psc_lb_health *h);
 char *psc_nft_psc_text(const psc_plan *p);
 
+/* A fault's packet loss in a VM's own namespace (`pscLab fault netem
+ * <vm> loss=PCT`): table inet PSC_NFT_FAULT_TABLE dropping pct % of what
+ * the VM sends and of what it receives at random (nft's numgen), counted;
+ * pct 0: the table deleted.  This kernel has no sch_netem, and nftables
+ * loss works wherever the lab does.  Malloc'ed (free it), NULL. */
+#define PSC_NFT_FAULT_TABLE "psclab-fault"
+char *psc_nft_loss_text(long pct);
+
 #endif

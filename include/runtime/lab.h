@@ -24,6 +24,12 @@
 
 typedef struct psc_up_opts {
 	bool network_only;        /* build the network only, no Kafka */
+	/* build it despite lint errors (not the schema's): a scenario of
+	 * topologies/scenarios/, wrong on purpose, for verify to diagnose */
+	bool ignore_lint;
+	/* the caller printed lint's findings already (up of a plan: against
+	 * the Terraform addresses): not again against the file */
+	bool lint_printed;
 } psc_up_opts;
 
 /* Bring up the lab described by the topology file.  Progress lines (one

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "model/fault.h"
 #include "plan/plan.h"
 #include "model/topology.h"
 
@@ -23,5 +24,18 @@
  * not load or plan). */
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
 		 size_t errlen);
+/* The same before the lab's faults: the topology as it came up (what a
+ * fault's targets are checked against). */
+int psc_lab_load_unfaulted(const char *lab, psc_topology **t, psc_plan *p,
+			   char *err, size_t errlen);
+
+/* The faults set on a lab (pscLab fault), kept beside the topology copy
+ * as <state dir>/faults.json; psc_lab_load applies the model ones (model/
+ * fault.h).  No file: none.  -1 with err when it cannot be read. */
+int psc_lab_faults_read(const char *lab, psc_faults *fs, char *err,
+			size_t errlen);
+/* Write the list (a temporary file renamed over it).  -1 with err. */
+int psc_lab_faults_write(const char *lab, const psc_faults *fs, char *err,
+			 size_t errlen);
 
 #endif

@@ -36,6 +36,7 @@
 #include "plan/plan.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
+#include "model/fault.h"
 #include "model/topology.h"
 
 #define PSC_VERIFY_MAX_CHECKS 64
@@ -221,6 +222,10 @@ typedef struct psc_verify_ctx {
 	char proxy_proc[PSC_PROC_NAME_LEN];
 	pid_t proxy_pid;
 	bool proxy_alive;
+	/* the faults set that cut a path (pscLab fault: link-down, netem
+	 * loss): a timeout they explain is theirs, not the plan's hop */
+	psc_fault path_faults[8];
+	size_t n_path_faults;
 } psc_verify_ctx;
 
 /* The context of a lab from its topology and plan (pure) and, when st is

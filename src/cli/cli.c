@@ -20,8 +20,10 @@
 #include "base/util.h"
 #include "model/addr.h"
 #include "model/topology.h"
+#include "model/topology_load.h"
 #include "lint/lint.h"
 #include "plan/plan.h"
+#include "runtime/fault.h"
 #include "runtime/lab.h"
 #include "runtime/serve.h"
 #include "runtime/store.h"
@@ -77,8 +79,12 @@ static const struct {
 	{"exec", "run a command in a node (the Kafka tools on PATH)", "sudo pscLab exec portmap changefeed -- "
 		 "kafka-broker-api-versions.sh --bootstrap-server "
 		 "b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093"},
-	{"fault", "stop a broker or kafka-proxy, or start it again", "sudo pscLab fault proxy stop kafka-proxy-node\n"
-		  "sudo pscLab fault proxy start kafka-proxy-node"},
+	{"fault", "break the lab on purpose, and mend it", "sudo pscLab fault proxy stop kafka-proxy-node\n"
+		  "sudo pscLab fault portmap firewall-disable allow-psc-traffic\n"
+		  "sudo pscLab fault portmap netem changefeed delay=200 loss=5\n"
+		  "sudo pscLab fault portmap reject tidbcloud-prod-000\n"
+		  "sudo pscLab fault portmap dns-drop kafka-psc-zone '*'\n"
+		  "sudo pscLab fault portmap clear all"},
 	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
 	{"logs", "the last lines of a node's log, or of all its logs", "sudo pscLab logs proxy kafka-proxy-node\n"
 		 "sudo pscLab logs portmap broker-node1 -n 200\n"
@@ -584,12 +590,25 @@ static void up_summary(psc_topology *t, long long ms, bool network_only)
  * is an input error before anything is built.  NULL with the exit code
  * when it does not lint clean (the findings printed where up prints
  * them). */
-static psc_topology *up_topology(const char *path, int *exit_code)
+static psc_topology *up_topology(const char *path, bool ignore_lint,
+				 int *exit_code)
 {
 	psc_diags d;
 	int rc;
 	psc_diags_init(&d, path);
 	psc_topology *t = psc_lint_load(path, false, &d, &rc);
+	if (!t && rc == 1 && ignore_lint) {
+		/* lint's errors only: up prints them and goes on */
+		bool unreadable = false;
+		psc_diags d2;
+		psc_diags_init(&d2, path);
+		t = psc_topology_load_file(path, &d2, &unreadable);
+		if (t && (d2.n_errors || unreadable)) {
+			psc_topology_free(t);
+			t = NULL;
+		}
+		psc_diags_free(&d2);
+	}
 	if (!t) {
 		psc_diags_print(&d, rc == 2 ? stderr : stdout);
 		fprintf(stderr, "%s up: %s does not lint clean: nothing was "
@@ -627,7 +646,7 @@ static int up_path(const char *path, const psc_up_opts *o)
 	char err[4096];
 	long long t0 = psc_now_ms();
 	int ec = EXIT_OK;
-	psc_topology *t = up_topology(path, &ec);
+	psc_topology *t = up_topology(path, o->ignore_lint, &ec);
 	if (!t)
 		return ec;
 	if (psc_lab_up(path, o, stdout, err, sizeof(err)) != 0) {
@@ -663,7 +682,7 @@ static int up_plan(const struct cmd *c, int argc, char **argv)
 	int rc = psc_cli_plan_topology(&a, path, sizeof(path));
 	if (rc != EXIT_OK)
 		return rc;
-	psc_up_opts o = {.network_only = a.network_only};
+	psc_up_opts o = {.network_only = a.network_only, .lint_printed = true};
 	rc = up_path(path, &o);
 	unlink(path);
 	return rc;
@@ -674,6 +693,7 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	psc_up_opts o = {0};
 	const char *target;
 	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
+				     {"--ignore-lint", NULL, &o.ignore_lint},
 				     {NULL, NULL, NULL}};
 	if (psc_cli_plan_target(argc, argv))
 		return up_plan(c, argc, argv);
@@ -834,14 +854,21 @@ static int node_action(const char *verb, const char *lab, const char *node,
 
 static int run_fault(const struct cmd *c, int argc, char **argv)
 {
-	if (argc != 4 || (strcmp(argv[2], "stop") != 0 &&
-			  strcmp(argv[2], "start") != 0)) {
+	if (argc < 3) {
 		usage_line(stderr, c);
 		return EXIT_USAGE;
 	}
-	return node_action("fault", argv[1], argv[3],
-			   strcmp(argv[2], "start") == 0 ? PSC_NODE_START
-							  : PSC_NODE_STOP);
+	if (!need_root("fault") || !lab_name_ok("fault", argv[1]))
+		return EXIT_USAGE;
+	char err[8192];
+	int rc = psc_lab_fault(argv[1], argc - 2, argv + 2, stdout, err,
+			       sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s fault: %s\n", prog, err);
+		return not_there(rc) || rc == PSC_FAULT_BAD_ARGS ? EXIT_USAGE
+								 : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
 }
 
 static int run_restart(const struct cmd *c, int argc, char **argv)
@@ -1067,6 +1094,8 @@ static const struct cmd commands[] = {
 	 "namespaces, emulated GCP network, PSC, DNS, Kafka brokers\n"
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
+	 "  --ignore-lint   build it despite lint's errors (a scenario, wrong "
+	 "on purpose, for\n                  verify to diagnose)\n"
 	 "  (a plan: the options of 'pscLab import --help' too)\n"
 	 "\nNeeds root. One progress line per step, with the time since the "
 	 "start.\n"
@@ -1130,13 +1159,29 @@ static const struct cmd commands[] = {
 	 "status is the command's.\n"
 	 "\nExit: the command's; 126 it cannot be run, 127 it is not found; "
 	 "2 usage, the lab\nis not up or has no such node.\n", run_exec},
-	{"fault", "<lab> stop|start <node>",
-	 "Stop a node's Kafka process (its broker or kafka-proxy), or start "
-	 "it again.",
-	 "stop: SIGTERM by its pid from the lab's journal (SIGKILL after 5 "
-	 "s); start: as up\nstarts it, and waits until it serves.\n"
+	{"fault", "<lab> <action> [args] | <lab> clear [<id>|all]",
+	 "Break a running lab in one way, reversibly; each fault gets an id "
+	 "(pscLab status\nlists them, verify names them).",
+	 "  stop|start <node>           a node's process: a broker, "
+	 "kafka-proxy, dns-<network>\n"
+	 "                              (its DNS stub), health-checker\n"
+	 "  link-down|link-up <node>    a VM's NIC, or psc (the PSC join)\n"
+	 "  netem <node> [delay=MS] [loss=PCT] [rate=KBIT] | netem <node> "
+	 "clear\n"
+	 "                              both ends of a VM's veth, netlink "
+	 "qdiscs\n"
+	 "  firewall-disable|firewall-enable <rule>\n"
+	 "  reject|accept <project>     on the service attachments: the "
+	 "endpoint's status\n"
+	 "                              changes and traffic stops, as GCP's\n"
+	 "  neg-drop|neg-restore <neg> <instance>\n"
+	 "  dns-drop|dns-restore <zone> <record>\n"
+	 "  clear [<id>|all]            undo by id (all: every fault); down "
+	 "clears them too\n"
+	 "\nA wrong target is refused before anything changes, with the "
+	 "valid ones.\n"
 	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
-	 "usage, the lab\nis not up or has no such node.\n", run_fault},
+	 "usage, a wrong\ntarget, the lab is not up.\n", run_fault},
 	{"restart", "<lab> <node>",
 	 "Restart a node's broker or kafka-proxy (start it when it is "
 	 "stopped).",

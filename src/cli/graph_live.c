@@ -6,6 +6,7 @@
 #include "cli/graph_live.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,16 +14,74 @@
 #include "services/health.h"
 #include "runtime/proc.h"
 #include "runtime/serve.h"
+#include "runtime/store.h"
 
-size_t psc_graph_lab_faults(const char *lab, psc_graph_fault *out,
-			    size_t max)
+static void fault_on(psc_graph_fault *out, size_t max, size_t *n,
+		     psc_graph_kind kind, const char *object, const char *what)
 {
-	/* No fault state exists yet: `pscLab fault` (another change) will
-	 * keep it in the lab's state directory; read it here. */
-	(void)lab;
-	(void)out;
-	(void)max;
-	return 0;
+	if (*n >= max)
+		return;
+	out[*n].kind = kind;
+	PSC_SET(out[*n].object, "%s", object);
+	PSC_SET(out[*n].what, "%s", what);
+	(*n)++;
+}
+
+/* the graph nodes fault f concerns (a firewall rule has none: the
+ * caption names it) */
+static void fault_nodes(const psc_plan *p, const psc_fault *f,
+			psc_graph_fault *out, size_t max, size_t *n)
+{
+	const psc_topology *t = p->t;
+	char what[128];
+	psc_fault_describe(f, what, sizeof(what));
+	switch (f->kind) {
+	case PSC_FAULT_STOP:
+		if (strcmp(f->arg[0], "health-checker") == 0)
+			for (size_t i = 0; i < t->n_health_checks; i++)
+				fault_on(out, max, n, PSC_GN_HC,
+					 t->health_checks[i].name, what);
+		else if (strncmp(f->arg[0], "dns-", 4) == 0)
+			for (size_t i = 0; i < t->n_dns_zones; i++)
+				fault_on(out, max, n, PSC_GN_DNS,
+					 t->dns_zones[i].name, what);
+		else
+			fault_on(out, max, n, PSC_GN_VM, f->arg[0], what);
+		break;
+	case PSC_FAULT_LINK_DOWN:
+	case PSC_FAULT_REJECT:
+		if (f->kind == PSC_FAULT_LINK_DOWN && strcmp(f->arg[0], "psc"))
+			fault_on(out, max, n, PSC_GN_VM, f->arg[0], what);
+		else
+			for (size_t i = 0; i < t->n_psc_endpoints; i++)
+				fault_on(out, max, n, PSC_GN_EP,
+					 t->psc_endpoints[i].name, what);
+		break;
+	case PSC_FAULT_NETEM:
+		fault_on(out, max, n, PSC_GN_VM, f->arg[0], what);
+		break;
+	case PSC_FAULT_NEG_DROP:
+		fault_on(out, max, n, PSC_GN_NEG, f->arg[0], what);
+		break;
+	case PSC_FAULT_DNS_DROP:
+		fault_on(out, max, n, PSC_GN_DNS, f->arg[0], what);
+		break;
+	default:
+		break;
+	}
+}
+
+size_t psc_graph_lab_faults(const char *lab, const psc_plan *p,
+			    psc_graph_fault *out, size_t max)
+{
+	char err[256];
+	size_t n = 0;
+	psc_faults *fs = calloc(1, sizeof(*fs));
+	if (fs && psc_lab_faults_read(lab, fs, err, sizeof(err)) == 0)
+		for (size_t i = 0; i < fs->n; i++)
+			fault_nodes(p, &fs->f[i], out, max, &n);
+	free(fs);
+	return n;
 }
 
 /* the last journal record of each process in namespace ns (a restarted
@@ -244,7 +303,7 @@ void psc_graph_live(const char *lab, const psc_plan *p, psc_graph *g)
 		rc = psc_verify_last_read(path, &v, err, sizeof(err));
 	psc_graph_colour_verify(g, p, rc == 0 ? &v : NULL,
 				rc == PSC_VERIFY_LAST_NONE || rc == 0 ? NULL : err);
-	size_t nf = psc_graph_lab_faults(lab, faults,
+	size_t nf = psc_graph_lab_faults(lab, p, faults,
 					 sizeof(faults) / sizeof(faults[0]));
 	psc_graph_colour_faults(g, faults, nf);
 }

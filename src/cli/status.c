@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "model/addr.h"
+#include "model/fault.h"
 #include "fabric/conntrack.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
@@ -249,6 +250,29 @@ static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
 
 /* One lab's status document into *o: 0; PSC_LAB_NOT_UP with err when the
  * lab is not up; -1 with err when it cannot be read. */
+/* the faults set (pscLab fault): id, action, targets, and how to undo */
+static json_t *faults_json(const char *lab)
+{
+	json_t *a = json_array();
+	psc_faults *fs = calloc(1, sizeof(*fs));
+	char err[256], what[PSC_HOST_LEN * 2 + 64], undo[128];
+	if (!fs || psc_lab_faults_read(lab, fs, err, sizeof(err)) < 0) {
+		free(fs);
+		return a;
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		const psc_fault *f = &fs->f[i];
+		psc_fault_describe(f, what, sizeof(what));
+		psc_setf(undo, sizeof(undo), "pscLab fault %s clear %s", lab,
+			 f->id);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "id",
+			f->id, "action", psc_fault_action(f->kind), "fault",
+			what, "undo", undo));
+	}
+	free(fs);
+	return a;
+}
+
 static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 {
 	psc_topology *t = NULL;
@@ -282,6 +306,8 @@ static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 		       "load_balancers", lbs_json(p), "psc", psc_json(p),
 		       "dns", dns_json(p), "counters", counters, "leaks", leaks,
 		       "traffic", traffic_json(p), "paths", paths_json(p));
+	if (*o)
+		json_object_set_new(*o, "faults", faults_json(lab));
 	if (*o)
 		rc = 0;
 	else
@@ -416,10 +442,26 @@ static void print_leaks_and_counters(json_t *lab, FILE *out)
 	}
 }
 
+static void print_faults(json_t *lab, FILE *out)
+{
+	json_t *fa = json_object_get(lab, "faults");
+	if (!json_array_size(fa))
+		return;
+	fprintf(out, "FAULTS (pscLab fault; undo with the command beside "
+		     "each)\n");
+	size_t i;
+	json_t *x;
+	json_array_foreach(fa, i, x)
+		fprintf(out, "  %-5s %-50s %s\n", s_of(x, "id"),
+			s_of(x, "fault"), s_of(x, "undo"));
+	fputc('\n', out);
+}
+
 static void print_text(json_t *lab, FILE *out)
 {
 	fprintf(out, "lab %s (%s), state in %s\n\n", s_of(lab, "name"),
 		s_of(lab, "approach"), s_of(lab, "state"));
+	print_faults(lab, out);
 	print_nodes(lab, out);
 	print_processes(lab, out);
 	print_load_balancers(lab, out);

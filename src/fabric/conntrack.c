@@ -163,3 +163,36 @@ int psc_conntrack_find(const char *ns, uint32_t src, uint16_t sport,
 	*found = j.found;
 	return 0;
 }
+
+/* ---- flush ---- */
+
+struct flush_job {
+	char err[256];
+};
+
+static int flush_here(void *arg)
+{
+	struct flush_job *j = arg;
+	uint32_t family = AF_INET;
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+	if (!h) {
+		snprintf(j->err, sizeof(j->err), "nfct_open: %s",
+			 strerror(errno));
+		return -1;
+	}
+	int rc = nfct_query(h, NFCT_Q_FLUSH, &family);
+	if (rc < 0)
+		snprintf(j->err, sizeof(j->err), "flush: %s", strerror(errno));
+	nfct_close(h);
+	return rc < 0 ? -1 : 0;
+}
+
+int psc_conntrack_flush(const char *ns, char *err, size_t errlen)
+{
+	struct flush_job j = {""};
+	char e2[256] = "";
+	if (psc_netns_run(ns, flush_here, &j, e2, sizeof(e2)) == 0)
+		return 0;
+	snprintf(err, errlen, "conntrack of %s: %s", ns, j.err[0] ? j.err : e2);
+	return -1;
+}

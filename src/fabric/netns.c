@@ -554,6 +554,7 @@ struct fab {
 	struct fab_ns ns[PSC_PLAN_MAX_NS];
 	size_t n_made;                  /* p->ns[0..n_made) are ours */
 	bool etc_made[PSC_PLAN_MAX_NS]; /* /etc/netns/<ns> touched */
+	bool replace;                   /* routes: replace, not exclusive */
 };
 
 static int sysctl_write(const char *ns, const char *key, const char *val,
@@ -848,7 +849,8 @@ static int fab_route(struct fab *f, const psc_plan_route *r, char *err,
 		rtnl_route_nh_set_gateway(nh, gw);
 	rtnl_route_add_nexthop(rt, nh);
 	nh = NULL;      /* the route owns it */
-	rc = rtnl_route_add(ns->sk, rt, NLM_F_EXCL);
+	rc = rtnl_route_add(ns->sk, rt, f->replace ? NLM_F_REPLACE
+						   : NLM_F_EXCL);
 out:
 	if (nh)
 		rtnl_route_nh_free(nh);
@@ -1210,4 +1212,52 @@ int psc_netns_link_stats(const char *ns, const char *ifname,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- routes again ------------------------------------------------------ */
+
+struct sock_job {
+	struct fab_ns *ns;
+	char why[256];
+};
+
+static int sock_here(void *arg)
+{
+	struct sock_job *j = arg;
+	j->ns->sk = nl_open(&j->ns->ei, j->why, sizeof(j->why));
+	return j->ns->sk ? 0 : -1;
+}
+
+int psc_fabric_routes_restore(const psc_plan *p, int nsi, const char *ifname,
+			      char *err, size_t errlen)
+{
+	struct fab *f = calloc(1, sizeof(*f));
+	int rc = -1;
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->p = p;
+	f->replace = true;
+	for (size_t i = 0; i < PSC_PLAN_MAX_NS; i++)
+		f->ns[i].fd = -1;
+	struct sock_job j = {&f->ns[nsi], ""};
+	char e2[ERRLEN] = "";
+	if (nsi < 0 || (size_t)nsi >= p->n_ns ||
+	    psc_netns_run(p->ns[nsi].name, sock_here, &j, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "routes of %s: %s",
+			 nsi >= 0 && (size_t)nsi < p->n_ns ? p->ns[nsi].name
+							    : "?",
+			 j.why[0] ? j.why : e2);
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < p->n_routes; i++)
+		if (p->routes[i].ns == nsi &&
+		    (!ifname || strcmp(p->routes[i].ifname, ifname) == 0))
+			rc = fab_route(f, &p->routes[i], err, errlen);
+out:
+	fab_close(f);
+	free(f);
+	return rc;
 }

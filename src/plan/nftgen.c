@@ -416,3 +416,35 @@ char *psc_nft_psc_text(const psc_plan *p)
 {
 	return to_text(p, 0, NULL, true);
 }
+
+char *psc_nft_loss_text(long pct)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	/* "add table" first so that "delete" works on a fresh namespace */
+	fprintf(f, "add table inet " PSC_NFT_FAULT_TABLE "\n"
+		   "delete table inet " PSC_NFT_FAULT_TABLE "\n");
+	/* numgen's values are 0..99: 100 % is every packet */
+	char match[48] = "";
+	if (pct < 100)
+		snprintf(match, sizeof(match), "numgen random mod 100 < %ld ",
+			 pct);
+	if (pct > 0)
+		fprintf(f, "table inet " PSC_NFT_FAULT_TABLE " {\n"
+			   "\tchain in {\n\t\ttype filter hook input priority "
+			   "-300; policy accept;\n"
+			   "\t\t%scounter drop comment \"fault loss %ld%%\"\n"
+			   "\t}\n"
+			   "\tchain out {\n\t\ttype filter hook output priority "
+			   "-300; policy accept;\n"
+			   "\t\t%scounter drop comment \"fault loss %ld%%\"\n"
+			   "\t}\n}\n", match, pct, match, pct);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -22,6 +22,7 @@
 #include "base/parallel.h"
 #include "base/util.h"
 #include "lint/lint.h"
+#include "model/topology_load.h"
 #include "fabric/netns.h"
 #include "fabric/nft.h"
 #include "fabric/rules.h"
@@ -172,6 +173,26 @@ int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 
 /* ---- up ---- */
 
+/* the model of a file whose only errors are lint's (up --ignore-lint),
+ * NULL when the loader itself refuses it */
+static psc_topology *load_despite_lint(const char *path, FILE *progress)
+{
+	psc_diags d;
+	bool unreadable = false;
+	psc_diags_init(&d, path);
+	psc_topology *t = psc_topology_load_file(path, &d, &unreadable);
+	if (t && (d.n_errors || unreadable)) {
+		psc_topology_free(t);
+		t = NULL;
+	}
+	psc_diags_free(&d);
+	if (t)
+		fprintf(progress ? progress : stderr, "pscLab up: lint's "
+			"errors above are ignored (--ignore-lint): the lab is "
+			"built as the file says, wrong on purpose\n");
+	return t;
+}
+
 int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	       FILE *progress, char *err, size_t errlen)
 {
@@ -187,12 +208,16 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	int lrc;
 	psc_diags_init(&d, topology_path);
 	t = psc_lint_load(topology_path, false, &d, &lrc);
-	if (d.n)
+	if (d.n && !o->lint_printed)
 		psc_diags_print(&d, progress ? progress : stderr);
 	psc_diags_free(&d);
+	if (!t && lrc == 1 && o->ignore_lint)
+		t = load_despite_lint(topology_path, progress);
 	if (!t) {
 		snprintf(err, errlen, "%s does not lint clean: nothing was "
-			 "built", topology_path);
+			 "built%s", topology_path, o->ignore_lint && lrc == 1
+			 ? " (--ignore-lint goes past lint's findings, not "
+			   "past a file the loader refuses)" : "");
 		return lrc == 2 ? -1 : 1;
 	}
 	p = calloc(1, sizeof(*p));

@@ -58,27 +58,60 @@ static int spawn_service(const char *lab, const char *name, const char *ns,
 	return 0;
 }
 
+/* the namespace service `name` runs in (dns-<network>: its router; the
+ * health checker: the probe namespace), -1 when the lab has none */
+static int service_ns(const psc_plan *p, const char *name, size_t *net)
+{
+	char want[PSC_PROC_NAME_LEN];
+	for (size_t i = 0; i < p->t->n_networks; i++) {
+		snprintf(want, sizeof(want), "dns-%.50s",
+			 p->t->networks[i].name);
+		if (strcmp(want, name) == 0) {
+			*net = i;
+			return p->router_ns[i];
+		}
+	}
+	if (p->probe_ns >= 0 && strcmp(name, "health-checker") == 0)
+		return p->probe_ns;
+	return -1;
+}
+
+bool psc_lab_is_service(const psc_plan *p, const char *name)
+{
+	size_t net;
+	return service_ns(p, name, &net) >= 0;
+}
+
+static int spawn_one(const psc_plan *p, const char *exe, const char *name,
+		     char *err, size_t errlen)
+{
+	size_t net = 0;
+	int ns = service_ns(p, name, &net);
+	if (ns < 0) {
+		snprintf(err, errlen, "lab '%s' has no service %s", p->lab,
+			 name);
+		return -1;
+	}
+	bool dns = strncmp(name, "dns-", 4) == 0;
+	char *argv[] = {(char *)exe, dns ? "_dns" : "_health", (char *)p->lab,
+			dns ? (char *)p->t->networks[net].name : NULL, NULL};
+	return spawn_service(p->lab, name, p->ns[ns].name, argv, err, errlen);
+}
+
 static int spawn_services(const psc_plan *p, char *err, size_t errlen)
 {
 	char exe[PATH_MAX], name[PSC_PROC_NAME_LEN];
 	if (self_exe(exe, sizeof(exe), err, errlen) < 0)
 		return -1;
 	for (size_t net = 0; net < p->t->n_networks; net++) {
-		const char *nname = p->t->networks[net].name;
-		snprintf(name, sizeof(name), "dns-%.50s", nname);
-		char *argv[] = {exe, "_dns", (char *)p->lab, (char *)nname,
-				NULL};
-		if (spawn_service(p->lab, name, p->ns[p->router_ns[net]].name,
-				  argv, err, errlen) < 0)
+		snprintf(name, sizeof(name), "dns-%.50s",
+			 p->t->networks[net].name);
+		if (spawn_one(p, exe, name, err, errlen) < 0)
 			return -1;
 	}
-	if (p->probe_ns >= 0) {
-		char *argv[] = {exe, "_health", (char *)p->lab, NULL};
-		if (spawn_service(p->lab, "health-checker",
-				  p->ns[p->probe_ns].name, argv, err,
-				  errlen) < 0)
-			return -1;
-	}
+	if (p->probe_ns >= 0 &&
+	    spawn_one(p, exe, "health-checker", err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -125,6 +158,35 @@ int psc_lab_start_services(const psc_plan *p, char *err, size_t errlen)
 	if (spawn_services(p, err, errlen) < 0)
 		return -1;
 	return wait_dns(p, err, errlen);
+}
+
+int psc_lab_start_service(const psc_plan *p, const char *name, char *err,
+			  size_t errlen)
+{
+	char exe[PATH_MAX];
+	if (self_exe(exe, sizeof(exe), err, errlen) < 0 ||
+	    spawn_one(p, exe, name, err, errlen) < 0)
+		return -1;
+	return strncmp(name, "dns-", 4) == 0 ? wait_dns(p, err, errlen) : 0;
+}
+
+int psc_lab_stop_service(const char *lab, const char *name, bool *was,
+			 char *err, size_t errlen)
+{
+	psc_state st;
+	int rc = 0;
+	*was = false;
+	if (psc_state_read(lab, &st, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < st.n_procs; i++)
+		if (strcmp(st.procs[i].name, name) == 0 &&
+		    psc_proc_alive(&st.procs[i])) {
+			*was = true;
+			rc = psc_proc_stop(&st.procs[i], PSC_SERVICE_GRACE_MS,
+					   err, errlen);
+		}
+	psc_state_free(&st);
+	return rc;
 }
 
 int psc_lab_serve_dns(const char *lab, const char *network, char *err,

@@ -8,11 +8,129 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "model/topology_load.h"
 #include "runtime/state.h"
 
-int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
-		 size_t errlen)
+static int faults_path(const char *lab, char *out, size_t len, char *err,
+		       size_t errlen)
+{
+	char dir[PATH_MAX];
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0 ||
+	    snprintf(out, len, "%s/faults.json", dir) >= (int)len) {
+		snprintf(err, errlen, "lab '%s': no state directory", lab);
+		return -1;
+	}
+	return 0;
+}
+
+static int fault_from_json(json_t *o, psc_fault *f)
+{
+	bool undo;
+	const char *id = json_string_value(json_object_get(o, "id"));
+	const char *act = json_string_value(json_object_get(o, "action"));
+	json_t *args = json_object_get(o, "targets");
+	int k = act ? psc_fault_kind_of(act, &undo) : -1;
+	if (!id || k < 0 || undo || !json_is_array(args))
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->kind = (psc_fault_kind)k;
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	for (size_t i = 0; i < 2 && i < json_array_size(args); i++) {
+		const char *a = json_string_value(json_array_get(args, i));
+		snprintf(f->arg[i], sizeof(f->arg[i]), "%s", a ? a : "");
+	}
+	f->delay_ms = json_integer_value(json_object_get(o, "delay_ms"));
+	f->loss_pct = json_integer_value(json_object_get(o, "loss_pct"));
+	f->rate_kbit = json_integer_value(json_object_get(o, "rate_kbit"));
+	return 0;
+}
+
+int psc_lab_faults_read(const char *lab, psc_faults *fs, char *err,
+			size_t errlen)
+{
+	char path[PATH_MAX + 16];
+	json_error_t je;
+	memset(fs, 0, sizeof(*fs));
+	fs->next_id = 1;
+	if (faults_path(lab, path, sizeof(path), err, errlen) < 0)
+		return -1;
+	if (access(path, F_OK) != 0)
+		return 0;
+	json_t *root = json_load_file(path, 0, &je);
+	json_t *list = json_object_get(root, "faults");
+	if (!root || !json_is_array(list)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 root ? "no 'faults' list" : je.text);
+		json_decref(root);
+		return -1;
+	}
+	fs->next_id = json_integer_value(json_object_get(root, "next_id"));
+	for (size_t i = 0; i < json_array_size(list) && fs->n <
+	     PSC_MAX_FAULTS; i++)
+		if (fault_from_json(json_array_get(list, i),
+				    &fs->f[fs->n]) == 0)
+			fs->n++;
+	json_decref(root);
+	return 0;
+}
+
+int psc_lab_faults_write(const char *lab, const psc_faults *fs, char *err,
+			 size_t errlen)
+{
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	if (faults_path(lab, path, sizeof(path), err, errlen) < 0)
+		return -1;
+	json_t *list = json_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const psc_fault *f = &fs->f[i];
+		json_t *targets = json_array();
+		json_array_append_new(targets, json_string(f->arg[0]));
+		if (f->arg[1][0])
+			json_array_append_new(targets, json_string(f->arg[1]));
+		json_t *o = json_pack("{s:s, s:s, s:o}", "id", f->id, "action",
+				      psc_fault_action(f->kind), "targets",
+				      targets);
+		if (f->kind == PSC_FAULT_NETEM) {
+			json_object_set_new(o, "delay_ms",
+					    json_integer(f->delay_ms));
+			json_object_set_new(o, "loss_pct",
+					    json_integer(f->loss_pct));
+			json_object_set_new(o, "rate_kbit",
+					    json_integer(f->rate_kbit));
+		}
+		json_array_append_new(list, o);
+	}
+	json_t *root = json_pack("{s:I, s:o}", "next_id",
+				 (json_int_t)fs->next_id, "faults", list);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int rc = json_dump_file(root, tmp, JSON_INDENT(1)) == 0 &&
+			 rename(tmp, path) == 0 ? 0 : -1;
+	if (rc < 0) {
+		snprintf(err, errlen, "writing %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int apply_faults(const char *lab, psc_topology *t, char *err,
+			size_t errlen)
+{
+	psc_faults *fs = calloc(1, sizeof(*fs));
+	int rc = fs ? psc_lab_faults_read(lab, fs, err, errlen) : -1;
+	if (!fs)
+		snprintf(err, errlen, "out of memory");
+	for (size_t i = 0; rc == 0 && i < fs->n; i++)
+		rc = psc_fault_apply(t, &fs->f[i], err, errlen);
+	free(fs);
+	return rc;
+}
+
+static int load(const char *lab, bool faulted, psc_topology **t,
+		psc_plan *p, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	psc_diags d;
@@ -38,15 +156,28 @@ int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
 		snprintf(err, errlen, "lab '%s': its topology copy %s does "
 			 "not load", lab, path);
 		psc_diags_free(&d);
-		psc_topology_free(*t);
-		*t = NULL;
-		return -1;
+		goto fail;
 	}
 	psc_diags_free(&d);
-	if (psc_plan_build(*t, p, err, errlen) < 0) {
-		psc_topology_free(*t);
-		*t = NULL;
-		return -1;
-	}
+	if (faulted && apply_faults(lab, *t, err, errlen) < 0)
+		goto fail;
+	if (psc_plan_build(*t, p, err, errlen) < 0)
+		goto fail;
 	return 0;
+fail:
+	psc_topology_free(*t);
+	*t = NULL;
+	return -1;
+}
+
+int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
+		 size_t errlen)
+{
+	return load(lab, true, t, p, err, errlen);
+}
+
+int psc_lab_load_unfaulted(const char *lab, psc_topology **t, psc_plan *p,
+			   char *err, size_t errlen)
+{
+	return load(lab, false, t, p, err, errlen);
 }

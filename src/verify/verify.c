@@ -641,6 +641,35 @@ static void diag_mapped(const psc_verify_ctx *c, const psc_verify_obs *o,
 }
 
 /* changefeed -> PSC endpoint -> load balancer -> broker (or kafka-proxy) */
+/* a fault set on the path (link-down psc, of the changefeed or of the
+ * mapped instance; netem loss on one of them) explains a timeout better
+ * than the plan's reasoning: the fault named, its undo as the fix */
+static bool diag_fault(const psc_verify_ctx *c, const psc_verify_obs *o,
+		       psc_verify_check *k)
+{
+	const psc_verify_map *m = map_of(c, o->port);
+	char what[PSC_HOST_LEN * 2 + 64];
+	for (size_t i = 0; i < c->n_path_faults; i++) {
+		const psc_fault *f = &c->path_faults[i];
+		bool psc = strcmp(f->arg[0], "psc") == 0;
+		bool mine = strcmp(f->arg[0], o->node) == 0 ||
+			    strcmp(f->arg[0], c->changefeed) == 0;
+		bool backend = m && strcmp(f->arg[0], m->instance) == 0;
+		if (!psc && !mine && !backend)
+			continue;
+		psc_fault_describe(f, what, sizeof(what));
+		k->hop = backend ? PSC_HOP_BROKER_DOWN : PSC_HOP_ENDPOINT;
+		PSC_APP(k->detail, ": fault %s (%s) is set: %s", f->id, what,
+		    f->kind == PSC_FAULT_NETEM ? "its packets are dropped"
+		    : psc ? "the PSC join's links are down"
+		    : backend ? "the backend VM's NIC is down"
+			      : "the VM's own NIC is down");
+		PSC_SET(k->fix, "sudo pscLab fault %s clear %s", c->lab, f->id);
+		return true;
+	}
+	return false;
+}
+
 static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 		      psc_verify_check *k)
 {
@@ -649,6 +678,8 @@ static void diag_path(const psc_verify_ctx *c, const psc_verify_obs *o,
 	PSC_SET(k->detail, "connection to %s:%d%s%s%s %s", o->host, o->port,
 	    named ? " (" : "", named ? o->addr : "", named ? ")" : "",
 	    refused ? "was refused" : "timed out");
+	if (!refused && diag_fault(c, o, k))
+		return;
 	if (c->ep_status != PSC_EP_ACCEPTED) {
 		diag_endpoint(c, k);
 		return;

@@ -24,6 +24,7 @@
 #include "verify/job.h"
 #include "verify/kclient.h"
 #include "verify/lb_health.h"
+#include "verify/check_faults.h"
 #include "verify/leak_watch.h"
 #include "verify/verify_last.h"
 
@@ -44,6 +45,20 @@ static void lab_processes(const char *lab, psc_verify_ctx *c)
 /* The context of lab, built once: from its stored topology and plan, with
  * the processes of its journal as they are now.  The context (free() it), or
  * NULL with err; r->no_such_lab when the lab is not up. */
+/* the faults that cut a path, for the diagnosis (verify.c) */
+static void path_faults(const char *lab, psc_verify_ctx *c)
+{
+	char err[256];
+	psc_faults *fs = calloc(1, sizeof(*fs));
+	if (fs && psc_lab_faults_read(lab, fs, err, sizeof(err)) == 0)
+		for (size_t i = 0; i < fs->n && c->n_path_faults < 8; i++)
+			if (fs->f[i].kind == PSC_FAULT_LINK_DOWN ||
+			    (fs->f[i].kind == PSC_FAULT_NETEM &&
+			     fs->f[i].loss_pct > 0))
+				c->path_faults[c->n_path_faults++] = fs->f[i];
+	free(fs);
+}
+
 static psc_verify_ctx *lab_context(const char *lab, psc_verify_report *r,
 				   char *err, size_t errlen)
 {
@@ -87,6 +102,7 @@ static psc_verify_ctx *lab_context(const char *lab, psc_verify_report *r,
 		return NULL;
 	}
 	lab_processes(lab, c);
+	path_faults(lab, c);
 	return c;
 }
 
@@ -199,6 +215,8 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 	if (nk && psc_verify_lb_health_read(c, lab, &lc))
 		psc_verify_report_put(r, &lc);
 	if (nk && psc_verify_leak_watch_check(c, &watch, &lc))
+		psc_verify_report_put(r, &lc);
+	if (nk && psc_verify_faults_read(lab, &lc))
 		psc_verify_report_put(r, &lc);
 	free(c);
 	r->total_ms = (long)(psc_now_ms() - t0);

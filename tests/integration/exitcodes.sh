@@ -69,7 +69,7 @@ code 2 "pscLab --no-such-option" "$P" --no-such-option
 
 # ---- every verb: --help 0; an unknown option 2 ----
 verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
-covered=" lint graph up down status verify trace exec logs fault restart "
+covered=" lint import graph up down status verify trace exec logs fault restart "
 for v in $verbs; do
 	code 0 "$v --help" "$P" "$v" --help
 	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
@@ -95,6 +95,11 @@ code 2 "graph a missing file" "$P" graph "$missing"
 code 2 "graph nosuchtopology" "$P" graph nosuchtopology
 code 2 "graph (no argument)" "$P" graph
 code 2 "graph portmap --format jpeg (no such format)" "$P" graph portmap --format jpeg
+plan=../shared/import/portmap/plan.json
+code 0 "import the shared portmap plan" "$P" import "$plan" -o "$tmp/imported.yaml"
+code 2 "import a missing file" "$P" import "$missing"
+code 2 "import a topology (not a plan)" "$P" import topologies/portmap.yaml
+code 2 "import (no argument)" "$P" import
 
 # ---- no lab up ----
 code 0 "status (every lab)" "$P" status
@@ -143,7 +148,16 @@ code 2 "logs $LAB nosuchnode" "$P" logs "$LAB" nosuchnode
 code 2 "logs $LAB bastion-node --no-such-option" "$P" logs "$LAB" bastion-node --no-such-option
 code 2 "fault $LAB stop nosuchnode" "$P" fault "$LAB" stop nosuchnode
 code 1 "fault $LAB stop broker-node1 (not running: network only)" "$P" fault "$LAB" stop broker-node1
-code 1 "fault $LAB stop bastion-node (runs no broker)" "$P" fault "$LAB" stop bastion-node
+code 2 "fault $LAB stop bastion-node (runs no broker: not a target)" "$P" fault "$LAB" stop bastion-node
+code 2 "fault $LAB firewall-disable nosuchrule" "$P" fault "$LAB" firewall-disable nosuchrule
+code 0 "fault $LAB firewall-disable allow-psc-traffic" "$P" fault "$LAB" firewall-disable allow-psc-traffic
+code 1 "fault $LAB firewall-disable allow-psc-traffic again (set already)" "$P" fault "$LAB" firewall-disable allow-psc-traffic
+code 1 "fault $LAB accept tidbcloud-prod-000 (no such fault set)" "$P" fault "$LAB" accept tidbcloud-prod-000
+code 0 "fault $LAB netem bastion-node loss=10" "$P" fault "$LAB" netem bastion-node loss=10
+code 2 "fault $LAB netem bastion-node jitter=3" "$P" fault "$LAB" netem bastion-node jitter=3
+code 2 "fault $LAB clear f999 (no such fault)" "$P" fault "$LAB" clear f999
+code 0 "fault $LAB netem bastion-node clear" "$P" fault "$LAB" netem bastion-node clear
+code 0 "fault $LAB clear all" "$P" fault "$LAB" clear all
 code 2 "restart $LAB nosuchnode" "$P" restart "$LAB" nosuchnode
 code 1 "restart $LAB bastion-node (runs no broker)" "$P" restart "$LAB" bastion-node
 code 2 "trace $LAB --from nosuchnode" "$P" trace "$LAB" 172.16.0.10:9093 --from nosuchnode

@@ -420,13 +420,13 @@ static void graph_verify_colours(void **state)
 	assert_non_null(strstr(g.nodes[lb].why, "last verify FAIL: bootstrap "
 						"172.16.0.10:9094, hop "
 						"lb-mapping"));
-	/* a fault colours its node bad; the hook has none today */
+	/* a fault colours its node bad; a lab that is not up has none */
 	psc_graph_fault f = {.kind = PSC_GN_VM};
 	snprintf(f.object, sizeof(f.object), "broker-node3");
 	snprintf(f.what, sizeof(f.what), "stop broker-node3");
 	psc_graph_colour_faults(&g, &f, 1);
 	assert_int_equal(colour_of(&g, PSC_GN_VM, "broker-node3"), PSC_GC_BAD);
-	assert_int_equal(psc_graph_lab_faults("portmap", &f, 1), 0);
+	assert_int_equal(psc_graph_lab_faults("itnosuchlab", p, &f, 1), 0);
 	/* in the texts */
 	char *dot = write_to_memory(&g, false), *mm = write_to_memory(&g, true);
 	const char *l = dot_node_line(dot, "lb_", "kafka-lb");

@@ -290,6 +290,40 @@ static void diag_endpoint(void **state)
 	ctx.ep_reason[0] = '\0';
 }
 
+/* a fault set on the path explains a timeout (not the plan's hop) */
+static void diag_path_fault(void **state)
+{
+	(void)state;
+	psc_verify_obs o = obs("changefeed", PSC_SYM_TIMEOUT, "172.16.0.10",
+			       9095, -1);
+	psc_fault *f = &ctx.path_faults[0];
+	memset(f, 0, sizeof(*f));
+	f->kind = PSC_FAULT_LINK_DOWN;
+	snprintf(f->id, sizeof(f->id), "f7");
+	snprintf(f->arg[0], sizeof(f->arg[0]), "psc");
+	ctx.n_path_faults = 1;
+	psc_verify_check c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_ENDPOINT);
+	has(c.detail, "timed out: fault f7 (link-down psc) is set: the PSC "
+		      "join's links are down");
+	assert_string_equal(c.fix, "sudo pscLab fault portmap clear f7");
+	/* the mapped backend's NIC: the broker's VM */
+	snprintf(f->arg[0], sizeof(f->arg[0]), "broker-node3");
+	c = diag(&o, NULL);
+	assert_int_equal(c.hop, PSC_HOP_BROKER_DOWN);
+	has(c.detail, "the backend VM's NIC is down");
+	/* another broker's: not this path's, the plan's reasoning */
+	snprintf(f->arg[0], sizeof(f->arg[0]), "broker-node1");
+	c = diag(&o, NULL);
+	assert_null(strstr(c.detail, "fault f7"));
+	/* a refusal is an answer: not a cut path */
+	snprintf(f->arg[0], sizeof(f->arg[0]), "psc");
+	o.sym = PSC_SYM_REFUSED;
+	c = diag(&o, NULL);
+	assert_null(strstr(c.detail, "fault f7"));
+	ctx.n_path_faults = 0;
+}
+
 static void diag_unmapped_port(void **state)
 {
 	(void)state;
@@ -1103,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(diag_pass_skip_internal),
 		cmocka_unit_test(diag_dns),
 		cmocka_unit_test(diag_endpoint),
+		cmocka_unit_test(diag_path_fault),
 		cmocka_unit_test(diag_unmapped_port),
 		cmocka_unit_test(diag_firewall),
 		cmocka_unit_test(diag_firewall_from_topology),
