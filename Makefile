@@ -32,7 +32,8 @@ CFLAGS    ?= -O2 -g
 override CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
              -Wstrict-prototypes -Wmissing-prototypes -Iinclude \
              -DPSCLAB_VERSION='"$(VERSION)"' \
-             -DPSCLAB_TOPODIR='"$(SHAREDIR)/topologies"'
+             -DPSCLAB_TOPODIR='"$(SHAREDIR)/topologies"' \
+             -DPSCLAB_EXDIR='"$(SHAREDIR)/exercises"'
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -138,12 +139,15 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DNS_BIN)
 
 install: bin/pscLab bin/psclab-kclient
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/topologies \
-	  $(DESTDIR)$(SHAREDIR)/topologies/scenarios
+	  $(DESTDIR)$(SHAREDIR)/topologies/scenarios \
+	  $(DESTDIR)$(SHAREDIR)/exercises
 	install -m 0755 bin/pscLab $(DESTDIR)$(BINDIR)/pscLab
 	install -m 0755 bin/psclab-kclient $(DESTDIR)$(BINDIR)/psclab-kclient
 	install -m 0644 topologies/*.yaml $(DESTDIR)$(SHAREDIR)/topologies/
 	install -m 0644 topologies/scenarios/*.yaml \
 	  $(DESTDIR)$(SHAREDIR)/topologies/scenarios/
+	install -m 0644 lab/exercises/*.yaml lab/exercises/README.md \
+	  $(DESTDIR)$(SHAREDIR)/exercises/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pscLab $(DESTDIR)$(BINDIR)/psclab-kclient

@@ -37,6 +37,9 @@ typedef struct psc_fault {
 	psc_fault_kind kind;
 	char arg[2][PSC_HOST_LEN];
 	long delay_ms, loss_pct, rate_kbit;  /* netem: 0 unset */
+	/* set by `pscLab check <lab> <exercise> --start`: status and verify
+	 * do not say what it is (the trainee finds it), `clear` leaves it */
+	char exercise[PSC_NAME_LEN];
 } psc_fault;
 
 typedef struct psc_faults {

@@ -26,5 +26,11 @@
 #define PSC_FAULT_BAD_ARGS (-4)
 int psc_lab_fault(const char *lab, int argc, char *const argv[], FILE *out,
 		  char *err, size_t errlen);
+/* The same for an exercise (pscLab check): what it sets carries its name
+ * (status and verify do not say what such a fault is; `clear` leaves it);
+ * argv `clear all` clears that exercise's faults only. */
+int psc_lab_fault_exercise(const char *lab, const char *exercise, int argc,
+			   char *const argv[], FILE *out, char *err,
+			   size_t errlen);
 
 #endif

@@ -28,6 +28,8 @@
 #include "runtime/serve.h"
 #include "runtime/store.h"
 #include "verify/trace_run.h"
+#include "verify/check_faults.h"
+#include "verify/exercise.h"
 #include "verify/verify_run.h"
 #include "cli/graph.h"
 #include "cli/graph_live.h"
@@ -41,6 +43,9 @@
 #endif
 #ifndef PSCLAB_TOPODIR
 #define PSCLAB_TOPODIR "/usr/local/share/psclab/topologies"
+#endif
+#ifndef PSCLAB_EXDIR
+#define PSCLAB_EXDIR "/usr/local/share/psclab/exercises"
 #endif
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
@@ -86,6 +91,9 @@ static const struct {
 		  "sudo pscLab fault portmap dns-drop kafka-psc-zone '*'\n"
 		  "sudo pscLab fault portmap clear all"},
 	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
+	{"check", "a break/fix exercise: start it, grade it", "sudo pscLab check portmap psc-firewall --start\n"
+		  "sudo pscLab check portmap psc-firewall\n"
+		  "sudo pscLab check sc-seed-bootstrap seed-bootstrap --start"},
 	{"logs", "the last lines of a node's log, or of all its logs", "sudo pscLab logs proxy kafka-proxy-node\n"
 		 "sudo pscLab logs portmap broker-node1 -n 200\n"
 		 "sudo pscLab logs portmap broker-node1 --all -f"},
@@ -125,32 +133,40 @@ static bool is_help(const char *a)
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
-/* Where topologies are: $PSCLAB_TOPOLOGIES, else beside the binary
- * (<dir>/../topologies in a build tree, <dir>/../share/psclab/topologies
- * where it is installed, whatever the PREFIX), else the directory the
- * build was configured with. */
-static const char *topology_dir(char *buf, size_t len)
+/* Where the shipped data of `sub` is: $env, else beside the binary
+ * (<dir>/../<build> in a build tree, <dir>/../share/psclab/<sub> where it
+ * is installed, whatever the PREFIX), else the directory the build was
+ * configured with (dflt). */
+static const char *data_dir(const char *env, const char *build,
+			    const char *sub, const char *dflt, char *buf,
+			    size_t len)
 {
-	const char *env = getenv("PSCLAB_TOPOLOGIES");
-	if (env && *env)
-		return env;
+	const char *e = getenv(env);
+	if (e && *e)
+		return e;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0 && len >= PATH_MAX) {
-		const char *rel[] = {"../topologies",
-				     "../share/psclab/topologies"};
 		exe[n] = '\0';
 		const char *dir = dirname(exe);
 		for (size_t i = 0; i < 2; i++) {
 			char guess[PATH_MAX + 40];
 			struct stat st;
-			snprintf(guess, sizeof(guess), "%s/%s", dir, rel[i]);
+			snprintf(guess, sizeof(guess), i ? "%s/../share/psclab/%s"
+							 : "%s/../%s",
+				 dir, i ? sub : build);
 			if (stat(guess, &st) == 0 && S_ISDIR(st.st_mode) &&
 			    realpath(guess, buf))
 				return buf;
 		}
 	}
-	return PSCLAB_TOPODIR;
+	return dflt;
+}
+
+static const char *topology_dir(char *buf, size_t len)
+{
+	return data_dir("PSCLAB_TOPOLOGIES", "topologies", "topologies",
+			PSCLAB_TOPODIR, buf, len);
 }
 
 /* The .yaml files of dir, each as " <prefix><name>" after *sep. */
@@ -707,6 +723,205 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	return up_path(path, &o);
 }
 
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- check: the graded exercises of lab/exercises/ ---- */
+
+/* the definition of exercise `name` into ex; EXIT_OK or the exit code,
+ * the reason printed (an unknown name lists the exercises) */
+static int exercise_of(const char *name, psc_exercise *ex)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80], err[1024];
+	const char *d = data_dir("PSCLAB_EXERCISES", "lab/exercises",
+				 "exercises", PSCLAB_EXDIR, dir, sizeof(dir));
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+		    strlen(name) || !*name ||
+	    snprintf(path, sizeof(path), "%s/%s.yaml", d, name) >=
+		    (int)sizeof(path) || access(path, R_OK) != 0) {
+		const char *sep = "";
+		fprintf(stderr, "%s check: no exercise named '%s'; the "
+			"exercises in %s:", prog, name, d);
+		list_yaml(d, "", &sep, stderr);
+		fprintf(stderr, "%s\n", *sep ? "" : " none");
+		return EXIT_USAGE;
+	}
+	if (psc_exercise_load(path, ex, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s check: %s\n", prog, err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* words of a fault line into argv (buf holds them) */
+static int split_words(char *buf, char **argv, int max)
+{
+	int argc = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(buf, " ", &save); w && argc < max;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return argc;
+}
+
+/* --start of a fault exercise: its faults set, marked as its own */
+static int check_start_faults(const char *lab, const psc_exercise *ex)
+{
+	psc_topology *t = NULL;
+	static psc_plan p;
+	char err[4096], buf[256], *argv[8];
+	int rc = psc_lab_load_unfaulted(lab, &t, &p, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s check: %s\n", prog, err);
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	bool same = strcmp(t->approach, ex->approach) == 0;
+	psc_topology_free(t);
+	if (!same) {
+		fprintf(stderr, "%s check: exercise %s runs on a lab of the %s "
+			"approach; lab '%s' is not one\n  fix: sudo %s up %s, "
+			"then sudo %s check %s %s --start\n", prog, ex->name,
+			ex->approach, lab, prog, ex->approach, prog,
+			ex->approach, ex->name);
+		return EXIT_FINDINGS;
+	}
+	for (size_t i = 0; i < ex->n_faults; i++) {
+		snprintf(buf, sizeof(buf), "%s", ex->faults[i]);
+		int argc = split_words(buf, argv, 8);
+		if (psc_lab_fault_exercise(lab, ex->name, argc, argv, NULL, err,
+					   sizeof(err)) < 0) {
+			fprintf(stderr, "%s check: %s\n", prog, err);
+			return EXIT_FINDINGS;
+		}
+	}
+	return EXIT_OK;
+}
+
+static int check_start(const char *lab, const psc_exercise *ex)
+{
+	int rc;
+	if (ex->scenario[0]) {
+		char path[PATH_MAX], name[PSC_NAME_LEN + 16];
+		snprintf(name, sizeof(name), "scenarios/%s", ex->scenario);
+		if (resolve_topology(name, path, sizeof(path)) < 0)
+			return EXIT_USAGE;
+		psc_up_opts o = {.ignore_lint = true};
+		rc = up_path(path, &o);
+		if (rc == EXIT_USAGE)
+			return rc;
+		rc = EXIT_OK;   /* up, and broken: that is the exercise */
+	} else {
+		rc = check_start_faults(lab, ex);
+	}
+	if (rc != EXIT_OK)
+		return rc;
+	printf("\nexercise %s: %s\n%s\nWhen you think it is mended: sudo "
+	       "%s check %s %s\n", ex->name, ex->title, ex->task, prog, lab,
+	       ex->name);
+	return EXIT_OK;
+}
+
+static int check_reset(const char *lab, const psc_exercise *ex)
+{
+	char err[4096];
+	if (ex->scenario[0]) {
+		bool was;
+		if (psc_lab_down(lab, stdout, &was, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s check: %s\n", prog, err);
+			return EXIT_FINDINGS;
+		}
+		return EXIT_OK;
+	}
+	char *argv[] = {"clear", "all", NULL};
+	int rc = psc_lab_fault_exercise(lab, ex->name, 2, argv, stdout, err,
+					sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s check: %s\n", prog, err);
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+/* the lab's stored topology lints clean (a scenario mended) */
+static bool stored_lints_clean(const char *lab)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	psc_diags d;
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/topology.yaml", dir);
+	psc_diags_init(&d, path);
+	int rc = psc_lint_file(path, false, &d);
+	psc_diags_free(&d);
+	return rc == 0;
+}
+
+static int check_grade(const char *lab, const psc_exercise *ex, long timeout)
+{
+	static psc_verify_report r;
+	static psc_faults fs;
+	psc_exercise_grade g;
+	char err[4096];
+	psc_verify_opts o = {.timeout_ms = timeout};
+	int rc = psc_verify_run(lab, &o, &r, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s check: %s\n", prog, err);
+		return psc_verify_exit_code(rc, &r);
+	}
+	if (psc_lab_faults_read(lab, &fs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s check: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	psc_exercise_grade_of(ex, &r, &fs, !ex->scenario[0] ||
+			      stored_lints_clean(lab), &g);
+	printf("exercise %s on lab %s: %s\n", ex->name, lab, g.text);
+	return g.passed ? EXIT_OK : EXIT_FINDINGS;
+}
+
+static int run_check(const struct cmd *c, int argc, char **argv)
+{
+	const char *pos[2] = {NULL, NULL};
+	bool start = false, reset = false;
+	long timeout = 0;
+	size_t np = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--start") == 0)
+			start = true;
+		else if (strcmp(argv[i], "--reset") == 0)
+			reset = true;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc &&
+			 parse_long(argv[i + 1], 100, 600000, &timeout) == 0)
+			i++;
+		else if (argv[i][0] != '-' && np < 2)
+			pos[np++] = argv[i];
+		else
+			np = 3;
+	}
+	if (np != 2 || (start && reset)) {
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	psc_exercise ex;
+	int rc = exercise_of(pos[1], &ex);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!need_root("check") || !lab_name_ok("check", pos[0]))
+		return EXIT_USAGE;
+	if (start)
+		return check_start(pos[0], &ex);
+	if (reset)
+		return check_reset(pos[0], &ex);
+	return check_grade(pos[0], &ex, timeout);
+}
+
 static int run_import(const struct cmd *c, int argc, char **argv)
 {
 	(void)c;
@@ -880,16 +1095,6 @@ static int run_restart(const struct cmd *c, int argc, char **argv)
 	return node_action("restart", argv[1], argv[2], PSC_NODE_RESTART);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || !*s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* --bootstrap-ports P,P,...: into o; -1 (printed) on a bad port */
 static int parse_ports(const char *val, psc_verify_opts *o)
@@ -1182,6 +1387,15 @@ static const struct cmd commands[] = {
 	 "valid ones.\n"
 	 "\nExit: 0 done, 1 it could not be done (the message says why), 2 "
 	 "usage, a wrong\ntarget, the lab is not up.\n", run_fault},
+	{"check", "<lab> <exercise> [--start|--reset] [--timeout MS]",
+	 "The break/fix exercises of lab/exercises/ (README.md there: the "
+	 "course and the\ntasks): --start breaks the lab (its faults hidden "
+	 "from status and verify, or a\nscenario brought up), then check "
+	 "grades it: what still fails and a hint, never\nthe fix; --reset "
+	 "gives up and mends it.",
+	 "\nExit: 0 passed (or started, reset), 1 not yet (or it could not "
+	 "be started), 2\nusage, no such exercise (they are listed), the lab "
+	 "is not up.\n", run_check},
 	{"restart", "<lab> <node>",
 	 "Restart a node's broker or kafka-proxy (start it when it is "
 	 "stopped).",

@@ -79,7 +79,8 @@ size_t psc_graph_lab_faults(const char *lab, const psc_plan *p,
 	psc_faults *fs = calloc(1, sizeof(*fs));
 	if (fs && psc_lab_faults_read(lab, fs, err, sizeof(err)) == 0)
 		for (size_t i = 0; i < fs->n; i++)
-			fault_nodes(p, &fs->f[i], out, max, &n);
+			if (!fs->f[i].exercise[0])   /* the trainee finds it */
+				fault_nodes(p, &fs->f[i], out, max, &n);
 	free(fs);
 	return n;
 }

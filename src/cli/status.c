@@ -265,6 +265,12 @@ static json_t *faults_json(const char *lab)
 		psc_fault_describe(f, what, sizeof(what));
 		psc_setf(undo, sizeof(undo), "pscLab fault %s clear %s", lab,
 			 f->id);
+		if (f->exercise[0]) {   /* the trainee finds it */
+			psc_setf(what, sizeof(what), "set by exercise %s: find "
+				 "what it broke", f->exercise);
+			psc_setf(undo, sizeof(undo), "pscLab check %s %s", lab,
+				 f->exercise);
+		}
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "id",
 			f->id, "action", psc_fault_action(f->kind), "fault",
 			what, "undo", undo));

@@ -243,7 +243,7 @@ static int set_fault(const char *lab, psc_fault *f, FILE *out, char *err,
 				    e2);
 		return -1;
 	}
-	if (out)
+	if (out && !f->exercise[0])
 		fprintf(out, "fault %s set: %s (undo: pscLab fault %s clear "
 			"%s)\n", f->id, what, lab, f->id);
 	return 0;
@@ -265,22 +265,41 @@ static int undo_fault(const char *lab, const psc_fault *f, FILE *out,
 		return -1;
 	}
 	if (out)
-		fprintf(out, "fault %s cleared: %s\n", f->id, what);
+		fprintf(out, "fault %s cleared: %s\n", f->id,
+			keep.exercise[0] ? "(an exercise's)" : what);
 	return 0;
 }
 
-static int clear(const char *lab, const char *which, const psc_faults *fs,
-		 FILE *out, char *err, size_t errlen)
+/* which: an id, "all" or NULL (every fault but an exercise's), or with
+ * exercise set that exercise's faults */
+static int clear(const char *lab, const char *which, const char *exercise,
+		 const psc_faults *fs, FILE *out, char *err, size_t errlen)
 {
 	bool all = !which || strcmp(which, "all") == 0;
-	size_t done = 0;
+	size_t done = 0, kept = 0;
 	for (size_t i = fs->n; i-- > 0;) {
 		if (!all && strcmp(fs->f[i].id, which) != 0)
 			continue;
+		if (exercise ? strcmp(fs->f[i].exercise, exercise) != 0
+			     : fs->f[i].exercise[0] != '\0') {
+			kept++;
+			continue;
+		}
 		if (undo_fault(lab, &fs->f[i], out, err, errlen) < 0)
 			return -1;
 		done++;
 	}
+	if (!all && !done && kept) {
+		snprintf(err, errlen, "fault %s was set by an exercise: mend "
+			 "what it broke (pscLab check %s <exercise> says how far "
+			 "you are), or give up with pscLab check %s <exercise> "
+			 "--reset", which, lab, lab);
+		return -1;
+	}
+	if (all && kept && out)
+		fprintf(out, "%zu fault%s set by an exercise left: pscLab check "
+			"%s <exercise> --reset removes %s\n", kept,
+			kept == 1 ? "" : "s", lab, kept == 1 ? "it" : "them");
 	if (!all && !done) {
 		snprintf(err, errlen, "lab '%s' has no fault %s", lab, which);
 		psc_appendf(err, errlen, "%s", fs->n ? "; its faults:" : "; it "
@@ -289,13 +308,14 @@ static int clear(const char *lab, const char *which, const psc_faults *fs,
 			psc_appendf(err, errlen, " %s", fs->f[i].id);
 		return PSC_FAULT_BAD_ARGS;
 	}
-	if (all && out && !done)
+	if (all && out && !done && !kept)
 		fprintf(out, "lab '%s' has no faults\n", lab);
 	return 0;
 }
 
-int psc_lab_fault(const char *lab, int argc, char *const argv[], FILE *out,
-		  char *err, size_t errlen)
+static int fault_cmd(const char *lab, int argc, char *const argv[],
+		     const char *exercise, FILE *out, char *err,
+		     size_t errlen)
 {
 	psc_topology *t = NULL;
 	psc_plan *p = calloc(1, sizeof(*p));
@@ -315,8 +335,8 @@ int psc_lab_fault(const char *lab, int argc, char *const argv[], FILE *out,
 		goto out;
 	if (argc >= 1 && strcmp(argv[0], "clear") == 0) {
 		rc = argc > 2 ? PSC_FAULT_BAD_ARGS
-			      : clear(lab, argc == 2 ? argv[1] : NULL, fs, out,
-				      err, errlen);
+			      : clear(lab, argc == 2 ? argv[1] : NULL, exercise,
+				      fs, out, err, errlen);
 		if (argc > 2)
 			snprintf(err, errlen, "clear takes one id, or all");
 		goto out;
@@ -338,6 +358,8 @@ int psc_lab_fault(const char *lab, int argc, char *const argv[], FILE *out,
 			 "is set: pscLab status %s)", what, lab, lab);
 		goto out;
 	}
+	if (exercise)
+		snprintf(f.exercise, sizeof(f.exercise), "%s", exercise);
 	rc = undo ? undo_fault(lab, set, out, err, errlen)
 		  : set_fault(lab, &f, out, err, errlen);
 out:
@@ -345,4 +367,17 @@ out:
 	free(p);
 	free(fs);
 	return rc;
+}
+
+int psc_lab_fault(const char *lab, int argc, char *const argv[], FILE *out,
+		  char *err, size_t errlen)
+{
+	return fault_cmd(lab, argc, argv, NULL, out, err, errlen);
+}
+
+int psc_lab_fault_exercise(const char *lab, const char *exercise, int argc,
+			   char *const argv[], FILE *out, char *err,
+			   size_t errlen)
+{
+	return fault_cmd(lab, argc, argv, exercise, out, err, errlen);
 }

@@ -42,6 +42,8 @@ static int fault_from_json(json_t *o, psc_fault *f)
 		const char *a = json_string_value(json_array_get(args, i));
 		snprintf(f->arg[i], sizeof(f->arg[i]), "%s", a ? a : "");
 	}
+	const char *ex = json_string_value(json_object_get(o, "exercise"));
+	snprintf(f->exercise, sizeof(f->exercise), "%s", ex ? ex : "");
 	f->delay_ms = json_integer_value(json_object_get(o, "delay_ms"));
 	f->loss_pct = json_integer_value(json_object_get(o, "loss_pct"));
 	f->rate_kbit = json_integer_value(json_object_get(o, "rate_kbit"));
@@ -93,6 +95,9 @@ int psc_lab_faults_write(const char *lab, const psc_faults *fs, char *err,
 		json_t *o = json_pack("{s:s, s:s, s:o}", "id", f->id, "action",
 				      psc_fault_action(f->kind), "targets",
 				      targets);
+		if (f->exercise[0])
+			json_object_set_new(o, "exercise",
+					    json_string(f->exercise));
 		if (f->kind == PSC_FAULT_NETEM) {
 			json_object_set_new(o, "delay_ms",
 					    json_integer(f->delay_ms));

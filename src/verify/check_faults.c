@@ -23,6 +23,10 @@ bool psc_verify_faults_check(const char *lab, const psc_faults *fs,
 		fs->n == 1 ? " is" : "s are");
 	for (size_t i = 0; i < fs->n; i++) {
 		psc_fault_describe(&fs->f[i], what, sizeof(what));
+		if (fs->f[i].exercise[0])
+			psc_setf(what, sizeof(what), "(exercise %s: find what "
+				 "it broke, pscLab check %s %s grades it)",
+				 fs->f[i].exercise, lab, fs->f[i].exercise);
 		PSC_APP(out->detail, "%s %s %s", i ? ";" : "", fs->f[i].id,
 			what);
 	}

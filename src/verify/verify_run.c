@@ -52,9 +52,10 @@ static void path_faults(const char *lab, psc_verify_ctx *c)
 	psc_faults *fs = calloc(1, sizeof(*fs));
 	if (fs && psc_lab_faults_read(lab, fs, err, sizeof(err)) == 0)
 		for (size_t i = 0; i < fs->n && c->n_path_faults < 8; i++)
-			if (fs->f[i].kind == PSC_FAULT_LINK_DOWN ||
+			if (!fs->f[i].exercise[0] &&   /* not given away */
+			    (fs->f[i].kind == PSC_FAULT_LINK_DOWN ||
 			    (fs->f[i].kind == PSC_FAULT_NETEM &&
-			     fs->f[i].loss_pct > 0))
+			     fs->f[i].loss_pct > 0)))
 				c->path_faults[c->n_path_faults++] = fs->f[i];
 	free(fs);
 }

@@ -9,6 +9,10 @@
 #   seed-bootstrap   bootstrap 172.16.0.10:9092 FAIL at the load balancer
 #                    mapping (the port-mapping NEG maps no 9092), the
 #                    mapped ports green
+# and the scenario exercise lab/exercises/seed-bootstrap.yaml: `pscLab
+# check sc-seed-bootstrap seed-bootstrap --start` brings the scenario up,
+# check grades it "not yet" with a hint, the trainee's fixed copy (the
+# NEG's client ports) brought up instead, check grades it "passed".
 # (test_scenarios.c asserts every scenario's lint diagnosis.)  Labs
 # sc-<name>, taken down by a trap.  TAP; root; ~1 min.
 set -uo pipefail
@@ -56,5 +60,25 @@ for s in $names; do
 	[ "$fail" -eq 0 ] || jq -r '.checks[] | select(.status != "PASS") | "#   \(.status) \(.name) [\(.hop)] \(.detail)"' "$tmp/v.json" | head -8
 	"$P" down "sc-$s" >/dev/null 2>&1
 done
+# the scenario exercise
+"$P" down sc-seed-bootstrap >/dev/null 2>&1
+timeout 300 "$P" check sc-seed-bootstrap seed-bootstrap --start >"$tmp/up" 2>&1
+rc=$?
+t "check sc-seed-bootstrap seed-bootstrap --start: exit 0, the scenario up, the task told" \
+	'[ $rc -eq 0 ] && grep -q "When you think it is mended" "$tmp/up" && "$P" status sc-seed-bootstrap >/dev/null 2>&1'
+timeout 120 "$P" check sc-seed-bootstrap seed-bootstrap --timeout 3000 >"$tmp/c" 2>&1
+rc=$?
+t "check unfixed: exit 1, not yet, at the load balancer mapping, with a hint" \
+	'[ $rc -eq 1 ] && grep -q "not yet: .*breaks at the load balancer mapping" "$tmp/c" && grep -q "hint: " "$tmp/c"'
+sed 's/bootstrap_ports: \[9092, 9093, 9094\]/bootstrap_ports: [9093, 9094, 9095]/' \
+	topologies/scenarios/seed-bootstrap.yaml >"$tmp/fixed.yaml"
+"$P" down sc-seed-bootstrap >/dev/null 2>&1
+timeout 300 "$P" up "$tmp/fixed.yaml" >"$tmp/up" 2>&1
+timeout 120 "$P" check sc-seed-bootstrap seed-bootstrap >"$tmp/c" 2>&1
+rc=$?
+t "check after the trainee's fix (the NEG's client ports): exit 0, passed" \
+	'[ $rc -eq 0 ] && grep -q "passed: " "$tmp/c"'
+[ $rc -eq 0 ] || sed 's/^/#   /' "$tmp/c" | tail -5
+"$P" down sc-seed-bootstrap >/dev/null 2>&1
 echo "1..$n"
 exit $fail

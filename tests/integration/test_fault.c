@@ -9,7 +9,13 @@
  *   dns-drop kafka-psc-zone *; and netem rate=2000 (works, slower: only
  *   the fault's WARN), netem delay (this kernel has no netem qdisc: a
  *   clear refusal, or set when it has), two faults cleared with one
- *   `clear all`, and a wrong target refused before anything changes.
+ *   `clear all`, and a wrong target refused before anything changes;
+ *   `pscLab trace` through PSC to the real brokers: the Kafka node that
+ *   answered, and with neg-drop the hop where it stops;
+ *   every fault exercise of lab/exercises/ (`pscLab check`): started, its
+ *   fault hidden from status, graded "not yet" with a hint, left by a
+ *   plain `fault clear all`, mended with the undo a trainee would find,
+ *   graded "passed".
  * The lab is brought down whatever happens.  Root; skipped as a whole
  * (1..0 # SKIP) when not root or Kafka is not installed. */
 #include "itlab.h"
@@ -133,8 +139,15 @@ static int clear_all(void **state)
 {
 	(void)state;
 	char err[2048];
+	char *argv[] = {"clear", "all", NULL};
+	static const char *const exs[] = {"psc-firewall", "dns-record",
+		"rejected", "neg-endpoint", "broker-down", "psc-link"};
 	if (fault("clear all", err, sizeof(err)) != 0)
 		fprintf(stderr, "# clear all: %s\n", err);
+	for (size_t i = 0; i < sizeof(exs) / sizeof(exs[0]); i++)
+		if (psc_lab_fault_exercise(lab, exs[i], 2, argv, NULL, err,
+					   sizeof(err)) != 0)
+			fprintf(stderr, "# reset %s: %s\n", exs[i], err);
 	return 0;
 }
 
@@ -206,6 +219,75 @@ static void refusals(void **state)
 	expect_green("two faults cleared");
 }
 
+/* trace on the real brokers: every hop, the node id that answered; a
+ * dropped NEG endpoint stops it at the load balancer */
+static void trace_brokers(void **state)
+{
+	(void)state;
+	static char out[65536];
+	char err[2048];
+	int rc = it_capture(out, sizeof(out), "timeout 60 %s/bin/pscLab trace "
+			    "%s b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094 "
+			    "--json", PSCLAB_SRCDIR, lab);
+	if (rc != 0 || !strstr(out, "\"node_id\": 2") ||
+	    !strstr(out, "\"ok\": true"))
+		fail_msg("trace b2: exit %d:\n%s", rc, out);
+	assert_int_equal(fault("neg-drop kafka-neg broker-node2", err,
+			       sizeof(err)), 0);
+	rc = it_capture(out, sizeof(out), "timeout 60 %s/bin/pscLab trace %s "
+			"b2.abc.us-west1.gcp.3199745.tidbcloud.com:9094 --json "
+			"--timeout 1500", PSCLAB_SRCDIR, lab);
+	if (rc != 1 || !strstr(out, "\"stopped_at\": \"lb\""))
+		fail_msg("trace b2 after neg-drop: exit %d:\n%s", rc, out);
+}
+
+/* each fault exercise: started, graded unfixed and fixed */
+static void exercises(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *mend, *secret;
+	} ex[] = {
+		{"psc-firewall", "firewall-enable allow-psc-traffic",
+		 "firewall-disable"},
+		{"dns-record", "dns-restore kafka-psc-zone *", "dns-drop"},
+		{"rejected", "accept tidbcloud-prod-000",
+		 "reject tidbcloud-prod-000"},
+		{"neg-endpoint", "neg-restore kafka-neg broker-node2", "neg-drop"},
+		{"broker-down", "start broker-node3", "stop broker-node3"},
+		{"psc-link", "link-up psc", "link-down"},
+	};
+	static char out[65536];
+	char err[2048];
+	const char *P = PSCLAB_SRCDIR "/bin/pscLab";
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		int rc = it_capture(out, sizeof(out), "timeout 120 %s check %s "
+				    "%s --start 2>&1", P, lab, ex[i].name);
+		if (rc != 0 || !strstr(out, "When you think it is mended"))
+			fail_msg("check %s --start: exit %d\n%s", ex[i].name,
+				 rc, out);
+		rc = it_capture(out, sizeof(out), "%s status %s 2>&1", P, lab);
+		if (rc != 0 || strstr(out, ex[i].secret) ||
+		    !strstr(out, "set by exercise"))
+			fail_msg("status gives %s away:\n%s", ex[i].name, out);
+		rc = it_capture(out, sizeof(out), "timeout 120 %s check %s %s "
+				"--timeout 3000 2>&1", P, lab, ex[i].name);
+		if (rc != 1 || !strstr(out, "not yet: ") ||
+		    !strstr(out, "hint: "))
+			fail_msg("check %s unfixed: exit %d\n%s", ex[i].name,
+				 rc, out);
+		fprintf(stderr, "# %s unfixed: %s", ex[i].name, out);
+		/* a plain clear all leaves it */
+		assert_int_equal(fault("clear all", err, sizeof(err)), 0);
+		assert_int_equal(fault(ex[i].mend, err, sizeof(err)), 0);
+		rc = it_capture(out, sizeof(out), "timeout 120 %s check %s %s "
+				"2>&1", P, lab, ex[i].name);
+		if (rc != 0 || !strstr(out, "passed: "))
+			fail_msg("check %s mended: exit %d\n%s", ex[i].name,
+				 rc, out);
+	}
+}
+
 int main(void)
 {
 	char home[4096], err[512];
@@ -224,6 +306,8 @@ int main(void)
 		cmocka_unit_test_teardown(link_faults, clear_all),
 		cmocka_unit_test_teardown(model_faults, clear_all),
 		cmocka_unit_test_teardown(refusals, clear_all),
+		cmocka_unit_test_teardown(trace_brokers, clear_all),
+		cmocka_unit_test_teardown(exercises, clear_all),
 	};
 	return cmocka_run_group_tests_name("fault", tests, group_setup,
 					   group_teardown);
