@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # tests/run.sh MODE BIN... - run pscLab's test suites and end with one line
 # "tests: N passed, M failed, K skipped".  MODE "unit" runs the cmocka
-# binaries given (after the tree check and the import CLI's TAP test,
-# tests/import/cli.sh, which needs bin/pscLab); "all" runs them, then the dependency smoke test
+# binaries given (after the tree check, the import CLI's TAP test,
+# tests/import/cli.sh, and the sample CI workflow's check, tests/ci/workflow.sh,
+# both of which need bin/pscLab); "all" runs them, then the dependency smoke test
 # (tests/deps/run.sh), the integration binaries named in $INTEG_BINS
-# (cmocka, as root) and every integration script in tests/integration/*.sh.
+# (cmocka, as root), every integration script in tests/integration/*.sh and
+# README's JSON tables against a network-only lab (tests/ci/schemas.sh).
 # Every suite is bounded in time.
 #
 # A skip is neither a pass nor a failure, and it must say why: the reason
@@ -87,6 +89,7 @@ run_suite() {   # name timeout command...
 
 run_suite layers 60 tests/tree/layers.sh
 run_suite import-cli 120 tests/import/cli.sh
+run_suite ci-workflow 120 tests/ci/workflow.sh
 for bin in "$@"; do
 	CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
 done
@@ -100,6 +103,7 @@ if [ "$mode" = all ]; then
 		[ -e "$t" ] || continue
 		run_suite "$(basename "$t" .sh)" 1200 "$t"
 	done
+	run_suite ci-schemas 300 tests/ci/schemas.sh
 fi
 
 if [ -s "$skips_file" ]; then
