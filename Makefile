@@ -7,6 +7,11 @@
 #   make deps        Debian packages, Apache Kafka (mvn), kafka-proxy (from
 #                    its source archives, go), the Go client's modules
 #   make check       unit tests only (no set-up)
+#   sudo make test-reliability
+#                    tests/reliability/*.sh in full (100 SIGKILL points
+#                    of up and of down, two labs, service floods; network
+#                    only, no brokers; about 2 min); `make test` runs
+#                    them with RELIABILITY_POINTS=20
 #   make asan        unit tests under AddressSanitizer + UBSan
 #   make fuzz        the loader's and the DNS stub's libFuzzer targets,
 #                    FUZZ_SECONDS each
@@ -51,8 +56,8 @@ CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/itests/%)
 
-.PHONY: all deps check test asan fuzz install uninstall up bench clean \
-        pkgcheck matrix
+.PHONY: all deps check test test-reliability asan fuzz install uninstall \
+        up bench clean pkgcheck matrix
 
 all: bin/pscLab bin/psclab-kclient
 
@@ -105,6 +110,12 @@ test: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS) $(INTEG_BINS) bin/pscLab \
 	  bin/psclab-kclient $(BENCH_BINS)
 	@INTEG_BINS="$(INTEG_BINS)" tests/run.sh all $(UNIT_BINS)
+
+# The reliability suite in full (root, network-only labs rel-*, no
+# brokers): RELIABILITY_POINTS (100) SIGKILL points, RELIABILITY_SEED to
+# replay; see README "Reliability".
+test-reliability: bin/pscLab
+	@tests/run.sh reliability
 
 asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \

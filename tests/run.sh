@@ -5,9 +5,13 @@
 # tests/import/cli.sh, and the sample CI workflow's check, tests/ci/workflow.sh,
 # both of which need bin/pscLab); "all" runs them, then the dependency smoke test
 # (tests/deps/run.sh), the integration binaries named in $INTEG_BINS
-# (cmocka, as root), every integration script in tests/integration/*.sh and
-# README's JSON tables against a network-only lab (tests/ci/schemas.sh).
-# Every suite is bounded in time.
+# (cmocka, as root), every integration script in tests/integration/*.sh,
+# README's JSON tables against a network-only lab (tests/ci/schemas.sh)
+# and the reliability scripts tests/reliability/*.sh with their CI subset
+# (RELIABILITY_POINTS=20 unless set).  MODE "reliability" runs only the
+# reliability scripts, in full (`make test-reliability`: 100 points).
+# Every suite is bounded in time (a reliability script by
+# RELIABILITY_MAX_SECONDS, its suite by that and 120 s more).
 #
 # A skip is neither a pass nor a failure, and it must say why: the reason
 # is the "1..0 # SKIP <why>" of a suite that skips whole, or the comment
@@ -87,12 +91,25 @@ run_suite() {   # name timeout command...
 	fi
 }
 
-run_suite layers 60 tests/tree/layers.sh
-run_suite import-cli 120 tests/import/cli.sh
-run_suite ci-workflow 120 tests/ci/workflow.sh
-for bin in "$@"; do
-	CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
-done
+# tests/reliability/*.sh but lib.sh (sourced by the others)
+run_reliability() {
+	local t
+	export RELIABILITY_POINTS RELIABILITY_MAX_SECONDS
+	for t in tests/reliability/*.sh; do
+		[ -e "$t" ] && [ "$(basename "$t")" != lib.sh ] || continue
+		run_suite "reliability-$(basename "$t" .sh)" \
+			$((RELIABILITY_MAX_SECONDS + 120)) "$t"
+	done
+}
+
+if [ "$mode" != reliability ]; then
+	run_suite layers 60 tests/tree/layers.sh
+	run_suite import-cli 120 tests/import/cli.sh
+	run_suite ci-workflow 120 tests/ci/workflow.sh
+	for bin in "$@"; do
+		CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
+	done
+fi
 
 if [ "$mode" = all ]; then
 	run_suite deps 600 tests/deps/run.sh
@@ -104,6 +121,14 @@ if [ "$mode" = all ]; then
 		run_suite "$(basename "$t" .sh)" 1200 "$t"
 	done
 	run_suite ci-schemas 300 tests/ci/schemas.sh
+	RELIABILITY_POINTS=${RELIABILITY_POINTS:-20}
+	RELIABILITY_MAX_SECONDS=${RELIABILITY_MAX_SECONDS:-300}
+	run_reliability
+fi
+if [ "$mode" = reliability ]; then
+	RELIABILITY_POINTS=${RELIABILITY_POINTS:-100}
+	RELIABILITY_MAX_SECONDS=${RELIABILITY_MAX_SECONDS:-1200}
+	run_reliability
 fi
 
 if [ -s "$skips_file" ]; then

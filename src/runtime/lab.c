@@ -111,17 +111,13 @@ static int teardown(const char *lab, FILE *progress, long long t0,
 	if (have_state && st.n_procs)
 		step(progress, t0, "stopped %zu process%s", st.n_procs,
 		     st.n_procs == 1 ? "" : "es");
-	/* namespaces: the journal's, then whatever carries the lab's mark */
+	/* namespaces: every psclab-<lab>-* but another lab's (the journal
+	 * names one before it is made: an up that met another lab's
+	 * namespace of the same name, psclab-a-b-c for lab a's VM b-c and
+	 * lab a-b's VM c, must not delete it on its way back) */
 	size_t n_ns = 0;
-	for (size_t i = 0; have_state && i < st.n_netns; i++) {
-		if (psc_netns_exists(st.netns[i]))
-			n_ns++;
-		if (psc_netns_delete(st.netns[i], e2, sizeof(e2)) < 0 &&
-		    rc == 0) {
-			snprintf(err, errlen, "%s", e2);
-			rc = -1;
-		}
-	}
+	for (size_t i = 0; have_state && i < st.n_netns; i++)
+		n_ns += psc_netns_exists(st.netns[i]);
 	char prefix[PSC_NETNS_NAME_LEN];
 	char (*names)[PSC_NETNS_NAME_LEN] = calloc(PSC_NETNS_MAX_LIST,
 						   sizeof(*names));

@@ -170,8 +170,8 @@ static void link_faults(void **state)
 	(void)state;
 	one("link-down psc", "bootstrap 172.16.0.10:9093", PSC_HOP_ENDPOINT,
 	    "the PSC join's links are down");
-	one("link-down broker-node3", "broker 3 at b3.", PSC_HOP_BROKER_DOWN,
-	    "the backend VM's NIC is down");
+	one("link-down broker-node3", "bootstrap 172.16.0.10:9095",
+	    PSC_HOP_BROKER_DOWN, "the backend VM's NIC is down");
 	one("netem changefeed loss=100", "bootstrap 172.16.0.10:9094",
 	    PSC_HOP_ENDPOINT, "its packets are dropped");
 	one("netem changefeed rate=2000", NULL, PSC_HOP_NONE, NULL);
