@@ -915,6 +915,15 @@ static int run_check(const struct cmd *c, int argc, char **argv)
 		return rc;
 	if (!need_root("check") || !lab_name_ok("check", pos[0]))
 		return EXIT_USAGE;
+	char want[PSC_NAME_LEN + 8];
+	snprintf(want, sizeof(want), "sc-%s", ex.scenario);
+	if (ex.scenario[0] && strcmp(pos[0], want) != 0) {
+		fprintf(stderr, "%s check: exercise %s is the scenario %s, whose "
+			"lab is %s\n  fix: sudo %s check %s %s%s\n", prog,
+			ex.name, ex.scenario, want, prog, want, ex.name,
+			start ? " --start" : "");
+		return EXIT_USAGE;
+	}
 	if (start)
 		return check_start(pos[0], &ex);
 	if (reset)

@@ -27,23 +27,12 @@ static const psc_plan_vm *vm_of(const psc_plan *p, const char *name)
 	return NULL;
 }
 
-static int stop_start(const char *lab, const psc_plan *p, const char *node,
-		      bool stop, FILE *out, char *err, size_t errlen)
+static int stop_start(const char *lab, const char *node, bool stop,
+		      FILE *out, char *err, size_t errlen)
 {
-	if (!psc_lab_is_service(p, node))
-		return psc_lab_node_process(lab, node, stop ? PSC_NODE_STOP
-						       : PSC_NODE_START,
-					    out, err, errlen);
-	bool was;
-	if (!stop)
-		return psc_lab_start_service(p, node, err, errlen);
-	if (psc_lab_stop_service(lab, node, &was, err, errlen) < 0)
-		return -1;
-	if (!was) {
-		snprintf(err, errlen, "%s is not running", node);
-		return -1;
-	}
-	return 0;
+	return psc_lab_node_process(lab, node, stop ? PSC_NODE_STOP
+						    : PSC_NODE_START,
+				    out, err, errlen);
 }
 
 /* a VM's NIC (eth0), or every end of the PSC namespace's links */
@@ -183,7 +172,7 @@ static int effect(const char *lab, const psc_fault *f, bool set, FILE *out,
 		goto out;
 	switch (f->kind) {
 	case PSC_FAULT_STOP:
-		rc = stop_start(lab, p, f->arg[0], set, out, err, errlen);
+		rc = stop_start(lab, f->arg[0], set, out, err, errlen);
 		break;
 	case PSC_FAULT_LINK_DOWN:
 		rc = link_set(p, f->arg[0], !set, err, errlen);

@@ -520,6 +520,46 @@ static int node_proc_name(const psc_topology *t, const char *node,
 	return -1;
 }
 
+/* stop/start/restart of a lab's service (a DNS stub, the health
+ * checker): by pid from the journal, started again as up starts it */
+static int service_process(const char *lab, const psc_plan *p,
+			   const char *name, psc_node_action act,
+			   FILE *progress, long long t0, char *err,
+			   size_t errlen)
+{
+	bool was;
+	if (act == PSC_NODE_START) {
+		psc_state st;
+		bool alive = false;
+		memset(&st, 0, sizeof(st));
+		if (psc_state_read(lab, &st, err, errlen) < 0)
+			return -1;
+		for (size_t i = 0; i < st.n_procs; i++)
+			alive = alive || (strcmp(st.procs[i].name, name) == 0 &&
+					  psc_proc_alive(&st.procs[i]));
+		psc_state_free(&st);
+		if (alive) {
+			snprintf(err, errlen, "%s is running already; pscLab "
+				 "restart %s %s stops it first", name, lab, name);
+			return -1;
+		}
+	} else {
+		if (psc_lab_stop_service(lab, name, &was, err, errlen) < 0)
+			return -1;
+		if (!was && act == PSC_NODE_STOP) {
+			snprintf(err, errlen, "%s is not running", name);
+			return -1;
+		}
+	}
+	if (act != PSC_NODE_STOP &&
+	    psc_lab_start_service(p, name, err, errlen) < 0)
+		return -1;
+	if (progress)
+		fprintf(progress, "[%6lld ms] %s %s\n", psc_now_ms() - t0, name,
+			act == PSC_NODE_STOP ? "stopped" : "started and serving");
+	return 0;
+}
+
 int psc_lab_node_process(const char *lab, const char *node,
 			 psc_node_action act, FILE *progress, char *err,
 			 size_t errlen)
@@ -540,6 +580,11 @@ int psc_lab_node_process(const char *lab, const char *node,
 	rc = psc_lab_load(lab, &t, p, err, errlen);
 	if (rc < 0)
 		goto out;
+	if (psc_lab_is_service(p, node)) {   /* dns-<network>, health-checker */
+		rc = service_process(lab, p, node, act, progress, t0, err,
+				     errlen);
+		goto out;
+	}
 	rc = PSC_LAB_NO_NODE;
 	if (psc_plan_node_ns(p, node, err, errlen) < 0)
 		goto out;

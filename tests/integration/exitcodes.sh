@@ -69,7 +69,7 @@ code 2 "pscLab --no-such-option" "$P" --no-such-option
 
 # ---- every verb: --help 0; an unknown option 2 ----
 verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
-covered=" lint import graph up down status verify trace exec logs fault restart "
+covered=" lint import graph up down status verify trace exec logs fault restart check "
 for v in $verbs; do
 	code 0 "$v --help" "$P" "$v" --help
 	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
@@ -125,6 +125,10 @@ code 2 "fault nosuchlab (not up)" "$P" fault nosuchlab stop broker-node1
 code 2 "fault (no node)" "$P" fault nosuchlab stop
 code 2 "fault pause (not stop|start)" "$P" fault nosuchlab pause broker-node1
 code 2 "restart nosuchlab (not up)" "$P" restart nosuchlab broker-node1
+code 2 "check nosuchlab psc-firewall (not up)" "$P" check nosuchlab psc-firewall
+code 2 "check nosuchlab nosuchexercise (listed)" "$P" check nosuchlab nosuchexercise
+code 2 "check (no exercise)" "$P" check nosuchlab
+code 2 "check --start --reset together" "$P" check nosuchlab psc-firewall --start --reset
 code 2 "restart (no node)" "$P" restart nosuchlab
 code 2 "up a missing file" "$P" up "$missing" --network-only
 code 2 "up nosuchtopology" "$P" up nosuchtopology --network-only
@@ -158,8 +162,15 @@ code 2 "fault $LAB netem bastion-node jitter=3" "$P" fault "$LAB" netem bastion-
 code 2 "fault $LAB clear f999 (no such fault)" "$P" fault "$LAB" clear f999
 code 0 "fault $LAB netem bastion-node clear" "$P" fault "$LAB" netem bastion-node clear
 code 0 "fault $LAB clear all" "$P" fault "$LAB" clear all
+code 0 "check $LAB psc-firewall --start" "$P" check "$LAB" psc-firewall --start
+code 1 "check $LAB psc-firewall (not mended: no Kafka either)" "$P" check "$LAB" psc-firewall --timeout 500
+code 1 "fault $LAB clear f1... an exercise's fault by id (left)" "$P" fault "$LAB" clear "$("$P" status "$LAB" --json | jq -r '.labs[0].faults[0].id')"
+code 0 "check $LAB psc-firewall --reset" "$P" check "$LAB" psc-firewall --reset
+code 2 "check $LAB seed-bootstrap (a scenario exercise: its lab is sc-seed-bootstrap)" "$P" check "$LAB" seed-bootstrap --timeout 500
 code 2 "restart $LAB nosuchnode" "$P" restart "$LAB" nosuchnode
 code 1 "restart $LAB bastion-node (runs no broker)" "$P" restart "$LAB" bastion-node
+code 0 "restart $LAB dns-kafka-vpc (its DNS stub)" "$P" restart "$LAB" dns-kafka-vpc
+code 1 "fault $LAB start dns-kafka-vpc (running already)" "$P" fault "$LAB" start dns-kafka-vpc
 code 2 "trace $LAB --from nosuchnode" "$P" trace "$LAB" 172.16.0.10:9093 --from nosuchnode
 code 1 "trace $LAB an unmapped port (stops at the load balancer)" "$P" trace "$LAB" 172.16.0.10:9092 --timeout 500
 code 1 "trace $LAB nothing listens (network only)" "$P" trace "$LAB" b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093 --timeout 500
