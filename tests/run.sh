@@ -121,6 +121,7 @@ if [ "$mode" = all ]; then
 		run_suite "$(basename "$t" .sh)" 1200 "$t"
 	done
 	run_suite ci-schemas 300 tests/ci/schemas.sh
+	run_suite sanitize 2400 tests/sanitize/run.sh
 	RELIABILITY_POINTS=${RELIABILITY_POINTS:-20}
 	RELIABILITY_MAX_SECONDS=${RELIABILITY_MAX_SECONDS:-300}
 	run_reliability

@@ -17,6 +17,12 @@
 int psc_link_set_up(const char *ns, const char *ifname, bool up, char *err,
 		    size_t errlen);
 
+/* Forget the neighbours (ARP entries) of ifname in ns: after a link comes
+ * back, an entry that failed while it was down would answer "no route to
+ * host" for seconds.  -1 with err. */
+int psc_link_neigh_flush(const char *ns, const char *ifname, char *err,
+			 size_t errlen);
+
 typedef struct psc_netem {
 	long delay_ms;            /* 0: none */
 	long loss_pct;            /* 0: none, 1..100 */

@@ -10,6 +10,7 @@
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/netem.h>
 #include <netlink/route/qdisc/tbf.h>
@@ -196,4 +197,58 @@ int psc_netem_clear(const char *ns, const char *ifname, char *err,
 		    size_t errlen)
 {
 	return netem_job(ns, ifname, NULL, err, errlen);
+}
+
+/* ---- neighbours ---- */
+
+struct neigh_job {
+	const char *ifname;
+	char why[256];
+};
+
+static void drop_neigh(struct nl_object *o, void *arg)
+{
+	struct nl_sock *sk = arg;
+	rtnl_neigh_delete(sk, (struct rtnl_neigh *)o, 0);
+}
+
+static int flush_here(void *arg)
+{
+	struct neigh_job *j = arg;
+	struct link_job lj = {.ifname = j->ifname};
+	struct nl_sock *sk = route_sock(&lj);
+	struct nl_cache *cache = NULL;
+	if (!sk) {
+		snprintf(j->why, sizeof(j->why), "%s", lj.why);
+		return -1;
+	}
+	int ifindex = (int)if_nametoindex(j->ifname);
+	int e = ifindex > 0 ? rtnl_neigh_alloc_cache(sk, &cache)
+			    : -NLE_OBJ_NOTFOUND;
+	if (e >= 0) {
+		struct rtnl_neigh *filter = rtnl_neigh_alloc();
+		if (filter) {
+			rtnl_neigh_set_ifindex(filter, ifindex);
+			nl_cache_foreach_filter(cache, OBJ_CAST(filter),
+						drop_neigh, sk);
+			rtnl_neigh_put(filter);
+		}
+		nl_cache_free(cache);
+	} else {
+		snprintf(j->why, sizeof(j->why), "%s", nl_geterror(e));
+	}
+	nl_socket_free(sk);
+	return e < 0 ? -1 : 0;
+}
+
+int psc_link_neigh_flush(const char *ns, const char *ifname, char *err,
+			 size_t errlen)
+{
+	struct neigh_job j = {.ifname = ifname};
+	char e2[256] = "";
+	if (psc_netns_run(ns, flush_here, &j, e2, sizeof(e2)) == 0)
+		return 0;
+	snprintf(err, errlen, "neighbours of %s in %s: %s", ifname, ns,
+		 j.why[0] ? j.why : e2);
+	return -1;
 }

@@ -48,8 +48,18 @@ static int link_set(const psc_plan *p, const char *node, bool up, char *err,
 		if (psc_link_set_up(p->ns[vm->ns].name, "eth0", up, err,
 				    errlen) < 0)
 			return -1;
-		return up ? psc_fabric_routes_restore(p, vm->ns, "eth0", err,
-						      errlen) : 0;
+		if (!up)
+			return 0;
+		/* the routes the kernel dropped with the link, and the ARP
+		 * entries that failed meanwhile */
+		if (psc_fabric_routes_restore(p, vm->ns, "eth0", err,
+					      errlen) < 0 ||
+		    psc_link_neigh_flush(p->ns[vm->ns].name, "eth0", err,
+					 errlen) < 0 ||
+		    psc_link_neigh_flush(p->ns[vm->router_ns].name,
+					 vm->router_if, err, errlen) < 0)
+			return -1;
+		return 0;
 	}
 	for (size_t i = 0; i < p->n_links; i++) {
 		const psc_plan_end *e[2] = {&p->links[i].a, &p->links[i].b};
@@ -57,6 +67,11 @@ static int link_set(const psc_plan *p, const char *node, bool up, char *err,
 			if (e[k]->ns == p->psc_ns &&
 			    psc_link_set_up(p->ns[e[k]->ns].name, e[k]->ifname,
 					    up, err, errlen) < 0)
+				return -1;
+		bool psc = e[0]->ns == p->psc_ns || e[1]->ns == p->psc_ns;
+		for (size_t k = 0; up && psc && k < 2; k++)
+			if (psc_link_neigh_flush(p->ns[e[k]->ns].name,
+						 e[k]->ifname, err, errlen) < 0)
 				return -1;
 	}
 	return up && p->psc_ns >= 0
