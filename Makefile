@@ -171,15 +171,14 @@ up: deps
 # Benchmarks: ratios measured side by side in one run (the machine is
 # shared and noisy); root.
 BENCH_BINS := $(BUILD)/bench/bench_network $(BUILD)/bench/bench_kafka
-$(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS)
+$(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS) $(wildcard tests/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
+# The table goes to stdout and $(BUILD)/bench.txt, the figures (every run,
+# the machine, the load) to $(BUILD)/bench.json (tests/bench/run.sh).
 bench: $(BENCH_BINS) bin/pscLab bin/psclab-kclient
-	$(BUILD)/bench/bench_network topologies/portmap.yaml
-	$(BUILD)/bench/bench_network --scale bin/pscLab
-	$(BUILD)/bench/bench_kafka topologies/portmap.yaml
-	$(BUILD)/bench/bench_kafka topologies/proxy.yaml
+	tests/bench/run.sh $(BUILD) bin/pscLab
 
 # Kafka x kafka-proxy x client library, every check run through the lab
 # (root; about 10 minutes here): the table lands in build/matrix.txt.

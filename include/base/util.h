@@ -30,6 +30,12 @@ void psc_setf(char *buf, size_t len, const char *fmt, ...)
 extern volatile sig_atomic_t psc_stop_flag;
 void psc_catch_term(void);
 
+/* A service is serving: one byte to its readiness fd *fd (from its
+ * supervisor, runtime/proc.h), which is then closed and set to -1; nothing
+ * when *fd is -1.  A write that fails is ignored: the supervisor sees EOF
+ * and reports the service as not ready. */
+void psc_ready_notify(int *fd);
+
 /* an int file descriptor closed at the end of its scope (bubblewrap's
  * cleanup attributes); -1 is left alone */
 void psc_close_fd(int *fd);

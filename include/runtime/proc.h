@@ -71,6 +71,27 @@ int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
 		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
 		   char *err, size_t errlen);
 
+/* Readiness: psc_proc_spawn_ready() is psc_proc_spawn() with a pipe whose
+ * write end the command finds open at fd PSC_PROC_READY_FD (the one fd
+ * besides 0..2 it inherits); it writes one byte there the moment it serves
+ * (a service: once its sockets are bound) and closes it.  *ready_fd gets
+ * the read end (close-on-exec; the caller closes it), -1 on failure.
+ * pscLab holds no write end, so the pipe reads EOF if the command exits,
+ * or closes the fd, before it is ready.  Tell the command its fd (e.g. in
+ * argv): a command run by hand has no such pipe. */
+#define PSC_PROC_READY_FD 3
+int psc_proc_spawn_ready(const char *name, const char *netns,
+			 char *const argv[], char *const envp[],
+			 const char *logpath, psc_proc_hook before_exec,
+			 void *hook_arg, psc_proc *out, int *ready_fd,
+			 char *err, size_t errlen);
+/* Wait until every one of n readiness fds has its byte, all at once (poll,
+ * no sleep), timeout_ms in all.  0; -1 with *which the first fd that is
+ * not ready and err why ("it exited ... before it was ready", "it was not
+ * ready within N ms"), for the caller to name the process. */
+int psc_proc_wait_ready(const int *fds, size_t n, int timeout_ms,
+			size_t *which, char *err, size_t errlen);
+
 /* The pid exists, has the recorded start time and is not a zombie. */
 bool psc_proc_alive(const psc_proc *p);
 /* The pid exists and is not a zombie (not reaped here: it may be someone
@@ -78,8 +99,10 @@ bool psc_proc_alive(const psc_proc *p);
  * has no need of. */
 bool psc_proc_pid_alive(pid_t pid);
 
-/* Stop p: SIGTERM, wait up to grace_ms (polling /proc every 20 ms), then
- * SIGKILL and wait up to 2 s more.  Each signal goes to the process or,
+/* Stop p: SIGTERM, wait up to grace_ms for its exit, then SIGKILL and wait
+ * up to 2 s more.  The waits poll a pidfd of the process (woken the moment
+ * it exits; on a kernel without pidfd_open, < 5.3, /proc is read every
+ * 20 ms instead).  Each signal goes to the process or,
  * when it leads its process group (as spawned processes do), to that whole
  * group; members that outlive the leader are not chased (nothing proves the
  * group is still ours then).  A pid that is gone, a zombie or has another

@@ -112,9 +112,12 @@ long psc_dns_answer(const psc_dns_config *cfg, const uint8_t *query,
  * within PSC_DNS_POLL_MS.  TCP: 2-byte length framing, at most
  * PSC_DNS_TCP_MAX_CONNS connections (more are accepted and closed), each
  * closed after PSC_DNS_TCP_IDLE_MS without a completed exchange, on a
- * zero-length frame, on EOF or error.  Returns 0 when stopped, -1 with
- * the reason when the sockets cannot be set up (or poll fails). */
+ * zero-length frame, on EOF or error.  ready_fd (-1: none) gets its byte
+ * (base/util.h psc_ready_notify) once both sockets are bound and the TCP
+ * one listens: from then on a query is answered.  Returns 0 when stopped,
+ * -1 with the reason when the sockets cannot be set up (or poll fails). */
 int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
-		  volatile sig_atomic_t *stop, char *err, size_t errlen);
+		  volatile sig_atomic_t *stop, int ready_fd, char *err,
+		  size_t errlen);
 
 #endif

@@ -24,9 +24,16 @@
 /* Probe the backends of every load balancer of plan with a health check
  * and no NEG, apply the pick to the routers and keep the health file at
  * path (with path ".tmp" beside it) until *stop becomes non-zero.  Errors
- * applying a pick are logged to stderr and the loop goes on; 0 at stop. */
+ * applying a pick are logged to stderr and the loop goes on; 0 at stop.
+ * ready_fd (-1: none) gets its byte (base/util.h psc_ready_notify) at
+ * once, when the starting state is in place (every backend UNHEALTHY, the
+ * picks failing open, the health file written) and before the first
+ * probe: up starts the backends after its services, so a first round
+ * could only fail, and waiting for it would add a probe's timeout
+ * (timeout_sec) to up for no new state. */
 int psc_health_serve(const psc_plan *p, const char *path,
-		     volatile sig_atomic_t *stop, char *err, size_t errlen);
+		     volatile sig_atomic_t *stop, int ready_fd, char *err,
+		     size_t errlen);
 
 /* The state of backend instance vm of load balancer lb in the health file
  * at path: "HEALTHY" or "UNHEALTHY" written into buf, or "UNKNOWN" when

@@ -45,6 +45,17 @@ void psc_setf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+void psc_ready_notify(int *fd)
+{
+	char b = 'R';
+	if (*fd < 0)
+		return;
+	while (write(*fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(*fd);
+	*fd = -1;
+}
+
 void psc_close_fd(int *fd)
 {
 	if (*fd >= 0)

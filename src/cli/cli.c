@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -1280,15 +1281,41 @@ static int run_trace(const struct cmd *c, int argc, char **argv)
 	return code;
 }
 
+/* a service's `--ready-fd N` (its supervisor's readiness pipe, see
+ * runtime/proc.h): the fd, close-on-exec from now on; -1 when not given,
+ * -2 when it is no pipe this process holds */
+static int ready_fd_arg(int *argc, char **argv)
+{
+	if (*argc < 3 || strcmp(argv[*argc - 2], "--ready-fd") != 0)
+		return -1;
+	char *end;
+	long fd = strtol(argv[*argc - 1], &end, 10);
+	struct stat st;
+	*argc -= 2;
+	if (*end || fd < 0 || fd > INT_MAX || fstat((int)fd, &st) < 0 ||
+	    !S_ISFIFO(st.st_mode))
+		return -2;
+	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	return (int)fd;
+}
+
 /* hidden: the services a lab runs in its namespaces */
 static int run_service(const struct cmd *c, int argc, char **argv)
 {
 	char err[1024];
 	int rc;
+	int ready = ready_fd_arg(&argc, argv);
+	if (ready == -2) {
+		fprintf(stderr, "%s %s: --ready-fd %s is not a pipe this "
+			"process holds (it is for pscLab's supervisor)\n",
+			prog, c->name, argv[argc + 1]);
+		return EXIT_USAGE;
+	}
 	if (strcmp(c->name, "_dns") == 0 && argc == 3)
-		rc = psc_lab_serve_dns(argv[1], argv[2], err, sizeof(err));
+		rc = psc_lab_serve_dns(argv[1], argv[2], ready, err,
+				       sizeof(err));
 	else if (strcmp(c->name, "_health") == 0 && argc == 2)
-		rc = psc_lab_serve_health(argv[1], err, sizeof(err));
+		rc = psc_lab_serve_health(argv[1], ready, err, sizeof(err));
 	else {
 		usage_line(stderr, c);
 		return EXIT_USAGE;
@@ -1470,9 +1497,10 @@ static const struct cmd commands[] = {
 	 "(an unknown\nformat: the formats are listed), or a file that cannot "
 	 "be read as a topology.\n",
 	 run_graph},
-	{"_dns", "<lab> <network>", "(internal) a VPC's DNS stub", NULL,
-	 run_service},
-	{"_health", "<lab>", "(internal) the health checker", NULL,
+	{"_dns", "<lab> <network> [--ready-fd N]",
+	 "(internal) a VPC's DNS stub", NULL, run_service},
+	{"_health", "<lab> [--ready-fd N]", "(internal) the health checker",
+	 NULL,
 	 run_service},
 };
 

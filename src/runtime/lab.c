@@ -199,6 +199,7 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	bool ignored;
 	char e2[512];
 	psc_diags d;
+	psc_services ss = {.n = 0};
 
 	/* lint first: the findings (warnings too) are printed, errors stop */
 	int lrc;
@@ -248,10 +249,13 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto rollback;
 	step(progress, t0, "network: %zu namespaces, %zu veth pairs, %zu "
 	     "routes", p->n_ns, p->n_links, p->n_routes);
+	/* the DNS stubs start (exec, load, bind) while nftables is built */
+	if (psc_lab_spawn_dns(p, &ss, err, errlen) < 0)
+		goto rollback;
 	if (psc_nft_build(p, err, errlen) < 0)
 		goto rollback;
 	step(progress, t0, "firewall, load balancers and PSC in nftables");
-	if (psc_lab_start_services(p, err, errlen) < 0)
+	if (psc_lab_services_finish(p, &ss, err, errlen) < 0)
 		goto rollback;
 	step(progress, t0, "DNS stubs%s running",
 	     p->probe_ns >= 0 ? " and health checker" : "");
@@ -262,6 +266,7 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	goto out;
 
 rollback:;
+	psc_lab_services_close(&ss);
 	/* keep the cause whole (a broker's failure quotes its log) */
 	char *cause = strdup(err);
 	if (teardown(p->lab, NULL, t0, &ignored, e2, sizeof(e2)) < 0)

@@ -27,12 +27,15 @@
 #define NETNS_ETC_DIR "/etc/netns"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 		     "/sbin:/bin"
-#define POLL_MS 20              /* /proc polling period while stopping */
+#define POLL_MS 20              /* /proc polling while stopping, only
+				 * where pidfd_open is missing (< 5.3) */
 #define KILL_WAIT_MS 2000       /* after SIGKILL */
 #define START_TIMEOUT_MS 10000  /* the new process reports ready / execs */
 #define GO_TIMEOUT_MS 30000     /* the new process waits for its go */
 #define REAP_TIMEOUT_MS 5000    /* the intermediate child exits */
-#define CHILD_SOCK 3            /* the new process's fd to pscLab */
+#define CHILD_SOCK 4            /* the new process's fd to pscLab (its
+				 * readiness pipe, when it has one, is
+				 * PSC_PROC_READY_FD, 3) */
 
 extern char **environ;
 
@@ -335,11 +338,33 @@ static void close_from(int lowfd)
 		close(fd);
 }
 
+/* The new process's fds: /dev/null, the log twice, the readiness pipe at
+ * PSC_PROC_READY_FD (the one fd that outlives exec: dup2 clears
+ * FD_CLOEXEC; closed when there is none), the socket at CHILD_SOCK;
+ * moved out of the way of 0..4 first (*moved: the socket's copy there, to
+ * report a failure through).  -1 (errno) on failure. */
+static int place_fds(int sock, int logfd, int nullfd, int readyfd,
+		     int *moved)
+{
+	int s = *moved = fcntl(sock, F_DUPFD_CLOEXEC, 10);
+	int l = fcntl(logfd, F_DUPFD_CLOEXEC, 10);
+	int n = fcntl(nullfd, F_DUPFD_CLOEXEC, 10);
+	int r = readyfd >= 0 ? fcntl(readyfd, F_DUPFD_CLOEXEC, 10) : -1;
+	if (s < 0 || l < 0 || n < 0 || (readyfd >= 0 && r < 0) ||
+	    dup2(n, 0) < 0 || dup2(l, 1) < 0 || dup2(l, 2) < 0)
+		return -1;
+	if (r >= 0 ? dup2(r, PSC_PROC_READY_FD) < 0
+		   : close(PSC_PROC_READY_FD) < 0 && errno != EBADF)
+		return -1;
+	return dup3(s, CHILD_SOCK, O_CLOEXEC) < 0 ? -1 : 0;
+}
+
 /* The new process: into the node, fds and signals cleaned, then tell
  * pscLab who we are and exec when it says so. */
 __attribute__((noreturn))
-static void spawned(int sock, int logfd, int nullfd, const char *netns,
-		    const char *exe, char *const argv[], char *const envp[])
+static void spawned(int sock, int logfd, int nullfd, int readyfd,
+		    const char *netns, const char *exe, char *const argv[],
+		    char *const envp[])
 {
 	char e[sizeof(((struct spawn_msg *)0)->text)];
 	struct spawn_msg m;
@@ -359,15 +384,11 @@ static void spawned(int sock, int logfd, int nullfd, const char *netns,
 		child_fail(sock, e);
 	}
 
-	/* out of the way of 0..3 first, then into place */
-	int s = fcntl(sock, F_DUPFD_CLOEXEC, 10);
-	int l = fcntl(logfd, F_DUPFD_CLOEXEC, 10);
-	int n = fcntl(nullfd, F_DUPFD_CLOEXEC, 10);
-	if (s < 0 || l < 0 || n < 0 || dup2(n, 0) < 0 || dup2(l, 1) < 0 ||
-	    dup2(l, 2) < 0 || dup3(s, CHILD_SOCK, O_CLOEXEC) < 0) {
+	int moved;
+	if (place_fds(sock, logfd, nullfd, readyfd, &moved) < 0) {
 		snprintf(e, sizeof(e), "cannot set up stdin/stdout/stderr: %s",
 			 strerror(errno));
-		child_fail(s >= 0 ? s : sock, e);
+		child_fail(moved >= 0 ? moved : sock, e);
 	}
 	close_from(CHILD_SOCK + 1);
 	sock = CHILD_SOCK;
@@ -442,18 +463,46 @@ static int recv_msg(int sock, int timeout_ms, struct spawn_msg *m)
 	}
 }
 
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Wait until pidfd's process has exited (a zombie or reaped) or the
+ * deadline: true when it has.  No sleep: poll wakes at the exit. */
+static bool pidfd_wait(int pidfd, long long deadline)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	for (;;) {
+		long long left = deadline - psc_now_ms();
+		int r = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		if (r > 0)
+			return true;
+		if (r == 0 || errno != EINTR)
+			return false;
+	}
+}
+
 /* Reap our direct child, which exits at once; bounded. */
 static void reap(pid_t pid)
 {
 	int st;
 	long long deadline = psc_now_ms() + REAP_TIMEOUT_MS;
+	AUTO_FD pidfd = pidfd_open_(pid);
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
 			return;         /* reaped, or ECHILD (SIGCHLD ignored) */
 		if (psc_now_ms() >= deadline)
 			break;
-		psc_sleep_ms(5);
+		if (pidfd < 0 || !pidfd_wait(pidfd, deadline))
+			psc_sleep_ms(5);        /* no pidfd: kernel < 5.3 */
 	}
 	/* still our unreaped child, so still that pid: safe to kill */
 	kill(pid, SIGKILL);
@@ -461,12 +510,18 @@ static void reap(pid_t pid)
 		;
 }
 
-/* Wait up to ms for p to be gone; true when it is. */
-static bool wait_gone(const psc_proc *p, int ms)
+/* Wait up to ms for p to be gone; true when it is.  pidfd (pinning p's
+ * process, or -1) is polled: woken at the exit; without one (kernel < 5.3)
+ * /proc is read every POLL_MS. */
+static bool wait_gone(const psc_proc *p, int pidfd, int ms)
 {
 	if (ms < 0)
 		ms = 0;
 	long long deadline = psc_now_ms() + ms;
+	if (pidfd >= 0) {
+		pidfd_wait(pidfd, deadline);
+		return !psc_proc_alive(p);
+	}
 	for (int i = 0; i <= ms / POLL_MS + 1; i++) {
 		if (!psc_proc_alive(p))
 			return true;
@@ -476,6 +531,16 @@ static bool wait_gone(const psc_proc *p, int ms)
 		psc_sleep_ms(left < POLL_MS ? (int)left : POLL_MS);
 	}
 	return !psc_proc_alive(p);
+}
+
+/* wait_gone for a process found by its pid and start time */
+static bool wait_gone_pid(const psc_proc *p, int ms)
+{
+	AUTO_FD pidfd = pidfd_open_(p->pid);
+	stat_info si;
+	if (pidfd >= 0 && !is_ours(p, &si))
+		return true;    /* the pidfd is another process's */
+	return wait_gone(p, pidfd, ms);
 }
 
 /* the arguments of psc_proc_spawn checked; out's name, netns and
@@ -505,21 +570,28 @@ static int spawn_check(const char *name, const char *netns,
 	return 0;
 }
 
+/* the fds a new process is made with: pscLab's end of the socket, the
+ * child's end, its log, /dev/null, its readiness pipe's write end (-1) */
+struct spawn_fds {
+	int sock, child_sock, logfd, nullfd, readyfd;
+};
+
 /* fork, setsid, fork: the grandchild runs spawned() (it tells us through
  * child_sock), the middle child exits at once and is reaped here */
-static int fork_detached(int sock, int child_sock, int logfd, int nullfd,
-			 const char *netns, const char *exe,
-			 char *const argv[], char *const envp[],
-			 const char *name, char *err, size_t errlen)
+static int fork_detached(const struct spawn_fds *f, const char *netns,
+			 const char *exe, char *const argv[],
+			 char *const envp[], const char *name, char *err,
+			 size_t errlen)
 {
 	struct spawn_msg m;
+	int child_sock = f->child_sock;
 	pid_t mid = fork();
 	if (mid < 0) {
 		snprintf(err, errlen, "%s: fork: %s", name, strerror(errno));
 		return -1;
 	}
 	if (mid == 0) {
-		close(sock);
+		close(f->sock);
 		if (setsid() < 0) {
 			snprintf(m.text, sizeof(m.text), "setsid: %s",
 				 strerror(errno));
@@ -532,8 +604,8 @@ static int fork_detached(int sock, int child_sock, int logfd, int nullfd,
 			child_fail(child_sock, m.text);
 		}
 		if (pid == 0)
-			spawned(child_sock, logfd, nullfd, netns, exe, argv,
-				envp);
+			spawned(child_sock, f->logfd, f->nullfd, f->readyfd,
+				netns, exe, argv, envp);
 		_exit(0);
 	}
 	reap(mid);
@@ -566,7 +638,7 @@ static int spawn_handshake(int *sock, psc_proc *out, const char *argv0,
 	if (before_exec && before_exec(out, hook_arg, err, errlen) < 0) {
 		close(*sock);   /* EOF: it exits without running anything */
 		*sock = -1;
-		wait_gone(out, 1000);
+		wait_gone_pid(out, 1000);
 		return -1;
 	}
 	char go = 'G';
@@ -581,7 +653,7 @@ static int spawn_handshake(int *sock, psc_proc *out, const char *argv0,
 	if (r > 0) {
 		snprintf(err, errlen, "cannot run '%s' (%s): %s", argv0, name,
 			 m.text);
-		wait_gone(out, 1000);
+		wait_gone_pid(out, 1000);
 		return -1;
 	}
 	snprintf(err, errlen, "cannot start %s (pid %d): no exec: %s", name,
@@ -591,10 +663,28 @@ static int spawn_handshake(int *sock, psc_proc *out, const char *argv0,
 	return -1;
 }
 
-int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
-		   char *const envp[], const char *logpath,
-		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
-		   char *err, size_t errlen)
+/* the pipe of a readiness fd: *rd pscLab's end, *wr the process's (both
+ * close-on-exec here; the process gets wr as PSC_PROC_READY_FD) */
+static int ready_pipe(const char *name, int *rd, int *wr, char *err,
+		      size_t errlen)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: cannot make its readiness pipe: %s",
+			 name, strerror(errno));
+		return -1;
+	}
+	*rd = fds[0];
+	*wr = fds[1];
+	return 0;
+}
+
+/* psc_proc_spawn, with a readiness pipe when ready_fd is not NULL */
+static int spawn_impl(const char *name, const char *netns,
+		      char *const argv[], char *const envp[],
+		      const char *logpath, psc_proc_hook before_exec,
+		      void *hook_arg, psc_proc *out, int *ready_fd, char *err,
+		      size_t errlen)
 {
 	char exe[PATH_MAX];
 
@@ -631,27 +721,113 @@ int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
 	}
 	AUTO_FD sock = sv[0];
 	AUTO_FD child_sock = sv[1];
-	if (fork_detached(sock, child_sock, logfd, nullfd, netns, exe, argv,
-			  envp, name, err, errlen) < 0)
+	AUTO_FD ready_rd = -1;
+	AUTO_FD ready_wr = -1;
+	if (ready_fd &&
+	    ready_pipe(name, &ready_rd, &ready_wr, err, errlen) < 0)
+		return -1;
+	struct spawn_fds f = {sock, child_sock, logfd, nullfd, ready_wr};
+	if (fork_detached(&f, netns, exe, argv, envp, name, err, errlen) < 0)
 		return -1;
 	close(child_sock);
 	child_sock = -1;
-	return spawn_handshake(&sock, out, argv[0], before_exec, hook_arg,
-			       err, errlen);
+	/* the process holds the only write end now: EOF when it exits */
+	close(ready_wr);
+	ready_wr = -1;
+	if (spawn_handshake(&sock, out, argv[0], before_exec, hook_arg, err,
+			    errlen) < 0)
+		return -1;
+	if (ready_fd) {
+		*ready_fd = ready_rd;
+		ready_rd = -1;
+	}
+	return 0;
+}
+
+int psc_proc_spawn(const char *name, const char *netns, char *const argv[],
+		   char *const envp[], const char *logpath,
+		   psc_proc_hook before_exec, void *hook_arg, psc_proc *out,
+		   char *err, size_t errlen)
+{
+	return spawn_impl(name, netns, argv, envp, logpath, before_exec,
+			  hook_arg, out, NULL, err, errlen);
+}
+
+int psc_proc_spawn_ready(const char *name, const char *netns,
+			 char *const argv[], char *const envp[],
+			 const char *logpath, psc_proc_hook before_exec,
+			 void *hook_arg, psc_proc *out, int *ready_fd,
+			 char *err, size_t errlen)
+{
+	*ready_fd = -1;
+	return spawn_impl(name, netns, argv, envp, logpath, before_exec,
+			  hook_arg, out, ready_fd, err, errlen);
+}
+
+/* one readiness pipe's news: 1 the byte came, 0 EOF (the process closed
+ * it or exited first), -1 read error */
+static int ready_read(int fd)
+{
+	char b;
+	ssize_t r;
+	do
+		r = read(fd, &b, 1);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 1 : r == 0 ? 0 : -1;
+}
+
+int psc_proc_wait_ready(const int *fds, size_t n, int timeout_ms,
+			size_t *which, char *err, size_t errlen)
+{
+	struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
+	size_t left = n;
+	int rc = 0;
+	*which = 0;
+	if (!pfd) {
+		psc_setf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+	long long deadline = psc_now_ms() + timeout_ms;
+	while (left > 0 && rc == 0) {
+		long long ms = deadline - psc_now_ms();
+		int r = poll(pfd, n, ms > 0 ? (int)ms : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			for (*which = 0; *which < n && pfd[*which].fd < 0;)
+				(*which)++;
+			if (r == 0)
+				psc_setf(err, errlen, "it was not ready within "
+					 "%d ms", timeout_ms);
+			else
+				psc_setf(err, errlen, "poll: %s",
+					 strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			int got = ready_read(pfd[i].fd);
+			if (got <= 0) {
+				*which = i;
+				psc_setf(err, errlen, got == 0 ? "it exited "
+					 "(or closed its readiness fd) before "
+					 "it was ready" : "reading its "
+					 "readiness pipe: %s", strerror(errno));
+				rc = -1;
+			}
+			pfd[i].fd = -1;     /* ready: poll ignores it now */
+			left--;
+		}
+	}
+	free(pfd);
+	return rc;
 }
 
 /* ---- stop ---- */
-
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
 
 static int pidfd_signal_(int pidfd, int sig)
 {
@@ -666,17 +842,15 @@ static int pidfd_signal_(int pidfd, int sig)
 }
 
 /* Signal p if, and only if, it still is the process recorded: 0 sent,
- * 1 gone or not ours (nothing sent), -1 error.  A process group leader (as
- * spawned processes are) gets it with its group, as long as it has not
- * exited: while it is alive or an unreaped zombie, its pid, hence the group
- * id, cannot be reused. */
-static int signal_ours(const psc_proc *p, int sig)
+ * 1 gone or not ours (nothing sent), -1 error.  pidfd (-1 where the kernel
+ * has none) was opened on p->pid before this looks at /proc, so the process
+ * checked is the one signalled.  A process group leader (as spawned
+ * processes are) gets it with its group, as long as it has not exited:
+ * while it is alive or an unreaped zombie, its pid, hence the group id,
+ * cannot be reused. */
+static int signal_ours(const psc_proc *p, int pidfd, int sig)
 {
 	stat_info si;
-	/* the pidfd pins the process found now; then check it is p */
-	AUTO_FD pidfd = pidfd_open_(p->pid);
-	if (pidfd < 0 && errno == ESRCH)
-		return 1;
 	if (!is_ours(p, &si))
 		return 1;
 	int r;
@@ -701,7 +875,12 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 			 p ? p->name : "process");
 		return -1;
 	}
-	int r = signal_ours(p, SIGTERM);
+	/* the pidfd pins the process found now: signalled and waited for
+	 * through it (woken at its exit, no polling) */
+	AUTO_FD pidfd = pidfd_open_(p->pid);
+	if (pidfd < 0 && errno == ESRCH)
+		return 0;
+	int r = signal_ours(p, pidfd, SIGTERM);
 	if (r == 1)
 		return 0;
 	if (r < 0) {
@@ -709,9 +888,9 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 			 p->name, (int)p->pid, strerror(errno));
 		return -1;
 	}
-	if (wait_gone(p, grace_ms))
+	if (wait_gone(p, pidfd, grace_ms))
 		return 0;
-	r = signal_ours(p, SIGKILL);
+	r = signal_ours(p, pidfd, SIGKILL);
 	if (r == 1)
 		return 0;
 	if (r < 0) {
@@ -719,7 +898,7 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 			 p->name, (int)p->pid, strerror(errno));
 		return -1;
 	}
-	if (wait_gone(p, KILL_WAIT_MS))
+	if (wait_gone(p, pidfd, KILL_WAIT_MS))
 		return 0;
 	snprintf(err, errlen, "%s (pid %d): still running %d ms after SIGKILL",
 		 p->name, (int)p->pid, KILL_WAIT_MS);

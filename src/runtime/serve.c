@@ -12,9 +12,9 @@
 
 #include "base/net.h"
 #include "base/util.h"
-#include "fabric/netns.h"
 #include "services/dns.h"
 #include "services/health.h"
+#include "runtime/kafka.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
@@ -43,19 +43,20 @@ static int self_exe(char *out, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
-static int spawn_service(const char *lab, const char *name, const char *ns,
-			 char *const argv[], char *err, size_t errlen)
+#define READY_TIMEOUT_MS 5000
+
+static int spawn_service(const char *lab, const char *name,
+			 psc_service_start *s, char *const argv[],
+			 const char *ns, char *err, size_t errlen)
 {
 	char log[PATH_MAX];
-	psc_proc proc;
 	if (psc_state_log_path(lab, name, log, sizeof(log)) < 0) {
 		snprintf(err, errlen, "%s: no log path", name);
 		return -1;
 	}
-	if (psc_proc_spawn(name, ns, argv, NULL, log, psc_state_proc_hook,
-			   (void *)lab, &proc, err, errlen) < 0)
-		return -1;
-	return 0;
+	return psc_proc_spawn_ready(name, ns, argv, NULL, log,
+				    psc_state_proc_hook, (void *)lab, &s->proc,
+				    &s->ready, err, errlen);
 }
 
 /* the namespace service `name` runs in (dns-<network>: its router; the
@@ -82,92 +83,128 @@ bool psc_lab_is_service(const psc_plan *p, const char *name)
 	return service_ns(p, name, &net) >= 0;
 }
 
+/* start service `name` with its readiness pipe (PSC_PROC_READY_FD, told
+ * in argv: `_dns <lab> <network> --ready-fd 3`, `_health <lab> ...`) */
 static int spawn_one(const psc_plan *p, const char *exe, const char *name,
-		     char *err, size_t errlen)
+		     psc_service_start *s, char *err, size_t errlen)
 {
 	size_t net = 0;
 	int ns = service_ns(p, name, &net);
+	memset(s, 0, sizeof(*s));
+	s->ready = -1;
 	if (ns < 0) {
 		snprintf(err, errlen, "lab '%s' has no service %s", p->lab,
 			 name);
 		return -1;
 	}
 	bool dns = strncmp(name, "dns-", 4) == 0;
-	char *argv[] = {(char *)exe, dns ? "_dns" : "_health", (char *)p->lab,
-			dns ? (char *)p->t->networks[net].name : NULL, NULL};
-	return spawn_service(p->lab, name, p->ns[ns].name, argv, err, errlen);
+	char fd[16];
+	snprintf(fd, sizeof(fd), "%d", PSC_PROC_READY_FD);
+	char *dns_argv[] = {(char *)exe, "_dns", (char *)p->lab,
+			    (char *)p->t->networks[net].name, "--ready-fd", fd,
+			    NULL};
+	char *hc_argv[] = {(char *)exe, "_health", (char *)p->lab,
+			   "--ready-fd", fd, NULL};
+	if (dns)
+		PSC_SET(s->what, "the DNS stub of %s",
+			p->t->networks[net].name);
+	else
+		PSC_SET(s->what, "the health checker");
+	return spawn_service(p->lab, name, s, dns ? dns_argv : hc_argv,
+			     p->ns[ns].name, err, errlen);
 }
 
-static int spawn_services(const psc_plan *p, char *err, size_t errlen)
+/* wait for every started service's byte, all at once; the failure names
+ * the service, why (its log's last lines) and what to do */
+static int await_ready(const psc_plan *p, psc_service_start *s, size_t n,
+		       char *err, size_t errlen)
 {
-	char exe[PATH_MAX], name[PSC_PROC_NAME_LEN];
-	if (self_exe(exe, sizeof(exe), err, errlen) < 0)
+	int fds[PSC_MAX_NETWORKS + 1];
+	char why[256], tail[1024];
+	size_t bad;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = s[i].ready;
+	if (psc_proc_wait_ready(fds, n, READY_TIMEOUT_MS, &bad, why,
+				sizeof(why)) == 0)
+		return 0;
+	psc_file_tail(s[bad].proc.log, 0, 5, tail, sizeof(tail));
+	psc_setf(err, errlen, "%s (%s, pid %d) did not start: %s\n  why: its "
+		 "log %s %s\n%s\n  fix: correct what the log says, then run "
+		 "the same 'sudo pscLab up' of lab %s again", s[bad].what,
+		 s[bad].proc.name, (int)s[bad].proc.pid, why, s[bad].proc.log,
+		 tail[0] ? "ends:" : "is empty (it wrote nothing)", tail,
+		 p->lab);
+	return -1;
+}
+
+void psc_lab_services_close(psc_services *ss)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		psc_close_fd(&ss->s[i].ready);
+	ss->n = 0;
+}
+
+/* spawn the service `name` into ss (not awaited) */
+static int spawn_into(const psc_plan *p, psc_services *ss, const char *name,
+		      char *err, size_t errlen)
+{
+	char exe[PATH_MAX];
+	if (ss->n >= sizeof(ss->s) / sizeof(ss->s[0])) {
+		snprintf(err, errlen, "lab '%s': more services than %zu", p->lab,
+			 sizeof(ss->s) / sizeof(ss->s[0]));
 		return -1;
+	}
+	if (self_exe(exe, sizeof(exe), err, errlen) < 0 ||
+	    spawn_one(p, exe, name, &ss->s[ss->n], err, errlen) < 0)
+		return -1;
+	ss->n++;
+	return 0;
+}
+
+int psc_lab_spawn_dns(const psc_plan *p, psc_services *ss, char *err,
+		      size_t errlen)
+{
+	char name[PSC_PROC_NAME_LEN];
 	for (size_t net = 0; net < p->t->n_networks; net++) {
 		snprintf(name, sizeof(name), "dns-%.50s",
 			 p->t->networks[net].name);
-		if (spawn_one(p, exe, name, err, errlen) < 0)
+		if (spawn_into(p, ss, name, err, errlen) < 0)
 			return -1;
 	}
-	if (p->probe_ns >= 0 &&
-	    spawn_one(p, exe, "health-checker", err, errlen) < 0)
-		return -1;
 	return 0;
 }
 
-/* Wait until every DNS stub answers on 169.254.169.254:53 (TCP connect
- * from inside its router namespace), bounded. */
-struct port_job {
-	uint32_t ip;
-	int port;
-	int timeout_ms;
-	uint32_t src;             /* 0: the kernel's choice */
-};
-
-static int tcp_probe_here(void *arg)
+int psc_lab_services_finish(const psc_plan *p, psc_services *ss, char *err,
+			    size_t errlen)
 {
-	struct port_job *j = arg;
-	return psc_tcp_probe(j->ip, j->port, j->src, j->timeout_ms) ? -1 : 0;
-}
-
-static int wait_dns(const psc_plan *p, char *err, size_t errlen)
-{
-	for (size_t net = 0; net < p->t->n_networks; net++) {
-		const char *ns = p->ns[p->router_ns[net]].name;
-		struct port_job j = {PSC_DNS_IP, PSC_DNS_PORT, 200, 0};
-		int ok = -1;
-		char e2[256];
-		for (int i = 0; i < 100 && ok != 0; i++) {   /* <= ~5 s */
-			ok = psc_netns_run(ns, tcp_probe_here, &j, e2,
-					   sizeof(e2));
-			if (ok != 0)
-				usleep(50 * 1000);
-		}
-		if (ok != 0) {
-			snprintf(err, errlen, "the DNS stub of %s did not "
-				 "answer on 169.254.169.254:53 within 5 s "
-				 "(see its log)", p->t->networks[net].name);
-			return -1;
-		}
-	}
-	return 0;
+	int rc = 0;
+	if (p->probe_ns >= 0)
+		rc = spawn_into(p, ss, "health-checker", err, errlen);
+	if (rc == 0)
+		rc = await_ready(p, ss->s, ss->n, err, errlen);
+	psc_lab_services_close(ss);
+	return rc;
 }
 
 int psc_lab_start_services(const psc_plan *p, char *err, size_t errlen)
 {
-	if (spawn_services(p, err, errlen) < 0)
+	psc_services ss = {.n = 0};
+	if (psc_lab_spawn_dns(p, &ss, err, errlen) < 0) {
+		psc_lab_services_close(&ss);
 		return -1;
-	return wait_dns(p, err, errlen);
+	}
+	return psc_lab_services_finish(p, &ss, err, errlen);
 }
 
 int psc_lab_start_service(const psc_plan *p, const char *name, char *err,
 			  size_t errlen)
 {
-	char exe[PATH_MAX];
-	if (self_exe(exe, sizeof(exe), err, errlen) < 0 ||
-	    spawn_one(p, exe, name, err, errlen) < 0)
-		return -1;
-	return strncmp(name, "dns-", 4) == 0 ? wait_dns(p, err, errlen) : 0;
+	psc_services ss = {.n = 0};
+	int rc = spawn_into(p, &ss, name, err, errlen);
+	if (rc == 0)
+		rc = await_ready(p, ss.s, ss.n, err, errlen);
+	psc_lab_services_close(&ss);
+	return rc;
 }
 
 int psc_lab_stop_service(const char *lab, const char *name, bool *was,
@@ -189,8 +226,8 @@ int psc_lab_stop_service(const char *lab, const char *name, bool *was,
 	return rc;
 }
 
-int psc_lab_serve_dns(const char *lab, const char *network, char *err,
-		      size_t errlen)
+int psc_lab_serve_dns(const char *lab, const char *network, int ready_fd,
+		      char *err, size_t errlen)
 {
 	psc_topology *t;
 	static psc_plan p;
@@ -213,8 +250,8 @@ int psc_lab_serve_dns(const char *lab, const char *network, char *err,
 	psc_catch_term();
 	fprintf(stderr, "pscLab dns: %s/%s: %zu zone%s on 169.254.169.254:53\n",
 		lab, network, cfg.n_zones, cfg.n_zones == 1 ? "" : "s");
-	rc = psc_dns_serve(&cfg, PSC_DNS_IP, PSC_DNS_PORT, &psc_stop_flag, err,
-			   errlen);
+	rc = psc_dns_serve(&cfg, PSC_DNS_IP, PSC_DNS_PORT, &psc_stop_flag,
+			   ready_fd, err, errlen);
 out:
 	psc_topology_free(t);
 	return rc;
@@ -237,7 +274,8 @@ int psc_lab_health_path(const char *lab, char *out, size_t len, char *err,
 	return 0;
 }
 
-int psc_lab_serve_health(const char *lab, char *err, size_t errlen)
+int psc_lab_serve_health(const char *lab, int ready_fd, char *err,
+			 size_t errlen)
 {
 	psc_topology *t;
 	static psc_plan p;
@@ -250,7 +288,8 @@ int psc_lab_serve_health(const char *lab, char *err, size_t errlen)
 		return -1;
 	}
 	psc_catch_term();
-	int rc = psc_health_serve(&p, path, &psc_stop_flag, err, errlen);
+	int rc = psc_health_serve(&p, path, &psc_stop_flag, ready_fd, err,
+				  errlen);
 	psc_topology_free(t);
 	return rc;
 }

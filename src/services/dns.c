@@ -1063,7 +1063,8 @@ static void serve_ready(server *s, const struct pollfd *pfd, const int *which,
 }
 
 int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
-		  volatile sig_atomic_t *stop, char *err, size_t errlen)
+		  volatile sig_atomic_t *stop, int ready_fd, char *err,
+		  size_t errlen)
 {
 	if (!cfg || !stop) {
 		snprintf(err, errlen, "psc_dns_serve: no configuration");
@@ -1074,6 +1075,7 @@ int psc_dns_serve(const psc_dns_config *cfg, uint32_t ip, uint16_t port,
 	server *s = server_new(cfg, ip, port, err, errlen);
 	if (!s)
 		return -1;
+	psc_ready_notify(&ready_fd);    /* bound and listening */
 
 	struct pollfd pfd[2 + PSC_DNS_TCP_MAX_CONNS];
 	int which[2 + PSC_DNS_TCP_MAX_CONNS];

@@ -131,7 +131,8 @@ static void report_change(const psc_plan *p, size_t l, const health_table bh)
 }
 
 int psc_health_serve(const psc_plan *p, const char *path,
-		     volatile sig_atomic_t *stop, char *err, size_t errlen)
+		     volatile sig_atomic_t *stop, int ready_fd, char *err,
+		     size_t errlen)
 {
 	health_table *bh = calloc(1, sizeof(*bh));
 	long long next[PSC_MAX_LBS] = {0};
@@ -148,6 +149,7 @@ int psc_health_serve(const psc_plan *p, const char *path,
 		    apply_health(p, l, *bh, e2, sizeof(e2)) < 0)
 			fprintf(stderr, "pscLab health: %s\n", e2);
 	write_health(path, p, *bh);
+	psc_ready_notify(&ready_fd);    /* the starting state is in place */
 	while (!*stop) {
 		long long now = psc_now_ms();
 		for (size_t l = 0; l < p->n_lbs && !*stop; l++) {

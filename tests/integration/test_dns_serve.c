@@ -43,7 +43,7 @@ static struct server {
 static void *serve_thread(void *arg)
 {
 	(void)arg;
-	srv.rc = psc_dns_serve(&srv.cfg, LOOPBACK, srv.port, &srv.stop,
+	srv.rc = psc_dns_serve(&srv.cfg, LOOPBACK, srv.port, &srv.stop, -1,
 			       srv.err, sizeof(srv.err));
 	atomic_store(&srv.done, 1);
 	return NULL;
@@ -646,7 +646,7 @@ static void port_taken(void **state)
 	assert_non_null(cfg);
 	*cfg = srv.cfg;
 	long long t0 = psc_now_ms();
-	assert_int_equal(psc_dns_serve(cfg, LOOPBACK, srv.port, &stop, err,
+	assert_int_equal(psc_dns_serve(cfg, LOOPBACK, srv.port, &stop, -1, err,
 				       sizeof(err)),
 			 -1);
 	assert_true(psc_now_ms() - t0 < 1000);

@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/bench/run.sh - `make bench`: every benchmark in turn, its table on
+# stdout and in $BUILD/bench.txt, its figures (every run, the machine, the
+# load before and after) merged into $BUILD/bench.json by the benches that
+# write it (bench_network: "network", "scale").  A MISS or a failure does
+# not stop the others; the exit status is 1 when any bench failed or
+# missed a goal.  Root.
+#   tests/bench/run.sh BUILD PSCLAB
+set -u
+build=${1:-build}
+cli=${2:-bin/pscLab}
+txt=$build/bench.txt
+json=$build/bench.json
+rm -f "$txt" "$json"
+status=0
+run() {
+	echo "\$ $*" >>"$txt"
+	rcfile=$(mktemp)
+	{ "$@"; echo $? >"$rcfile"; } | tee -a "$txt"
+	rc=$(cat "$rcfile")
+	rm -f "$rcfile"
+	[ "$rc" = 0 ] || status=1
+}
+run "$build/bench/bench_network" --json "$json" --cli "$cli" topologies/portmap.yaml
+run "$build/bench/bench_network" --json "$json" --scale "$cli"
+run "$build/bench/bench_kafka" topologies/portmap.yaml
+run "$build/bench/bench_kafka" topologies/proxy.yaml
+echo "bench: the table is in $txt, the figures in $json"
+exit $status
