@@ -288,15 +288,16 @@ static void health(void **state)
 	rc = it_capture(out, sizeof(out), "%s fault %s stop kafka-proxy-node "
 		     "2>&1", exe, lab);
 	assert_int_equal(rc, 1);
-	assert_non_null(strstr(out, "kafka-proxy on kafka-proxy-node is not "
-				    "running"));
+	assert_non_null(strstr(out, "stop kafka-proxy-node is set already, as "
+				    "f"));
 	rc = it_capture(out, sizeof(out), "%s fault %s stop changefeed 2>&1", exe,
 		     lab);
-	assert_int_equal(rc, 1);
-	assert_non_null(strstr(out, "node 'changefeed' runs no broker and no "
-				    "kafka-proxy; the nodes that do: "
-				    "broker-node1, broker-node2, broker-node3, "
-				    "kafka-proxy-node"));
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(out, "stop: 'changefeed' is not a target of lab "
+				    "'itproxy'; the targets: broker-node1, "
+				    "broker-node2, broker-node3, "
+				    "kafka-proxy-node, dns-kafka-vpc, "
+				    "dns-tidbcloud-vpc, health-checker"));
 	await_health(0, 30000);
 	verify_lab(&r);
 	psc_verify_print_text(&r, stderr);
