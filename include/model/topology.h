@@ -166,6 +166,10 @@ typedef struct psc_broker {
 	 * broker's own "10.64.0.2:39092" (a user's mistake, for the lab to
 	 * show); empty: the pattern's (lint: advertised-pattern) */
 	PSC_STR(external_advertised, PSC_ADDR_LEN);
+	/* not from the file: set by the lab's stage (model/stage.h) while the
+	 * broker runs as the customer's did before PSC, without the EXTERNAL
+	 * listener (server.properties leaves it out) */
+	bool no_external;
 } psc_broker;
 
 typedef struct psc_kafka {

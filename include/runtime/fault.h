@@ -33,4 +33,12 @@ int psc_lab_fault_exercise(const char *lab, const char *exercise, int argc,
 			   char *const argv[], FILE *out, char *err,
 			   size_t errlen);
 
+/* The lab's nftables rules made again from its stored model as
+ * psc_lab_load gives it (its stage and model faults applied), its DNS
+ * stubs and health checker restarted to read it (those a fault stopped
+ * left stopped), PSC's tracked connections forgotten: what a model fault
+ * does, and what `pscLab reconfigure` does to add the NEG endpoints.  A
+ * progress line to out (may be NULL).  0, or -1 with err. */
+int psc_lab_remake(const char *lab, FILE *out, char *err, size_t errlen);
+
 #endif

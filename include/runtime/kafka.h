@@ -118,7 +118,10 @@ const char *psc_argv_getenv(const psc_argv *env, const char *name);
  * names of controller.quorum.voters replaced by their addresses,
  * advertised.listeners = every listener but the controller's, the external
  * listener (portmap) as <broker_id>.<domain>:<external_port>, the others as
- * <instance ip>:<port>; log.dirs made absolute under node_dir.  Then the
+ * <instance ip>:<port>; log.dirs made absolute under node_dir.  A broker
+ * with no_external (the lab's stage, model/stage.h: the cluster before
+ * PSC) has no EXTERNAL in listeners, advertised.listeners nor the protocol
+ * map, as the seed's "Reconfigure a Running Kafka Cluster" finds it.  Then the
  * lab's defaults, each with a comment saying why.  node_dir must be
  * absolute.  Writes to out; -1 with err naming what could not be written
  * (nothing is guaranteed about out then). */

@@ -30,6 +30,10 @@ typedef struct psc_up_opts {
 	/* the caller printed lint's findings already (up of a plan: against
 	 * the Terraform addresses): not again against the file */
 	bool lint_printed;
+	/* the customer's cluster before PSC (model/stage.h): brokers without
+	 * the EXTERNAL listener, NEGs without endpoints; `pscLab
+	 * reconfigure` rolls it to the topology.  portmap only, with Kafka. */
+	bool existing_cluster;
 } psc_up_opts;
 
 /* Bring up the lab described by the topology file.  Progress lines (one

@@ -25,8 +25,16 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			size_t errlen);
 
 /* Start the broker of instance again (after it was stopped: its storage
- * and config are kept), journaled, and wait until it serves; -1 with the
- * reason (its log tail when it died). */
+ * is kept, its server.properties written again from p's model, so that a
+ * lab's stage shows: model/stage.h), journaled, and wait until it serves;
+ * -1 with the reason (its log tail when it died).
+ *
+ * For tests only: with PSCLAB_TEST_FAIL_BROKER=<instance> in pscLab's
+ * environment, that broker, when started with its EXTERNAL listener (the
+ * roll of `pscLab reconfigure`), gets "node.id=not-a-number" appended to
+ * its server.properties under a comment naming the variable: Kafka
+ * refuses it and exits, the broker does not come back.  Unset, nothing. */
+#define PSC_TEST_FAIL_BROKER_ENV "PSCLAB_TEST_FAIL_BROKER"
 int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
 			 size_t errlen);
 /* Start kafka-proxy (proxy approach) with the flags from the topology in

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "model/fault.h"
+#include "model/stage.h"
 #include "plan/plan.h"
 #include "model/topology.h"
 
@@ -24,8 +25,8 @@
  * not load or plan). */
 int psc_lab_load(const char *lab, psc_topology **t, psc_plan *p, char *err,
 		 size_t errlen);
-/* The same before the lab's faults: the topology as it came up (what a
- * fault's targets are checked against). */
+/* The same before the lab's faults: the topology as it came up, with its
+ * stage (what a fault's targets are checked against). */
 int psc_lab_load_unfaulted(const char *lab, psc_topology **t, psc_plan *p,
 			   char *err, size_t errlen);
 
@@ -37,5 +38,16 @@ int psc_lab_faults_read(const char *lab, psc_faults *fs, char *err,
 /* Write the list (a temporary file renamed over it).  -1 with err. */
 int psc_lab_faults_write(const char *lab, const psc_faults *fs, char *err,
 			 size_t errlen);
+
+/* The lab's stage (model/stage.h: up --existing-cluster, the roll of
+ * `pscLab reconfigure`), kept as <state dir>/stage.json; psc_lab_load and
+ * psc_lab_load_unfaulted apply it (it is what the lab is, not a fault).
+ * No file: s->present false.  -1 with err when it cannot be read; free s
+ * with psc_stage_free. */
+int psc_lab_stage_read(const char *lab, psc_stage *s, char *err,
+		       size_t errlen);
+/* Write it (a temporary file renamed over it).  -1 with err. */
+int psc_lab_stage_write(const char *lab, const psc_stage *s, char *err,
+			size_t errlen);
 
 #endif

@@ -229,7 +229,7 @@ func produceFranz(c *common, o *produceOpts, t *tracker, deadline time.Time) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := 0; i < o.count; i++ {
-		if !pace(start, i, o.rate, deadline) {
+		if !t.pace(start, i, o.rate, deadline) {
 			break
 		}
 		seq := i + 1

@@ -5,6 +5,13 @@
 //	psclab-kclient produce --client franz|sarama --bootstrap ... --topic T --count N [--rate R] [--acks all|1|0]
 //	                       [--timeout 60s] [--acked-file PATH] [--create-topic --partitions 3 --replication-factor 3]
 //	psclab-kclient consume --client franz|sarama --bootstrap ... --topic T [--timeout 30s] [--acked-file PATH] [--count N]
+//	                       [--follow [--drain 30s]]
+//
+// produce stops sending on SIGTERM or SIGINT, waits for what it sent (within
+// --timeout) and prints its final line as usual, counting only what it sent;
+// consume --follow reads until SIGTERM/SIGINT, then reads --acked-file and
+// goes on until every number in it was received or --drain passed
+// (pscLab reconfigure runs both through a rolling restart).
 //	psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
 //
 // Results go to stdout as JSON, one object per line; errors go to stderr.
@@ -24,10 +31,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -37,7 +46,9 @@ const usageText = `usage:
                          [--acks all|1|0] [--timeout 60s] [--acked-file PATH]
                          [--create-topic [--partitions 3] [--replication-factor 3]]
   psclab-kclient consume --client franz|sarama --bootstrap H:P[,...] --topic T [--timeout 30s]
-                         [--acked-file PATH] [--count N]
+                         [--acked-file PATH] [--count N] [--follow [--drain 30s]]
+                         (--follow: until SIGTERM, then every number of --acked-file, at most --drain more)
+  produce and consume --follow end on SIGTERM/SIGINT with their final line
   psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
                          (one raw FindCoordinator on a fresh connection, nothing before it)
   psclab-kclient changefeed --bootstrap H:P[,H:P...] --topic NAME [--replication-factor 1]
@@ -335,6 +346,7 @@ type tracker struct {
 	ackFileErr   error
 	printed      bool
 	client       string
+	sent         int // records let through by pace
 }
 
 func newTracker(client string) *tracker {
@@ -442,6 +454,55 @@ func (t *tracker) finish(count int) (ok bool) {
 	return t.acked == count
 }
 
+// stopCh is closed on SIGTERM or SIGINT once onStop was called.
+var stopCh = make(chan struct{})
+
+// onStop closes stopCh at the first SIGTERM or SIGINT and calls then (may be
+// nil) once.
+func onStop(then func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-sigs
+		close(stopCh)
+		if then != nil {
+			then()
+		}
+	}()
+}
+
+func stopRequested() bool {
+	select {
+	case <-stopCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// pace is the package pace, and false once a stop was requested; it keeps
+// how many records were let through (what finish counts when stopped).
+func (t *tracker) pace(start time.Time, i int, rate float64, deadline time.Time) bool {
+	if stopRequested() || !pace(start, i, rate, deadline) || stopRequested() {
+		return false
+	}
+	t.mu.Lock()
+	t.sent = i + 1
+	t.mu.Unlock()
+	return true
+}
+
+// meant is how many records the run was to resolve: count, or what was sent
+// when a stop was requested.
+func (t *tracker) meant(count int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if stopRequested() {
+		return t.sent
+	}
+	return count
+}
+
 // pacer returns when message i (0-based) may be sent, or false past the deadline.
 func pace(start time.Time, i int, rate float64, deadline time.Time) bool {
 	if rate > 0 {
@@ -498,14 +559,15 @@ func cmdProduce(args []string) error {
 		defer f.Close()
 		t.ackFile = f
 	}
-	startWatchdog(c.timeout+watchdogGrace, func() { t.finish(o.count) })
+	startWatchdog(c.timeout+watchdogGrace, func() { t.finish(t.meant(o.count)) })
+	onStop(nil)
 	deadline := t.start.Add(c.timeout)
 	if c.client == "franz" {
 		produceFranz(&c, &o, t, deadline)
 	} else {
 		produceSarama(&c, &o, t, deadline)
 	}
-	if !t.finish(o.count) {
+	if !t.finish(t.meant(o.count)) {
 		return errCheckFailed
 	}
 	return nil
@@ -613,6 +675,30 @@ func (k *collector) got() int {
 	return k.received
 }
 
+// follow: the stop of consume --follow. The numbers of path are what must
+// be received; done when all were, or drain from now at most.
+func (k *collector) follow(path string, drain time.Duration) {
+	want, err := readAckedFile(path)
+	k.mu.Lock()
+	if err != nil {
+		if k.setupErr == "" {
+			k.setupErr = "reading --acked-file: " + err.Error()
+		}
+		want = map[int64]bool{}
+	}
+	k.want, k.useFile, k.missing = want, true, 0
+	for n := range want {
+		if k.seen[strconv.FormatInt(n, 10)] == 0 {
+			k.missing++
+		}
+	}
+	if k.complete() {
+		k.doneOnce.Do(func() { close(k.doneCh) })
+	}
+	k.mu.Unlock()
+	time.AfterFunc(drain, func() { k.doneOnce.Do(func() { close(k.doneCh) }) })
+}
+
 func readAckedFile(path string) (map[int64]bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -643,17 +729,24 @@ func cmdConsume(args []string) error {
 	topic := fs.String("topic", "", "topic")
 	ackedFile := fs.String("acked-file", "", "sequence numbers that must be received")
 	count := fs.Int("count", 0, "stop after N messages")
+	follow := fs.Bool("follow", false, "read until SIGTERM, then wait for every number of --acked-file")
+	drain := fs.Duration("drain", 30*time.Second, "with --follow: how long after SIGTERM at most")
 	if err := parseCommon(fs, bs, &c, args); err != nil {
 		return err
 	}
 	if *topic == "" {
 		return usageError{"--topic is required"}
 	}
+	if *follow && (*ackedFile == "" || *count != 0 || *drain <= 0) {
+		return usageError{"--follow needs --acked-file, no --count, and --drain > 0"}
+	}
 	if *count < 0 {
 		return usageError{"--count must be >= 0"}
 	}
 	k := &collector{start: time.Now(), client: c.client, seen: map[string]int{}, count: *count, doneCh: make(chan struct{})}
 	switch {
+	case *follow:
+		onStop(func() { k.follow(*ackedFile, *drain) })
 	case *ackedFile != "":
 		want, err := readAckedFile(*ackedFile)
 		if err != nil {

@@ -259,7 +259,7 @@ func produceSarama(c *common, o *produceOpts, t *tracker, deadline time.Time) {
 	defer timer.Stop()
 send:
 	for i := 0; i < o.count; i++ {
-		if !pace(start, i, o.rate, deadline) {
+		if !t.pace(start, i, o.rate, deadline) {
 			break
 		}
 		seq := i + 1

@@ -32,6 +32,7 @@
 #include "verify/check_faults.h"
 #include "verify/exercise.h"
 #include "verify/verify_run.h"
+#include "verify/reconfigure.h"
 #include "cli/graph.h"
 #include "cli/graph_live.h"
 #include "cli/graph_render.h"
@@ -92,6 +93,9 @@ static const struct {
 		  "sudo pscLab fault portmap dns-drop kafka-psc-zone '*'\n"
 		  "sudo pscLab fault portmap clear all"},
 	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
+	{"reconfigure", "add the EXTERNAL listener to a running cluster, one broker at a time",
+	 "sudo pscLab up portmap --existing-cluster\nsudo pscLab reconfigure portmap\n"
+	 "sudo pscLab reconfigure portmap --resume --json"},
 	{"check", "a break/fix exercise: start it, grade it", "sudo pscLab check portmap psc-firewall --start\n"
 		  "sudo pscLab check portmap psc-firewall\n"
 		  "sudo pscLab check sc-seed-bootstrap seed-bootstrap --start"},
@@ -671,8 +675,15 @@ static int up_path(const char *path, const psc_up_opts *o)
 		psc_topology_free(t);
 		return EXIT_FINDINGS;
 	}
-	/* the lab is up: green only when the changefeed's checks are */
-	int vrc = o->network_only ? 0 : up_verify(t->name);
+	/* the lab is up: green only when the changefeed's checks are; an
+	 * existing cluster has no path through PSC yet (reconfigure makes it) */
+	int vrc = o->network_only || o->existing_cluster ? 0
+							  : up_verify(t->name);
+	if (o->existing_cluster)
+		printf("verify: not run: the brokers have no EXTERNAL listener "
+		       "and the NEG maps nothing yet (the customer's cluster "
+		       "before PSC)\n  next: sudo pscLab reconfigure %s\n",
+		       t->name);
 	up_summary(t, psc_now_ms() - t0, o->network_only);
 	if (vrc != 0)
 		fprintf(stderr, "%s up: lab '%s' is up but verify is not "
@@ -711,6 +722,8 @@ static int run_up(const struct cmd *c, int argc, char **argv)
 	const char *target;
 	const struct flag flags[] = {{"--network-only", NULL, &o.network_only},
 				     {"--ignore-lint", NULL, &o.ignore_lint},
+				     {"--existing-cluster", NULL,
+				      &o.existing_cluster},
 				     {NULL, NULL, NULL}};
 	if (psc_cli_plan_target(argc, argv))
 		return up_plan(c, argc, argv);
@@ -1106,6 +1119,67 @@ static int run_restart(const struct cmd *c, int argc, char **argv)
 }
 
 
+/* reconfigure's arguments: the lab, --json, --resume, --rate N */
+static int parse_reconfigure(const struct cmd *c, int argc, char **argv,
+			     psc_reconfigure_opts *o, const char **lab,
+			     bool *json)
+{
+	*lab = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0)
+			*json = true;
+		else if (strcmp(a, "--resume") == 0)
+			o->resume = true;
+		else if (strcmp(a, "--rate") == 0 && i + 1 < argc &&
+			 parse_long(argv[i + 1], 1, 10000, &o->rate) == 0)
+			i++;
+		else if (a[0] == '-' || *lab) {
+			fprintf(stderr, "%s reconfigure: bad or extra argument "
+				"'%s'\n", prog, a);
+			usage_line(stderr, c);
+			return -1;
+		} else
+			*lab = a;
+	}
+	if (!*lab) {
+		usage_line(stderr, c);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_reconfigure(const struct cmd *c, int argc, char **argv)
+{
+	static psc_roll_report r;
+	psc_reconfigure_opts o;
+	const char *lab;
+	bool json = false;
+	char err[8192];
+	memset(&o, 0, sizeof(o));
+	if (parse_reconfigure(c, argc, argv, &o, &lab, &json) < 0)
+		return EXIT_USAGE;
+	if (!need_root("reconfigure") || !lab_name_ok("reconfigure", lab))
+		return EXIT_USAGE;
+	o.progress = json ? stderr : stdout;
+	int rc = psc_reconfigure_run(lab, &o, &r, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s reconfigure: %s\n", prog, err);
+		psc_reconfigure_free(&r);
+		return not_there(rc) ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	if (json)
+		psc_roll_report_json(&r, stdout);
+	else
+		psc_roll_report_text(&r, stdout);
+	bool ok = psc_roll_report_ok(&r);
+	if (!ok && r.verify_ran && !r.verify_ok)
+		fprintf(stderr, "%s reconfigure: verify is not green: sudo "
+			"pscLab verify %s\n", prog, lab);
+	psc_reconfigure_free(&r);
+	return ok ? EXIT_OK : EXIT_FINDINGS;
+}
+
 /* --bootstrap-ports P,P,...: into o; -1 (printed) on a bad port */
 static int parse_ports(const char *val, psc_verify_opts *o)
 {
@@ -1328,13 +1402,17 @@ static int run_service(const struct cmd *c, int argc, char **argv)
 }
 
 static const struct cmd commands[] = {
-	{"up", "<topology>|<plan.json> [--network-only] [import options]",
+	{"up", "<topology>|<plan.json> [--network-only] [--existing-cluster] [import options]",
 	 "Build a lab from a topology (a name in topologies/, "
 	 "scenarios/<name> for one of\ntopologies/scenarios/, or a .yaml "
 	 "path) or a Terraform plan (imported as\n'pscLab import' does): "
 	 "namespaces, emulated GCP network, PSC, DNS, Kafka brokers\n"
 	 "and kafka-proxy, then verify it.",
 	 "  --network-only  build the network, DNS and PSC, start no Kafka\n"
+	 "  --existing-cluster  portmap: the brokers without the EXTERNAL "
+	 "listener, the NEG\n                  without endpoints (the "
+	 "customer's cluster before PSC); then\n                  'pscLab "
+	 "reconfigure <lab>' (no verify at up)\n"
 	 "  --ignore-lint   build it despite lint's errors (a scenario, wrong "
 	 "on purpose, for\n                  verify to diagnose)\n"
 	 "  (a plan: the options of 'pscLab import --help' too)\n"
@@ -1432,6 +1510,27 @@ static const struct cmd commands[] = {
 	 "\nExit: 0 passed (or started, reset), 1 not yet (or it could not "
 	 "be started), 2\nusage, no such exercise (they are listed), the lab "
 	 "is not up.\n", run_check},
+	{"reconfigure", "<lab> [--resume] [--json] [--rate N]",
+	 "The seed's \"Reconfigure a Running Kafka Cluster\" on a lab brought "
+	 "up with\n'up portmap --existing-cluster': the EXTERNAL listener added "
+	 "to each broker's\nserver.properties, the brokers restarted one at a "
+	 "time (the next only when the\nprevious is back and nothing is "
+	 "under-replicated), the NEG endpoints added,\nverify through PSC; a "
+	 "producer (acks=all, idempotent) and a consumer run\nthrough the "
+	 "INTERNAL listener from bastion-node all along.",
+	 "  --resume  go on from the broker where a roll stopped (after it was "
+	 "repaired)\n"
+	 "  --json    the report as JSON (progress lines on stderr)\n"
+	 "  --rate N  the producer's messages a second (default 100)\n"
+	 "\nThe report: each broker's state and time away, acknowledged "
+	 "messages lost\n(must be 0), duplicates the consumer saw, the longest "
+	 "produce stall, verify.\nThe proxy way needs no reconfigure: its "
+	 "cluster stays as it is (refused).\n"
+	 "\nExit: 0 rolled, nothing lost, verify green; 1 a broker did not "
+	 "come back (the\nroll stopped: --resume), a message was lost, verify "
+	 "is not green, or it is\nrefused (the proxy way, not an existing "
+	 "cluster, done already); 2 usage, the\nlab is not up.\n",
+	 run_reconfigure},
 	{"restart", "<lab> <node>",
 	 "Restart a node's broker or kafka-proxy (start it when it is "
 	 "stopped).",
@@ -1520,7 +1619,7 @@ static void main_usage(FILE *out)
 		     e++)
 			if (strcmp(verb_info[e].verb, commands[i].name) == 0)
 				one = verb_info[e].oneline;
-		fprintf(out, "  %-8s %s\n", commands[i].name, one);
+		fprintf(out, "  %-11s %s\n", commands[i].name, one);
 	}
 	fprintf(out, "\n'%s <command> --help' gives its arguments, options and "
 		     "examples.\n"

@@ -250,6 +250,20 @@ static void leaks_of(const psc_plan *p, size_t ns, json_t *out)
 
 /* One lab's status document into *o: 0; PSC_LAB_NOT_UP with err when the
  * lab is not up; -1 with err when it cannot be read. */
+/* the lab's stage (up --existing-cluster, reconfigure): one line, null
+ * for a lab brought up as its topology */
+static json_t *stage_json(const char *lab)
+{
+	psc_stage s;
+	char err[512], what[256];
+	if (psc_lab_stage_read(lab, &s, err, sizeof(err)) < 0)
+		return json_string(err);
+	psc_stage_describe(&s, what, sizeof(what));
+	json_t *v = s.present ? json_string(what) : json_null();
+	psc_stage_free(&s);
+	return v;
+}
+
 /* the faults set (pscLab fault): id, action, targets, and how to undo */
 static json_t *faults_json(const char *lab)
 {
@@ -314,6 +328,8 @@ static int lab_json(const char *lab, json_t **o, char *err, size_t errlen)
 		       "traffic", traffic_json(p), "paths", paths_json(p));
 	if (*o)
 		json_object_set_new(*o, "faults", faults_json(lab));
+	if (*o)
+		json_object_set_new(*o, "stage", stage_json(lab));
 	if (*o)
 		rc = 0;
 	else
@@ -467,6 +483,9 @@ static void print_text(json_t *lab, FILE *out)
 {
 	fprintf(out, "lab %s (%s), state in %s\n\n", s_of(lab, "name"),
 		s_of(lab, "approach"), s_of(lab, "state"));
+	if (json_is_string(json_object_get(lab, "stage")))
+		fprintf(out, "STAGE (up --existing-cluster; pscLab reconfigure "
+			"%s): %s\n\n", s_of(lab, "name"), s_of(lab, "stage"));
 	print_faults(lab, out);
 	print_nodes(lab, out);
 	print_processes(lab, out);

@@ -125,8 +125,7 @@ static bool stopped_by_fault(const psc_faults *fs, const char *name)
 	return false;
 }
 
-/* the lab's rules and services from the (now faulted) stored model */
-static int remake(const char *lab, FILE *out, char *err, size_t errlen)
+int psc_lab_remake(const char *lab, FILE *out, char *err, size_t errlen)
 {
 	psc_topology *t = NULL;
 	psc_plan *p = calloc(1, sizeof(*p));
@@ -159,7 +158,7 @@ static int remake(const char *lab, FILE *out, char *err, size_t errlen)
 	    psc_conntrack_flush(p->ns[p->psc_ns].name, err, errlen) < 0)
 		goto out;
 	if (out)
-		fprintf(out, "[%6lld ms] rules made again from the faulted "
+		fprintf(out, "[%6lld ms] rules made again from the lab's "
 			"model, DNS stubs and health checker restarted, PSC's "
 			"tracked connections forgotten\n", psc_now_ms() - t0);
 	rc = 0;
@@ -175,7 +174,7 @@ static int effect(const char *lab, const psc_fault *f, bool set, FILE *out,
 		  char *err, size_t errlen)
 {
 	if (psc_fault_is_model(f->kind))
-		return remake(lab, out, err, errlen);
+		return psc_lab_remake(lab, out, err, errlen);
 	psc_topology *t = NULL;
 	psc_plan *p = calloc(1, sizeof(*p));
 	int rc = -1;
@@ -242,7 +241,7 @@ static int set_fault(const char *lab, psc_fault *f, FILE *out, char *err,
 		/* not done: not on the list either */
 		if (update_list(lab, NULL, f->id, e2, sizeof(e2)) < 0 ||
 		    (psc_fault_is_model(f->kind) &&
-		     remake(lab, NULL, e2, sizeof(e2)) < 0))
+		     psc_lab_remake(lab, NULL, e2, sizeof(e2)) < 0))
 			psc_appendf(err, errlen, "; and taking it back: %s",
 				    e2);
 		return -1;

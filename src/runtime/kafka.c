@@ -645,6 +645,15 @@ static int props_kraft(const psc_topology *t, const psc_broker *b, FILE *out,
 	return prop_sb(out, "controller.quorum.voters", &v, err, errlen);
 }
 
+/* listener `name` is left out of broker b's server.properties: the
+ * EXTERNAL one of a broker that runs as before PSC (model/stage.h) */
+static bool left_out(const psc_kafka *k, const psc_broker *b,
+		     const char *name)
+{
+	return b->no_external && k->external_listener[0] &&
+	       strcmp(name, k->external_listener) == 0;
+}
+
 /* advertised.listeners: every listener but the controller's (3.7's
  * static quorum never advertises it); EXTERNAL by the pattern, the others
  * at the broker's own address */
@@ -665,7 +674,8 @@ static int props_advertised(const psc_topology *t, const psc_broker *b,
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_listeners; i++) {
 		const psc_listener *l = &k->listeners[i];
-		if (strcmp(l->name, k->controller_listener) == 0)
+		if (strcmp(l->name, k->controller_listener) == 0 ||
+		    left_out(k, b, l->name))
 			continue;
 		sb_add(&v, "%s%s://", v.n ? "," : "", l->name);
 		if (!k->external_listener[0] ||
@@ -701,10 +711,12 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 	sbuf v;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_listeners; i++)
-		sb_add(&v, "%s%s://%s:%ld", i ? "," : "", k->listeners[i].name,
-		       k->listeners[i].host[0] ? k->listeners[i].host
-					       : "0.0.0.0",
-		       k->listeners[i].port);
+		if (!left_out(k, b, k->listeners[i].name))
+			sb_add(&v, "%s%s://%s:%ld", v.n ? "," : "",
+			       k->listeners[i].name,
+			       k->listeners[i].host[0] ? k->listeners[i].host
+						       : "0.0.0.0",
+			       k->listeners[i].port);
 	if (prop_sb(out, "listeners", &v, err, errlen) < 0)
 		return -1;
 	if (broker && (prop(out, "inter.broker.listener.name",
@@ -716,8 +728,10 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 		return -1;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_protocol_map; i++)
-		sb_add(&v, "%s%s:%s", i ? "," : "", k->protocol_map[i].listener,
-		       k->protocol_map[i].protocol);
+		if (!left_out(k, b, k->protocol_map[i].listener))
+			sb_add(&v, "%s%s:%s", v.n ? "," : "",
+			       k->protocol_map[i].listener,
+			       k->protocol_map[i].protocol);
 	return prop_sb(out, "listener.security.protocol.map", &v, err, errlen);
 }
 

@@ -189,6 +189,22 @@ static psc_topology *load_despite_lint(const char *path, FILE *progress)
 	return t;
 }
 
+/* up --existing-cluster: the stage of t's cluster before PSC, applied
+ * to t (what the network and the brokers are built from) */
+static int existing_stage(psc_topology *t, const psc_up_opts *o,
+			  psc_stage *s, char *err, size_t errlen)
+{
+	if (o->network_only) {
+		snprintf(err, errlen, "--existing-cluster starts the brokers as "
+			 "the customer runs them before PSC: it does not go "
+			 "with --network-only (no brokers)");
+		return -1;
+	}
+	if (psc_stage_init(s, t, err, errlen) < 0)
+		return -1;
+	return psc_stage_apply(t, s, err, errlen);
+}
+
 int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	       FILE *progress, char *err, size_t errlen)
 {
@@ -200,6 +216,9 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	char e2[512];
 	psc_diags d;
 	psc_services ss = {.n = 0};
+	psc_stage stage;
+
+	memset(&stage, 0, sizeof(stage));
 
 	/* lint first: the findings (warnings too) are printed, errors stop */
 	int lrc;
@@ -222,6 +241,8 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (o->existing_cluster && existing_stage(t, o, &stage, err, errlen) < 0)
+		goto out;
 	if (psc_plan_build(t, p, err, errlen) < 0)
 		goto out;
 	step(progress, t0, "lab '%s': the %s approach, %zu namespaces, %zu "
@@ -238,6 +259,9 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto out;
 	if (psc_state_begin(p->lab, topology_path, err, errlen) < 0)
 		goto out;
+	if (stage.present &&
+	    psc_lab_stage_write(p->lab, &stage, err, errlen) < 0)
+		goto rollback;
 	/* journal first: every namespace before it exists */
 	for (size_t i = 0; i < p->n_ns; i++)
 		if (psc_state_record(p->lab, err, errlen, "netns", "%s",
@@ -262,6 +286,10 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	if (!o->network_only &&
 	    psc_lab_start_kafka(p, progress, err, errlen) < 0)
 		goto rollback;
+	if (stage.present)
+		step(progress, t0, "existing cluster (before PSC): %zu brokers "
+		     "without the EXTERNAL listener, the NEG maps nothing; "
+		     "next: sudo pscLab reconfigure %s", stage.n, p->lab);
 	rc = 0;
 	goto out;
 
@@ -280,6 +308,7 @@ out:
 	if (lock >= 0)
 		psc_state_unlock(lock);
 	psc_topology_free(t);
+	psc_stage_free(&stage);
 	free(p);
 	return rc;
 }

@@ -363,6 +363,31 @@ out:
 	return rc;
 }
 
+/* PSCLAB_TEST_FAIL_BROKER=<instance> (lab_kafka.h): that broker's
+ * server.properties gets an entry Kafka refuses, when it is started with
+ * its EXTERNAL listener (reconfigure's roll), so that it does not come
+ * back; a test's doing, and said so in the file */
+static int test_fail_broker(const psc_broker *b, const char *dir, char *err,
+			    size_t errlen)
+{
+	const char *v = getenv(PSC_TEST_FAIL_BROKER_ENV);
+	char path[PATH_MAX];
+	if (!v || strcmp(v, b->instance) != 0 || b->no_external)
+		return 0;
+	if (psc_kafka_props_path(dir, path, sizeof(path)) < 0)
+		return 0;
+	FILE *f = fopen(path, "ae");
+	if (!f || fprintf(f, "\n# %s=%s: a test makes this broker fail to "
+			  "start (runtime/lab_kafka.h)\nnode.id=not-a-number\n",
+			  PSC_TEST_FAIL_BROKER_ENV, v) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
 			 size_t errlen)
 {
@@ -389,7 +414,11 @@ int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
 	if (psc_kafka_env_load(env, err, errlen) < 0 ||
 	    psc_lab_node_dir(p->lab, b->instance, dir, sizeof(dir)) < 0)
 		goto out;
-	/* its storage and server.properties are there from up: only start */
+	/* its storage is there from up; server.properties is written again
+	 * from the lab's model (its stage: reconfigure adds EXTERNAL) */
+	if (psc_kafka_node_prepare(p->t, p, b, dir, err, errlen) < 0 ||
+	    test_fail_broker(b, dir, err, errlen) < 0)
+		goto out;
 	if (spawn_broker(p, env, b, dir, cmd, &proc, &from, err, errlen) < 0 ||
 	    await_broker(p, b, dir, &proc, from, err, errlen) < 0)
 		goto out;

@@ -69,7 +69,7 @@ code 2 "pscLab --no-such-option" "$P" --no-such-option
 
 # ---- every verb: --help 0; an unknown option 2 ----
 verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
-covered=" lint import graph up down status verify trace exec logs fault restart check "
+covered=" lint import graph up down status verify trace exec logs fault restart check reconfigure "
 for v in $verbs; do
 	code 0 "$v --help" "$P" "$v" --help
 	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
@@ -130,6 +130,9 @@ code 2 "check nosuchlab nosuchexercise (listed)" "$P" check nosuchlab nosuchexer
 code 2 "check (no exercise)" "$P" check nosuchlab
 code 2 "check --start --reset together" "$P" check nosuchlab psc-firewall --start --reset
 code 2 "restart (no node)" "$P" restart nosuchlab
+code 2 "reconfigure nosuchlab (not up)" "$P" reconfigure nosuchlab
+code 2 "reconfigure (no argument)" "$P" reconfigure
+code 2 "reconfigure two labs" "$P" reconfigure a b
 code 2 "up a missing file" "$P" up "$missing" --network-only
 code 2 "up nosuchtopology" "$P" up nosuchtopology --network-only
 code 2 "up (no argument)" "$P" up
@@ -142,6 +145,8 @@ code 0 "status $LAB" "$P" status "$LAB"
 code 0 "status $LAB --json" "$P" status "$LAB" --json
 code 0 "status (every lab, $LAB up)" "$P" status
 code 0 "exec $LAB bastion-node -- true" "$P" exec "$LAB" bastion-node -- true
+code 1 "reconfigure $LAB (not an existing cluster: refused)" "$P" reconfigure "$LAB"
+code 1 "up $LAB --existing-cluster --network-only (no brokers to stage)" "$P" up "$tmp/$LAB.yaml" --network-only --existing-cluster
 code 0 "exec $LAB psc -- true (the lab's own namespace)" "$P" exec "$LAB" psc -- true
 code 3 "exec $LAB bastion-node -- sh -c 'exit 3' (the command's)" "$P" exec "$LAB" bastion-node -- sh -c 'exit 3'
 code 127 "exec $LAB bastion-node -- a command that is not there" "$P" exec "$LAB" bastion-node -- no-such-command-xc
