@@ -55,6 +55,13 @@
 #define PSC_MAX_DNS_ZONES 4
 #define PSC_MAX_RECORDS 16
 #define PSC_MAX_BOOTSTRAP 16
+/* the seed's FAQ, more TiDB Cloud projects on the same Kafka: consumers
+ * beyond the first (changefeeds[]), each broker's client port per more
+ * external listener group (external_ports), more kafka-proxies
+ * (kafka_proxies[]) */
+#define PSC_MAX_CHANGEFEEDS 3
+#define PSC_MAX_EXTERNAL_PORTS PSC_MAX_CHANGEFEEDS
+#define PSC_MAX_PROXIES PSC_MAX_CHANGEFEEDS
 
 typedef char psc_name[PSC_NAME_LEN];
 
@@ -152,6 +159,14 @@ typedef struct psc_kafka_config_entry {
 	PSC_STR(value, PSC_TEXT_LEN);
 } psc_kafka_config_entry;
 
+/* one entry of a broker's external_ports: {EXTERNAL2: 9103}, the client
+ * port it advertises on a listener group of changefeeds[] */
+typedef struct psc_broker_port {
+	psc_loc loc;
+	PSC_NAME(listener);
+	PSC_INT(port);
+} psc_broker_port;
+
 typedef struct psc_broker {
 	psc_loc loc;
 	PSC_NAME(instance);
@@ -170,6 +185,10 @@ typedef struct psc_broker {
 	 * broker runs as the customer's did before PSC, without the EXTERNAL
 	 * listener (server.properties leaves it out) */
 	bool no_external;
+	/* the seed's FAQ: the client port of each more external listener
+	 * group (EXTERNAL2 ...), advertised by that group's consumer's
+	 * pattern; empty: the cluster serves one TiDB Cloud project */
+	PSC_OBJLIST(psc_broker_port, external_ports, PSC_MAX_EXTERNAL_PORTS);
 } psc_broker;
 
 typedef struct psc_kafka {
@@ -332,6 +351,15 @@ typedef struct psc_changefeed {       /* where TiDB Cloud's Kafka client runs */
 	PSC_NAME(instance);
 	PSC_NAME(endpoint);               /* PSC endpoint it bootstraps through */
 	PSC_INTLIST(bootstrap_ports, PSC_MAX_BOOTSTRAP);
+	/* only in changefeeds[] (the seed's FAQ: another TiDB Cloud project
+	 * on the same Kafka): that project's deployment information, which
+	 * `changefeed` takes from `tidbcloud`, and (portmap) the brokers'
+	 * listener group that serves it, which `changefeed` takes from
+	 * kafka.external_listener */
+	PSC_NAME(project);
+	PSC_NAME(unique);
+	PSC_STR(advertised_listener_pattern, PSC_HOST_LEN);
+	PSC_NAME(external_listener);
 } psc_changefeed;
 
 typedef enum psc_approach {
@@ -358,6 +386,11 @@ typedef struct psc_topology {
 	PSC_OBJLIST(psc_endpoint, psc_endpoints, PSC_MAX_ENDPOINTS);
 	PSC_OBJLIST(psc_dns_zone, dns_zones, PSC_MAX_DNS_ZONES);
 	psc_changefeed changefeed;
+	/* the seed's FAQ: more TiDB Cloud projects, each a consumer of its
+	 * own (model/consumers.h); more kafka-proxies (proxy), one per
+	 * project's pattern, each behind its own load balancer */
+	PSC_OBJLIST(psc_changefeed, changefeeds, PSC_MAX_CHANGEFEEDS);
+	PSC_OBJLIST(psc_kafka_proxy, kafka_proxies, PSC_MAX_PROXIES);
 	struct psc_block *arena;          /* the lists above sized from the file */
 } psc_topology;
 

@@ -153,6 +153,11 @@ int psc_kafka_node_prepare(const psc_topology *t, const psc_plan *p,
  * string the broker advertises, which kafka-proxy compares literally. */
 int psc_kafka_proxy_argv(const psc_topology *t, const char *bin,
 			 psc_argv *argv, char *err, size_t errlen);
+/* The same for kafka-proxy kp of t (t->kafka_proxy or one of
+ * t->kafka_proxies: the seed's FAQ, one kafka-proxy per project). */
+int psc_kafka_proxy_argv_of(const psc_topology *t,
+			    const psc_kafka_proxy *kp, const char *bin,
+			    psc_argv *argv, char *err, size_t errlen);
 
 /* ---- formatting and starting a broker ----------------------------------- */
 

@@ -38,8 +38,9 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 int psc_lab_start_broker(const psc_plan *p, const char *instance, char *err,
 			 size_t errlen);
 /* Start kafka-proxy (proxy approach) with the flags from the topology in
- * its node and each additional instance (only: in that node alone; NULL
- * all), journaled, and wait until each accepts on every mapped port and
+ * its node and each additional instance, and each of kafka_proxies[] (the
+ * seed's FAQ: one per TiDB Cloud project) in its own (only: in that node
+ * alone; NULL all), journaled, and wait until each accepts on every mapped port and
  * its HTTP address; -1 with the reason (its log tail when it died).  Also
  * how a stopped kafka-proxy is started again. */
 int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
@@ -48,5 +49,13 @@ int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
  * kafka_proxy.instance (i 0), "kafka-proxy-<instance>" for the others. */
 void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
 			     size_t len);
+/* The same for kafka-proxy kp of t: kafka_proxies[]' run as
+ * "kafka-proxy-<instance>" on every instance. */
+void psc_lab_proxy_proc_name_of(const psc_topology *t,
+				const psc_kafka_proxy *kp, size_t i, char *out,
+				size_t len);
+/* kp runs on instance (its own or an additional one): its index i there
+ * (0 its own), or -1 */
+long psc_lab_proxy_on(const psc_kafka_proxy *kp, const char *instance);
 
 #endif

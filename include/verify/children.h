@@ -15,8 +15,9 @@
 
 #include "verify/job.h"
 
-/* the nodes a run has children in: changefeed, bastion-node */
-#define PSC_VERIFY_KIDS_MAX 2
+/* the nodes a run has children in: changefeed, bastion-node, and the
+ * changefeed of each further TiDB Cloud project (changefeeds[]) */
+#define PSC_VERIFY_KIDS_MAX (2 + PSC_MAX_CHANGEFEEDS)
 
 typedef struct psc_verify_kid {
 	const char *node;

@@ -220,12 +220,25 @@ typedef struct psc_verify_ctx {
 	char proxy_instance[PSC_NAME_LEN];
 	char proxy_ns[PSC_NETNS_NAME_LEN];  /* its node's namespace, "" */
 	char proxy_proc[PSC_PROC_NAME_LEN];
+	/* the journal's name of it: "kafka-proxy", or a further project's
+	 * kafka-proxy's "kafka-proxy-<instance>" (psc_verify_ctx_consumers) */
+	char proxy_journal[PSC_PROC_NAME_LEN];
 	pid_t proxy_pid;
 	bool proxy_alive;
 	/* the faults set that cut a path (pscLab fault: link-down, netem
 	 * loss): a timeout they explain is theirs, not the plan's hop */
 	psc_fault path_faults[8];
 	size_t n_path_faults;
+	/* the seed's FAQ, more TiDB Cloud projects on the same Kafka
+	 * (model/consumers.h): which consumer this context checks (0: the
+	 * file's changefeed), and the others' domains, projects and listener
+	 * groups, so that one of their names in this one's metadata is named
+	 * as such; n_others 0 with one consumer */
+	size_t consumer;
+	char other_domain[PSC_MAX_CHANGEFEEDS][PSC_HOST_LEN];
+	char other_project[PSC_MAX_CHANGEFEEDS][PSC_NAME_LEN];
+	char other_listener[PSC_MAX_CHANGEFEEDS][PSC_NAME_LEN];
+	size_t n_others;
 } psc_verify_ctx;
 
 /* The context of a lab from its topology and plan (pure) and, when st is
@@ -238,6 +251,10 @@ typedef struct psc_verify_ctx {
 int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 			 const psc_state *st, psc_verify_ctx *c, char *err,
 			 size_t errlen);
+/* c is consumer k of t (model/consumers.h; c built from its view): the
+ * other consumers' domains, projects and listener groups into c (pure). */
+void psc_verify_ctx_consumers(const psc_topology *t, size_t k,
+			      psc_verify_ctx *c);
 /* The processes of c (pids, alive, log) again from st, as
  * psc_verify_ctx_build takes them, the rest of c kept: how a run sees the
  * lab after its checks without building the context again. */

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/consumers.h"
 #include "model/diag.h"
 #include "base/util.h"
 #include "model/addr.h"
@@ -591,6 +592,14 @@ static void up_summary(psc_topology *t, long long ms, bool network_only)
 	char first[PSC_ADDR_LEN] = "";
 	if (t->changefeed.present)
 		changefeed_side(t, p, first, sizeof(first));
+	/* the seed's FAQ: each further TiDB Cloud project's side */
+	for (size_t k = 1; k < psc_consumer_count(t); k++) {
+		char other[PSC_ADDR_LEN] = "";
+		psc_topology *v = psc_consumer_view(t, k, err, sizeof(err));
+		if (v)
+			changefeed_side(v, p, other, sizeof(other));
+		psc_topology_free(v);
+	}
 	if (psc_find_instance(t, "bastion-node") && t->kafka.n_brokers &&
 	    psc_broker_advertised_internal(t, &t->kafka.brokers[0], a,
 					   sizeof(a)) == 0)

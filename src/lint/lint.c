@@ -1,5 +1,5 @@
 /* lint.c - the linter's driver: the lab's own names, then the rule files
- * (lint_net.c, lint_kafka.c), findings sorted; loading a file and linting it. */
+ * (lint_net.c, lint_kafka.c, lint_consumers.c), findings sorted; loading a file and linting it. */
 #define _POSIX_C_SOURCE 200809L
 #include "lint/lint.h"
 
@@ -8,6 +8,7 @@
 
 #include "model/topology_load.h"
 #include "lint/lint_common.h"
+#include "lint/lint_consumers.h"
 #include "lint/lint_kafka.h"
 #include "lint/lint_net.h"
 
@@ -48,6 +49,7 @@ size_t psc_lint(const psc_topology *t, psc_diags *diags)
 	lint_lab_names(t, diags);
 	psc_lint_net(t, diags);
 	psc_lint_kafka(t, diags);
+	psc_lint_consumers(t, diags);
 	psc_diags_sort(diags);
 	return diags->n_errors - before;
 }

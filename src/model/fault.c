@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/consumers.h"
+
 static const struct {
 	const char *set, *undo;
 	int nargs;                /* targets after the action */
@@ -83,17 +85,13 @@ static void add_name(names *l, const char *a, const char *b)
 		l->n += (size_t)w;
 }
 
+/* kafka_proxy's VMs, and kafka_proxies[]' (the seed's FAQ) */
 static bool is_proxy_vm(const psc_topology *t, const char *name)
 {
-	const psc_kafka_proxy *kp = &t->kafka_proxy;
-	if (!kp->present)
-		return false;
-	if (strcmp(kp->instance, name) == 0)
-		return true;
-	for (size_t i = 0; i < kp->n_additional_instances; i++)
-		if (strcmp(kp->additional_instances[i], name) == 0)
-			return true;
-	return false;
+	bool on = psc_kafka_proxy_runs_on(&t->kafka_proxy, name);
+	for (size_t i = 0; !on && i < t->n_kafka_proxies; i++)
+		on = psc_kafka_proxy_runs_on(&t->kafka_proxies[i], name);
+	return on;
 }
 
 /* the nodes whose process `stop` stops: brokers, kafka-proxies, each

@@ -51,6 +51,7 @@ struct field {
 	bool required;
 	/* F_PAIRS: where an entry holds its key and value (and their locs) */
 	size_t pk_off, pk_size, pk_loc, pv_off, pv_size, pv_loc;
+	bool pv_int;         /* F_PAIRS: the value is an integer (lo..hi) */
 };
 
 struct schema {
@@ -116,6 +117,14 @@ struct schema {
 	PAIRS_(st, m, psc_proto_map_entry, listener, protocol, vals, req)
 #define CONFIG_PAIRS(st, m) \
 	PAIRS_(st, m, psc_kafka_config_entry, key, value, NULL, false)
+/* {EXTERNAL2: 9103}: listener -> port */
+#define PORT_PAIRS(st, m) \
+	{ LIST_(st, m, F_PAIRS, false), .pk_off = offsetof(psc_broker_port, \
+	  listener), .pk_size = MEMBER_SIZE(psc_broker_port, listener), \
+	  .pk_loc = offsetof(psc_broker_port, listener_loc), \
+	  .pv_off = offsetof(psc_broker_port, port), \
+	  .pv_loc = offsetof(psc_broker_port, port_loc), .pv_int = true, \
+	  .lo = 1, .hi = 65535 }
 #define OBJ(st, m, sch, req) \
 	{ .key = #m, .type = F_OBJ, .off = offsetof(st, m), \
 	  .count_off = offsetof(st, m.present), .sub = &sch, .required = req }
@@ -208,6 +217,7 @@ static const struct field f_broker[] = {
 	STR(psc_broker, broker_id),
 	INT(psc_broker, external_port, 1, 65535),
 	STR(psc_broker, external_advertised),
+	PORT_PAIRS(psc_broker, external_ports),
 };
 static const struct schema s_broker = SCHEMA("broker", f_broker);
 
@@ -361,6 +371,22 @@ static const struct field f_changefeed[] = {
 };
 static const struct schema s_changefeed = SCHEMA("changefeed", f_changefeed);
 
+/* changefeeds[]: the seed's FAQ, another TiDB Cloud project on the same
+ * Kafka: the changefeed's three keys and that project's deployment
+ * information; external_listener is the brokers' listener group that
+ * serves it (portmap) */
+static const struct field f_changefeed_more[] = {
+	STR_REQ(psc_changefeed, instance),
+	STR_REQ(psc_changefeed, endpoint),
+	INTLIST(psc_changefeed, bootstrap_ports, true, 1, 65535),
+	STR_REQ(psc_changefeed, project),
+	STR_REQ(psc_changefeed, unique),
+	STR_REQ(psc_changefeed, advertised_listener_pattern),
+	STR(psc_changefeed, external_listener),
+};
+static const struct schema s_changefeed_more =
+	SCHEMA("changefeed", f_changefeed_more);
+
 static const struct field f_top[] = {
 	STR_REQ(psc_topology, name),
 	STR(psc_topology, description),
@@ -379,6 +405,8 @@ static const struct field f_top[] = {
 	OBJLIST(psc_topology, psc_endpoints, s_endpoint, true),
 	OBJLIST(psc_topology, dns_zones, s_zone, true),
 	OBJ(psc_topology, changefeed, s_changefeed, true),
+	OBJLIST(psc_topology, changefeeds, s_changefeed_more, false),
+	OBJLIST(psc_topology, kafka_proxies, s_proxy, false),
 };
 static const struct schema s_top = SCHEMA("topology", f_top);
 
@@ -698,8 +726,10 @@ static void parse_pairs(struct loader *L, const yaml_node_t *n,
 					     "'%s' appears twice", key);
 				goto next;
 			}
-		if (parse_str(L, val, obj, key, f, e + f->pv_off,
-			      f->pv_size) != 0)
+		if (f->pv_int ? parse_int(L, val, obj, key, f,
+					  (long *)(e + f->pv_off)) != 0
+			      : parse_str(L, val, obj, key, f, e + f->pv_off,
+					  f->pv_size) != 0)
 			continue;
 		*(psc_loc *)e = *(psc_loc *)(e + f->pk_loc) = node_loc(k);
 		*(psc_loc *)(e + f->pv_loc) = node_loc(val);
@@ -852,6 +882,10 @@ static void fill_derived(psc_topology *t)
 			b->broker_id_loc = b->node_id_loc;
 		}
 	}
+	for (size_t i = 0; i < t->n_changefeeds; i++)
+		t->changefeeds[i].present = true;
+	for (size_t i = 0; i < t->n_kafka_proxies; i++)
+		t->kafka_proxies[i].present = true;
 }
 
 /* A first pass over the events, stopping at the first one nested deeper

@@ -45,6 +45,7 @@
 #include "base/net.h"
 #include "base/util.h"
 #include "model/addr.h"
+#include "model/consumers.h"
 #include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
@@ -678,6 +679,13 @@ static int props_advertised(const psc_topology *t, const psc_broker *b,
 		    left_out(k, b, l->name))
 			continue;
 		sb_add(&v, "%s%s://", v.n ? "," : "", l->name);
+		/* the seed's FAQ: a listener group of changefeeds[] (EXTERNAL2)
+		 * by its own project's pattern */
+		if (psc_broker_advertised_group(t, b, l->name, addr,
+						sizeof(addr)) == 0) {
+			sb_add(&v, "%s", addr);
+			continue;
+		}
 		if (!k->external_listener[0] ||
 		    strcmp(l->name, k->external_listener) != 0) {
 			sb_add(&v, "%s:%ld", ips, l->port);
@@ -896,7 +904,14 @@ int psc_kafka_node_prepare(const psc_topology *t, const psc_plan *p,
 int psc_kafka_proxy_argv(const psc_topology *t, const char *bin,
 			 psc_argv *a, char *err, size_t errlen)
 {
-	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	return psc_kafka_proxy_argv_of(t, &t->kafka_proxy, bin, a, err,
+				       errlen);
+}
+
+int psc_kafka_proxy_argv_of(const psc_topology *t,
+			    const psc_kafka_proxy *kp, const char *bin,
+			    psc_argv *a, char *err, size_t errlen)
+{
 	psc_argv_init(a);
 	if (!kp->present) {
 		snprintf(err, errlen, "topology '%s' has no kafka_proxy",

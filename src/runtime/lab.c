@@ -549,6 +549,18 @@ static int node_proc_name(const psc_topology *t, const char *node,
 			return 0;
 		}
 	}
+	/* the seed's FAQ: a kafka-proxy of each further project */
+	for (size_t p = 0; p < t->n_kafka_proxies; p++) {
+		const psc_kafka_proxy *kq = &t->kafka_proxies[p];
+		psc_appendf(valid, sizeof(valid), "%s%s", valid[0] ? ", " : "",
+			    kq->instance);
+		long i = psc_lab_proxy_on(kq, node);
+		if (i >= 0) {
+			psc_lab_proxy_proc_name_of(t, kq, (size_t)i, name, len);
+			*is_broker = false;
+			return 0;
+		}
+	}
 	snprintf(err, errlen, "node '%s' runs no broker and no kafka-proxy; "
 		 "the nodes that do: %s", node, valid[0] ? valid : "none");
 	return -1;

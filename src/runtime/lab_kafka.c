@@ -119,11 +119,10 @@ static int proxy_knock_addr(const char *listen, char *out, size_t len,
  * HTTP address (it opens them all at start, before it talks to any
  * broker: about 20 ms here).  Dying first is reported with the last lines
  * of its log. */
-static int start_proxy_on(const psc_plan *p, const char *inst,
-			  const char *name, char *const argv[], char *err,
-			  size_t errlen)
+static int start_proxy_on(const psc_plan *p, const psc_kafka_proxy *kp,
+			  const char *inst, const char *name,
+			  char *const argv[], char *err, size_t errlen)
 {
-	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
 	char log[PATH_MAX];
 	psc_proc proc;
 	const psc_plan_vm *vm = psc_plan_vm_by_name(p, inst);
@@ -180,21 +179,45 @@ void psc_lab_proxy_proc_name(const psc_kafka_proxy *kp, size_t i, char *out,
 			 kp->additional_instances[i - 1]);
 }
 
-int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
-			size_t errlen)
+void psc_lab_proxy_proc_name_of(const psc_topology *t,
+				const psc_kafka_proxy *kp, size_t i, char *out,
+				size_t len)
 {
-	const psc_kafka_proxy *kp = &p->t->kafka_proxy;
-	char bin[PATH_MAX];
-	psc_argv *argv = calloc(1, sizeof(*argv));
-	int rc = -1, started = 0;
+	if (kp == &t->kafka_proxy)
+		psc_lab_proxy_proc_name(kp, i, out, len);
+	else
+		snprintf(out, len, "kafka-proxy-%.50s",
+			 i ? kp->additional_instances[i - 1] : kp->instance);
+}
 
+long psc_lab_proxy_on(const psc_kafka_proxy *kp, const char *instance)
+{
+	if (!kp->present)
+		return -1;
+	for (size_t i = 0; i <= kp->n_additional_instances; i++)
+		if (strcmp(i ? kp->additional_instances[i - 1] : kp->instance,
+			   instance) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* kafka-proxy kp in its nodes (only: that one alone); *started counted */
+static int start_proxy_of(const psc_plan *p, const psc_kafka_proxy *kp,
+			  const char *only, int *started, char *err,
+			  size_t errlen)
+{
+	char bin[PATH_MAX];
+	int rc = -1;
+	if (only && psc_lab_proxy_on(kp, only) < 0)
+		return 0;
+	psc_argv *argv = calloc(1, sizeof(*argv));
 	if (!argv) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (psc_kafka_proxy_bin_for(kp->version, bin, sizeof(bin), err,
 				    errlen) < 0 ||
-	    psc_kafka_proxy_argv(p->t, bin, argv, err, errlen) < 0)
+	    psc_kafka_proxy_argv_of(p->t, kp, bin, argv, err, errlen) < 0)
 		goto out;
 	for (size_t i = 0; i <= kp->n_additional_instances; i++) {
 		const char *inst = i ? kp->additional_instances[i - 1]
@@ -202,20 +225,34 @@ int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
 		char name[PSC_PROC_NAME_LEN];
 		if (only && strcmp(only, inst) != 0)
 			continue;
-		psc_lab_proxy_proc_name(kp, i, name, sizeof(name));
-		if (start_proxy_on(p, inst, name, argv->v, err, errlen) < 0)
+		psc_lab_proxy_proc_name_of(p->t, kp, i, name, sizeof(name));
+		if (start_proxy_on(p, kp, inst, name, argv->v, err, errlen) < 0)
 			goto out;
-		started++;
-	}
-	if (!started) {
-		snprintf(err, errlen, "lab '%s' runs no kafka-proxy on '%s'",
-			 p->lab, only ? only : "?");
-		goto out;
+		(*started)++;
 	}
 	rc = 0;
 out:
 	free(argv);
 	return rc;
+}
+
+int psc_lab_start_proxy(const psc_plan *p, const char *only, char *err,
+			size_t errlen)
+{
+	int started = 0;
+	if (start_proxy_of(p, &p->t->kafka_proxy, only, &started, err,
+			   errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < p->t->n_kafka_proxies; i++)
+		if (start_proxy_of(p, &p->t->kafka_proxies[i], only, &started,
+				   err, errlen) < 0)
+			return -1;
+	if (!started) {
+		snprintf(err, errlen, "lab '%s' runs no kafka-proxy on '%s'",
+			 p->lab, only ? only : "?");
+		return -1;
+	}
+	return 0;
 }
 
 /* start broker b (its dir prepared and formatted) as a supervised process
@@ -352,6 +389,13 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 				p->t->kafka_proxy.n_additional_instances
 					? " (and its additional instances)" : "",
 				p->t->kafka_proxy.n_bootstrap_server_mappings);
+		for (size_t i = 0; progress && i < p->t->n_kafka_proxies; i++)
+			fprintf(progress, "[%6lld ms] kafka-proxy listening in "
+				"%s on its %zu bootstrap ports\n",
+				psc_now_ms() - t0,
+				p->t->kafka_proxies[i].instance,
+				p->t->kafka_proxies[i]
+					.n_bootstrap_server_mappings);
 	}
 	rc = 0;
 out:

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/util.h"
 #include "model/addr.h"
+#include "model/consumers.h"
+#include "runtime/lab_kafka.h"
 #include "model/firewall.h"
 
 /* ---- small helpers ---- */
@@ -340,10 +343,12 @@ void psc_verify_ctx_procs(psc_verify_ctx *c, const psc_state *st)
 	}
 	if (!c->proxy_proc[0])
 		return;
-	PSC_SET(c->proxy_proc, "kafka-proxy");
+	if (!c->proxy_journal[0])
+		PSC_SET(c->proxy_journal, "kafka-proxy");
+	PSC_SET(c->proxy_proc, "%s", c->proxy_journal);
 	c->proxy_pid = 0;
 	c->proxy_alive = st == NULL;
-	const psc_proc *pr = find_proc(st, "kafka-proxy",
+	const psc_proc *pr = find_proc(st, c->proxy_journal,
 				       c->proxy_ns[0] ? c->proxy_ns : NULL,
 				       "kafka");
 	if (pr) {
@@ -391,6 +396,66 @@ int psc_verify_ctx_build(const psc_topology *t, const psc_plan *p,
 	}
 	psc_verify_ctx_procs(c, st);
 	return 0;
+}
+
+void psc_verify_ctx_consumers(const psc_topology *t, size_t k,
+			      psc_verify_ctx *c)
+{
+	c->consumer = k;
+	c->n_others = 0;
+	for (size_t h = 0; h < psc_consumer_count(t) &&
+			   c->n_others < PSC_MAX_CHANGEFEEDS; h++) {
+		size_t o = c->n_others;
+		if (h == k || psc_consumer_domain(t, h, c->other_domain[o],
+						  PSC_HOST_LEN) < 0)
+			continue;
+		PSC_SET(c->other_project[o], "%s", psc_consumer_project(t, h));
+		PSC_SET(c->other_listener[o], "%s",
+		    psc_consumer_listener(t, h));
+		c->n_others++;
+	}
+	const psc_kafka_proxy *kp = psc_consumer_proxy(t, k);
+	if (kp && c->proxy_proc[0])
+		psc_lab_proxy_proc_name_of(t, kp, 0, c->proxy_journal,
+					   sizeof(c->proxy_journal));
+}
+
+/* the other consumer whose domain host is a name of, or -1 */
+static long other_of(const psc_verify_ctx *c, const char *host)
+{
+	size_t hl = strlen(host);
+	for (size_t i = 0; i < c->n_others; i++) {
+		size_t dl = strlen(c->other_domain[i]);
+		if (hl > dl && host[hl - dl - 1] == '.' &&
+		    strcasecmp(host + hl - dl, c->other_domain[i]) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* another project's name in this consumer's answer: which, and why it
+ * breaks this one (its zone is that project's VPC's only) */
+static void other_project_why(const psc_verify_ctx *c, long i,
+			      psc_verify_check *k)
+{
+	PSC_APP(k->detail, "; it is a name of project %s's pattern (%s), "
+	    "whose private zone only that project's VPC sees: here it does "
+	    "not resolve, and this consumer was answered by %s, the other "
+	    "project's listener group", c->other_project[i],
+	    c->other_domain[i], c->other_listener[i][0]
+	    ? c->other_listener[i] : "kafka-proxy");
+	if (c->approach == PSC_APPROACH_PROXY)
+		PSC_SET(k->fix, "each project has a kafka-proxy of its own: "
+		    "point this project's endpoint (%s) at the service "
+		    "attachment of the kafka-proxy that advertises %s",
+		    c->endpoint, c->domain);
+	else
+		PSC_SET(k->fix, "bootstrap from this project's own client ports "
+		    "and map them in the NEG to its listener group's port %ld "
+		    "(not %s's): the seed's FAQ, \"another group of Network "
+		    "endpoints ... mapping the ports range to the EXTERNAL2 "
+		    "listener\"", c->external_listener_port,
+		    c->other_listener[i]);
 }
 
 const psc_verify_broker *psc_verify_ctx_broker(const psc_verify_ctx *c,
@@ -844,6 +909,9 @@ static void diag_advertised(const psc_verify_ctx *c,
 		PSC_SET(k->fix, "set advertised.listeners of %s to hold %s "
 		    "(%s listener) in its server.properties", b1, o->want,
 		    internal ? "the inter-broker" : "the external");
+	long other = other_of(c, o->host);
+	if (other >= 0)
+		other_project_why(c, other, k);
 }
 
 /* A request or a produce/consume that failed: a dead broker, or an
@@ -962,6 +1030,9 @@ static void diag_leaked(const psc_verify_ctx *c, const psc_verify_obs *o,
 	else
 		PSC_SET(k->fix, "advertise the EXTERNAL listener of %s with the "
 		    "advertised listener pattern (advertised.listeners)", be);
+	long other = other_of(c, o->host);
+	if (other >= 0)
+		other_project_why(c, other, k);
 }
 
 /* what to change for a step of TiCDC's changefeed creation (obs.api) */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "model/consumers.h"
 #include "runtime/state.h"
 #include "runtime/store.h"
 #include "verify/check_bastion.h"
@@ -27,6 +28,9 @@
 #include "verify/check_faults.h"
 #include "verify/leak_watch.h"
 #include "verify/verify_last.h"
+
+/* the TiDB Cloud consumers a run checks: the changefeed and changefeeds[] */
+#define VERIFY_CONSUMERS (1 + PSC_MAX_CHANGEFEEDS)
 
 /* the processes of c's lab from its journal as it is now: before the
  * checks, and again after them (a broker may have died meanwhile); a
@@ -60,57 +64,100 @@ static void path_faults(const char *lab, psc_verify_ctx *c)
 	free(fs);
 }
 
-static psc_verify_ctx *lab_context(const char *lab, psc_verify_report *r,
-				   char *err, size_t errlen)
+/* the context of consumer k of t (model/consumers.h): built from t itself
+ * for the file's changefeed, from consumer k's view for the others */
+static psc_verify_ctx *consumer_context(const psc_topology *t,
+					const psc_plan *plan, size_t k,
+					char *err, size_t errlen)
+{
+	psc_verify_ctx *c = calloc(1, sizeof(*c));
+	psc_topology *v = k ? psc_consumer_view(t, k, err, errlen) : NULL;
+	if (!c || (k && !v)) {
+		if (!c)
+			snprintf(err, errlen, "out of memory");
+		free(c);
+		psc_topology_free(v);
+		return NULL;
+	}
+	int rc = psc_verify_ctx_build(k ? v : t, plan, NULL, c, err, errlen);
+	psc_topology_free(v);
+	if (rc < 0) {
+		free(c);
+		return NULL;
+	}
+	psc_verify_ctx_consumers(t, k, c);
+	return c;
+}
+
+/* The contexts of lab, built once: one per TiDB Cloud consumer (cs[0] the
+ * file's changefeed), from its stored topology and plan, with the
+ * processes of its journal as they are now.  *n of them (free() each), or
+ * -1 with err; r->no_such_lab when the lab is not up. */
+static int lab_contexts(const char *lab, psc_verify_report *r,
+			psc_verify_ctx **cs, size_t *n, char *err,
+			size_t errlen)
 {
 	char dir[PATH_MAX];
 	struct stat sb;
+	*n = 0;
 	if (psc_lab_name_check(lab, err, errlen) < 0) {
 		r->no_such_lab = true;
-		return NULL;
+		return -1;
 	}
 	if (psc_state_dir(lab, dir, sizeof(dir)) < 0) {
 		snprintf(err, errlen, "no lab named '%s' is up (no state "
 			 "directory for it)", lab);
 		r->no_such_lab = true;
-		return NULL;
+		return -1;
 	}
 	if (stat(dir, &sb) != 0) {
 		snprintf(err, errlen, "no lab named '%s' is up (no state in "
 			 "%s)", lab, dir);
 		r->no_such_lab = true;
-		return NULL;
+		return -1;
 	}
 	psc_topology *t = NULL;
 	psc_plan *plan = calloc(1, sizeof(*plan));
-	psc_verify_ctx *c = calloc(1, sizeof(*c));
-	if (!plan || !c) {
+	if (!plan) {
 		snprintf(err, errlen, "out of memory");
-		free(plan);
-		free(c);
-		return NULL;
+		return -1;
 	}
 	int rc = psc_lab_load(lab, &t, plan, err, errlen);
 	if (rc == PSC_LAB_NOT_UP)
 		r->no_such_lab = true;
-	if (rc == 0) {
-		rc = psc_verify_ctx_build(t, plan, NULL, c, err, errlen);
-		psc_topology_free(t);
+	size_t want = rc == 0 ? psc_consumer_count(t) : 0;
+	if (rc == 0 && want == 0)   /* no changefeed: the builder says so */
+		want = 1;
+	for (size_t k = 0; rc == 0 && k < want && k < VERIFY_CONSUMERS; k++) {
+		cs[k] = consumer_context(t, plan, k, err, errlen);
+		if (!cs[k])
+			rc = -1;
+		else
+			*n = k + 1;
 	}
+	psc_topology_free(t);
 	free(plan);
 	if (rc < 0) {
-		free(c);
-		return NULL;
+		for (size_t k = 0; k < *n; k++)
+			free(cs[k]);
+		*n = 0;
+		return -1;
 	}
-	lab_processes(lab, c);
-	path_faults(lab, c);
-	return c;
+	for (size_t k = 0; k < *n; k++) {
+		lab_processes(lab, cs[k]);
+		path_faults(lab, cs[k]);
+	}
+	return 0;
 }
 
 /* the children's job: the options over the context's defaults */
 static void job_init(psc_verify_job *j, const psc_verify_opts *o,
 		     const psc_verify_ctx *c, const char *topic)
 {
+	/* the options' bootstrap address is the file's changefeed's; a
+	 * further project's changefeed bootstraps on its own */
+	static const psc_verify_opts none;
+	const psc_verify_opts *ob = c->consumer ? &none : o;
 	memset(j, 0, sizeof(*j));
 	j->c = c;
 	j->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms
@@ -119,12 +166,12 @@ static void job_init(psc_verify_job *j, const psc_verify_opts *o,
 				      : PSC_VERIFY_MESSAGES_DEFAULT;
 	if (j->messages > PSC_VERIFY_MESSAGES_MAX)
 		j->messages = PSC_VERIFY_MESSAGES_MAX;
-	psc_setf(j->host, sizeof(j->host), "%s", o->bootstrap_host &&
-	    o->bootstrap_host[0] ? o->bootstrap_host : c->endpoint_ip);
-	if (o->n_bootstrap_ports) {
-		for (size_t i = 0; i < o->n_bootstrap_ports &&
+	psc_setf(j->host, sizeof(j->host), "%s", ob->bootstrap_host &&
+	    ob->bootstrap_host[0] ? ob->bootstrap_host : c->endpoint_ip);
+	if (ob->n_bootstrap_ports) {
+		for (size_t i = 0; i < ob->n_bootstrap_ports &&
 				   i < PSC_MAX_BOOTSTRAP; i++)
-			j->ports[j->n_ports++] = o->bootstrap_ports[i];
+			j->ports[j->n_ports++] = ob->bootstrap_ports[i];
 	} else {
 		for (size_t i = 0; i < c->n_bootstrap_ports; i++)
 			j->ports[j->n_ports++] = c->bootstrap_ports[i];
@@ -145,26 +192,78 @@ static void topic_name(const char *lab, char *out, size_t len)
 	    (long long)rt.tv_sec * 1000 + rt.tv_nsec / 1000000);
 }
 
-/* the changefeed's child, then the bastion's (unless there is none or
- * o says not to): *nk of them started.  0, or -1 with err. */
-static int start_children(const psc_verify_ctx *c, const psc_verify_opts *o,
-			  psc_verify_job *j, psc_verify_kid *kids, size_t *nk,
-			  char *err, size_t errlen)
+/* one consumer's part of a run: its context, its job and test topic, its
+ * leak watch (about 4 KiB) */
+struct consumer_run {
+	psc_verify_ctx *c;
+	psc_verify_job j;
+	char topic[192];
+	psc_verify_leak_watch watch;
+};
+
+/* the kid of each consumer's changefeed and the bastion's, in the
+ * report's order: the file's changefeed, the bastion (unless there is
+ * none or o says not to), then each further consumer's changefeed */
+static void kids_init(struct consumer_run *cr, size_t ncr,
+		      const psc_verify_opts *o, psc_verify_kid *kids,
+		      size_t *nk, const psc_verify_ctx **kctx)
 {
 	*nk = 0;
-	if (psc_verify_kid_start(&kids[0], j, c->changefeed_ns,
-				 psc_verify_run_changefeed, NULL, err,
-				 errlen) < 0)
-		return -1;
-	*nk = 1;
-	if (!c->bastion[0] || o->no_bastion)
-		return 0;
-	if (psc_verify_kid_start(&kids[1], j, c->bastion_ns,
-				 psc_verify_run_bastion, &kids[0], err,
-				 errlen) < 0)
-		return -1;
-	*nk = 2;
+	psc_verify_kid_init(&kids[*nk], cr[0].c->changefeed,
+			    psc_verify_changefeed_budget(&cr[0].j));
+	kctx[(*nk)++] = cr[0].c;
+	if (cr[0].c->bastion[0] && !o->no_bastion) {
+		psc_verify_kid_init(&kids[*nk], cr[0].c->bastion,
+				    psc_verify_bastion_budget(&cr[0].j));
+		kctx[(*nk)++] = cr[0].c;
+	}
+	for (size_t k = 1; k < ncr; k++) {
+		psc_verify_kid_init(&kids[*nk], cr[k].c->changefeed,
+				    psc_verify_changefeed_budget(&cr[k].j));
+		kctx[(*nk)++] = cr[k].c;
+	}
+}
+
+/* every kid started: *started of them.  0, or -1 with err. */
+static int start_children(struct consumer_run *cr, psc_verify_kid *kids,
+			  size_t nk, size_t *started, char *err,
+			  size_t errlen)
+{
+	*started = 0;
+	for (size_t i = 0, k = 0; i < nk; i++) {
+		bool bastion = i == 1 && kids[i].node == cr[0].c->bastion;
+		struct consumer_run *r = bastion ? &cr[0] : &cr[k++];
+		if (psc_verify_kid_start(&kids[i], &r->j,
+					 bastion ? r->c->bastion_ns
+						 : r->c->changefeed_ns,
+					 bastion ? psc_verify_run_bastion
+						 : psc_verify_run_changefeed,
+					 i ? &kids[0] : NULL, err, errlen) < 0)
+			return -1;
+		*started = i + 1;
+	}
 	return 0;
+}
+
+/* the checks after the children's: each load balancer's health once,
+ * each consumer's leak watch, the faults */
+static void after_checks(const char *lab, struct consumer_run *cr,
+			 size_t ncr, psc_verify_report *r)
+{
+	psc_verify_check lc;
+	for (size_t k = 0; k < ncr; k++) {
+		bool seen = false;
+		for (size_t h = 0; h < k; h++)
+			seen |= strcmp(cr[h].c->load_balancer,
+				       cr[k].c->load_balancer) == 0;
+		if (!seen && psc_verify_lb_health_read(cr[k].c, lab, &lc))
+			psc_verify_report_put(r, &lc);
+	}
+	for (size_t k = 0; k < ncr; k++)
+		if (psc_verify_leak_watch_check(cr[k].c, &cr[k].watch, &lc))
+			psc_verify_report_put(r, &lc);
+	if (psc_verify_faults_read(lab, &lc))
+		psc_verify_report_put(r, &lc);
 }
 
 /* the result into the lab's verify-last.json (verify_last.h); why not
@@ -182,46 +281,49 @@ int psc_verify_run(const char *lab, const psc_verify_opts *o,
 		   psc_verify_report *r, char *err, size_t errlen)
 {
 	static const psc_verify_opts dflt;
-	static psc_verify_leak_watch watch;
+	static struct consumer_run cr[VERIFY_CONSUMERS];
 	long long t0 = psc_now_ms();
 	psc_verify_report_init(r, lab);
 	if (!o)
 		o = &dflt;
 	r->strict = o->strict;
-	psc_verify_ctx *c = lab_context(lab, r, err, errlen);
-	if (!c)
+	psc_verify_ctx *cs[VERIFY_CONSUMERS];
+	size_t ncr = 0;
+	if (lab_contexts(lab, r, cs, &ncr, err, errlen) < 0)
 		return -1;
 
-	psc_verify_job j;
 	topic_name(lab, r->topic, sizeof(r->topic));
-	job_init(&j, o, c, r->topic);
+	for (size_t k = 0; k < ncr; k++) {
+		cr[k].c = cs[k];
+		/* a topic of each consumer's own: they run at once */
+		psc_setf(cr[k].topic, sizeof(cr[k].topic), k ? "%s-%s" : "%s",
+			 r->topic, cs[k]->changefeed);
+		job_init(&cr[k].j, o, cs[k], cr[k].topic);
+	}
 	psc_verify_kid kids[PSC_VERIFY_KIDS_MAX];
-	size_t nk = 0;
-	psc_verify_kid_init(&kids[0], c->changefeed,
-			    psc_verify_changefeed_budget(&j));
-	psc_verify_kid_init(&kids[1], c->bastion,
-			    psc_verify_bastion_budget(&j));
+	const psc_verify_ctx *kctx[PSC_VERIFY_KIDS_MAX];
+	size_t nk = 0, started = 0;
+	kids_init(cr, ncr, o, kids, &nk, kctx);
 	/* the leak watch before and after: what the checks made leak */
-	psc_verify_leak_watch_start(c, &watch);
-	int rc = start_children(c, o, &j, kids, &nk, err, errlen);
-	psc_verify_kids_wait(kids, nk);
-	psc_verify_leak_watch_stop(c, &watch);
+	for (size_t k = 0; k < ncr; k++)
+		psc_verify_leak_watch_start(cr[k].c, &cr[k].watch);
+	int rc = start_children(cr, kids, nk, &started, err, errlen);
+	psc_verify_kids_wait(kids, started);
+	for (size_t k = 0; k < ncr; k++)
+		psc_verify_leak_watch_stop(cr[k].c, &cr[k].watch);
 
-	lab_processes(lab, c);
-	for (size_t i = 0; i < nk; i++) {
-		psc_verify_kid_report(c, &kids[i], r);
+	for (size_t k = 0; k < ncr; k++)
+		lab_processes(lab, cr[k].c);
+	for (size_t i = 0; i < started; i++) {
+		psc_verify_kid_report(kctx[i], &kids[i], r);
 		psc_verify_kid_free(&kids[i]);
 	}
-	psc_verify_check lc;
-	if (nk && psc_verify_lb_health_read(c, lab, &lc))
-		psc_verify_report_put(r, &lc);
-	if (nk && psc_verify_leak_watch_check(c, &watch, &lc))
-		psc_verify_report_put(r, &lc);
-	if (nk && psc_verify_faults_read(lab, &lc))
-		psc_verify_report_put(r, &lc);
-	free(c);
+	if (started)
+		after_checks(lab, cr, ncr, r);
+	for (size_t k = 0; k < ncr; k++)
+		free(cr[k].c);
 	r->total_ms = (long)(psc_now_ms() - t0);
-	if (nk)
+	if (started)
 		keep_last(lab, r);
 	return rc;
 }
