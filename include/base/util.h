@@ -1,6 +1,6 @@
 /* util.h - the few small helpers every module wants: a monotonic clock in
  * milliseconds, a sleep that survives signals, writing and appending to a
- * buffer, a file descriptor closed when it goes out of scope. */
+ * buffer, mkdir -p, a file descriptor closed when it goes out of scope. */
 #ifndef PSCLAB_UTIL_H
 #define PSCLAB_UTIL_H
 
@@ -35,6 +35,10 @@ void psc_catch_term(void);
  * when *fd is -1.  A write that fails is ignored: the supervisor sees EOF
  * and reports the service as not ready. */
 void psc_ready_notify(int *fd);
+
+/* mkdir -p: path and every missing parent, each new one 0755; -1 with err
+ * naming the directory that could not be made (or path not a directory) */
+int psc_mkdirs(const char *path, char *err, size_t errlen);
 
 /* an int file descriptor closed at the end of its scope (bubblewrap's
  * cleanup attributes); -1 is left alone */

@@ -5,8 +5,15 @@
  *   <root>/<lab>/state            the journal
  *   <root>/<lab>/topology.yaml    a copy of the topology it was built from
  *   <root>/<lab>/logs/<name>.log  the processes' stdout and stderr
- *   <root>/.lock                  flock()ed by `up` and `down` for their
- *                                 whole run; holds "<pid> <starttime> <cmd>"
+ *   <root>/.lock                  the host lock: flock()ed by `up` while
+ *                                 it builds and by `down` while it removes
+ *                                 a lab's network (names, namespaces,
+ *                                 nftables); holds "<pid> <starttime> <cmd>"
+ *   <root>/.locks/<lab>.lock      the lab's lock: flock()ed by whatever
+ *                                 changes that lab (up for its whole run,
+ *                                 down, fault, restart), so two labs' brokers
+ *                                 start side by side; always taken before
+ *                                 the host lock, never after
  *
  * The journal is append-only, one record a line, "<kind> <text>\n", each
  * appended and fsync'ed BEFORE the object it names is created, so after a
@@ -75,10 +82,15 @@ int psc_state_log_path(const char *lab, const char *name, char *out,
 		       size_t len);
 
 /* Take the host-wide lock (creating <root> if needed), waiting up to
- * timeout_ms (0: one try).  On timeout err says who holds it when known:
- * "another pscLab holds <root>/.lock (pid 42: pscLab up portmap); gave up
- * after 5000 ms".  *fd is -1 on failure.  The fd is close-on-exec. */
+ * timeout_ms (0: one try), woken by inotify the moment the holder lets
+ * go (no poll).  On timeout err says who holds it when known: "another
+ * pscLab holds the host lock <root>/.lock (pid 42: pscLab up portmap);
+ * gave up after 5000 ms".  *fd is -1 on failure.  The fd is close-on-exec. */
 int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen);
+/* The same for the lock of lab (see above); the error names the lab. */
+int psc_state_lock_lab(const char *lab, int *fd, int timeout_ms, char *err,
+		       size_t errlen);
+/* Either lock released. */
 void psc_state_unlock(int fd);
 
 /* Create <root>/<lab>/ (exclusively) and logs/, journal and copy the

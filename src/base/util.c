@@ -3,10 +3,12 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,4 +80,33 @@ void psc_catch_term(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int psc_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p)) {
+		psc_setf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			psc_setf(err, errlen, "cannot create directory %s: %s",
+				 p, strerror(errno));
+			return -1;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		psc_setf(err, errlen, "%s: not a directory", p);
+		return -1;
+	}
+	return 0;
 }

@@ -204,7 +204,7 @@ out:
 	return rc;
 }
 
-/* the list changed under the host lock: add f, or remove id */
+/* the list changed under the lab's lock: add f, or remove id */
 static int update_list(const char *lab, psc_fault *add, const char *remove,
 		       char *err, size_t errlen)
 {
@@ -214,7 +214,7 @@ static int update_list(const char *lab, psc_fault *add, const char *remove,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
+	if (psc_state_lock_lab(lab, &lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
 		goto out;
 	if (psc_lab_faults_read(lab, fs, err, errlen) < 0)
 		goto out;

@@ -153,15 +153,21 @@ int psc_lab_down(const char *lab, FILE *progress, bool *was_up, char *err,
 		 size_t errlen)
 {
 	long long t0 = psc_now_ms();
-	int lock = -1, rc;
+	int lock = -1, lab_lock = -1, rc;
 
 	*was_up = false;
 	if (psc_lab_name_check(lab, err, errlen) < 0)
 		return -1;
-	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
+	if (psc_state_lock_lab(lab, &lab_lock, PSC_LAB_LOCK_MS, err, errlen) <
+		    0)
 		return -1;
+	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0) {
+		psc_state_unlock(lab_lock);
+		return -1;
+	}
 	rc = teardown(lab, progress, t0, was_up, err, errlen);
 	psc_state_unlock(lock);
+	psc_state_unlock(lab_lock);
 	if (rc == 0 && *was_up)
 		step(progress, t0, "lab '%s' is down", lab);
 	return rc;
@@ -211,7 +217,7 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 	long long t0 = psc_now_ms();
 	psc_topology *t = NULL;
 	psc_plan *p = NULL;
-	int lock = -1, rc = -1;
+	int lock = -1, lab_lock = -1, rc = -1;
 	bool ignored;
 	char e2[512];
 	psc_diags d;
@@ -255,7 +261,11 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto out;
 	}
 
-	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
+	/* the lab's lock for the whole run, the host lock while the network
+	 * is built (the brokers of another lab may start meanwhile) */
+	if (psc_state_lock_lab(p->lab, &lab_lock, PSC_LAB_LOCK_MS, err,
+			       errlen) < 0 ||
+	    psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
 		goto out;
 	if (psc_state_begin(p->lab, topology_path, err, errlen) < 0)
 		goto out;
@@ -283,6 +293,8 @@ int psc_lab_up(const char *topology_path, const psc_up_opts *o,
 		goto rollback;
 	step(progress, t0, "DNS stubs%s running",
 	     p->probe_ns >= 0 ? " and health checker" : "");
+	psc_state_unlock(lock);
+	lock = -1;
 	if (!o->network_only &&
 	    psc_lab_start_kafka(p, progress, err, errlen) < 0)
 		goto rollback;
@@ -297,7 +309,11 @@ rollback:;
 	psc_lab_services_close(&ss);
 	/* keep the cause whole (a broker's failure quotes its log) */
 	char *cause = strdup(err);
-	if (teardown(p->lab, NULL, t0, &ignored, e2, sizeof(e2)) < 0)
+	if (lock < 0 &&
+	    psc_state_lock(&lock, PSC_LAB_LOCK_MS, e2, sizeof(e2)) < 0)
+		snprintf(err, errlen, "%s (and the rollback could not take "
+			 "the host lock: %s)", cause ? cause : "?", e2);
+	else if (teardown(p->lab, NULL, t0, &ignored, e2, sizeof(e2)) < 0)
 		snprintf(err, errlen, "%s (and the rollback failed: %s)",
 			 cause ? cause : "?", e2);
 	else
@@ -307,6 +323,8 @@ rollback:;
 out:
 	if (lock >= 0)
 		psc_state_unlock(lock);
+	if (lab_lock >= 0)
+		psc_state_unlock(lab_lock);
 	psc_topology_free(t);
 	psc_stage_free(&stage);
 	free(p);
@@ -638,8 +656,8 @@ int psc_lab_node_process(const char *lab, const char *node,
 	if (node_proc_name(t, node, name, sizeof(name), &is_broker, err,
 			   errlen) < 0)
 		goto out;
-	/* up and down hold the lock while they change the lab */
-	if (psc_state_lock(&lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
+	/* up and down hold the lab's lock while they change the lab */
+	if (psc_state_lock_lab(lab, &lock, PSC_LAB_LOCK_MS, err, errlen) < 0)
 		goto out;
 	if (psc_state_read(lab, &st, err, errlen) < 0)
 		goto out;

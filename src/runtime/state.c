@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +25,7 @@
 #define MAX_JOURNAL (4u << 20)
 #define MAX_TOPOLOGY (16u << 20)
 #define MAX_DEPTH 8             /* of the lab directory's tree */
-#define LOCK_POLL_MS 20
+#define LAB_LOCKS ".locks"       /* <root>/.locks/<lab>.lock */
 
 _Static_assert(PSC_LAB_NAME_MAX < PSC_STATE_LAB_LEN, "lab names fit");
 
@@ -115,36 +117,6 @@ int psc_state_log_path(const char *lab, const char *name, char *out,
 	int w = snprintf(out, len, "%s/" LOGS "/%s.log", dir, name);
 	if (w < 0 || (size_t)w >= len) {
 		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-/* mkdir -p, each new directory 0755 */
-static int mkdir_p(const char *path, char *err, size_t errlen)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", buf,
-				 strerror(errno));
-			return -1;
-		}
-		*p = c;
-		if (!c)
-			break;
-	}
-	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory", path);
 		return -1;
 	}
 	return 0;
@@ -327,16 +299,18 @@ static void lock_claim(int fd)
 		(void)!pwrite(fd, line, (size_t)n, 0);
 }
 
-int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
+/* flock path, waiting up to timeout_ms: woken by inotify when a holder
+ * closes the file (its last close is when flock releases it, a holder
+ * killed included), so the wait ends the moment the lock is free; the
+ * watch is set before the first try, so no release can fall between.
+ * GUARD_MS only bounds a missed event.  what names the lock in errors. */
+#define GUARD_MS 1000
+static int lock_path(const char *path, const char *what, int *fd,
+		     int timeout_ms, char *err, size_t errlen)
 {
-	char root[PATH_MAX], path[PATH_MAX + 8];
 	*fd = -1;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	if (root_or_err(root, sizeof(root), err, errlen) < 0 ||
-	    mkdir_p(root, err, errlen) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/" LOCK_FILE, root);
 	AUTO_FD lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 			   0644);
 	if (lfd < 0) {
@@ -344,6 +318,7 @@ int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
+	AUTO_FD in = -1;
 	long long deadline = psc_now_ms() + timeout_ms;
 	for (;;) {
 		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
@@ -360,18 +335,69 @@ int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
 			char who[300];
 			lock_holder(lfd, who, sizeof(who));
 			snprintf(err, errlen,
-				 "another pscLab holds %s%s; gave up after "
-				 "%d ms", path, who, timeout_ms);
+				 "another pscLab holds %s %s%s; gave up after "
+				 "%d ms", what, path, who, timeout_ms);
 			return -1;
 		}
-		int ms = left < LOCK_POLL_MS ? (int)left : LOCK_POLL_MS;
-		struct timespec ts = {0, (long)ms * 1000000};
-		nanosleep(&ts, NULL);
+		if (in < 0) {
+			/* watched, then tried once more before waiting */
+			in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+			if (in >= 0 && inotify_add_watch(in, path,
+							 IN_CLOSE | IN_MODIFY |
+								 IN_ATTRIB) < 0) {
+				close(in);
+				in = -1;
+			}
+			if (in >= 0)
+				continue;
+		}
+		struct pollfd pfd = {.fd = in, .events = POLLIN};
+		int ms = left < GUARD_MS ? (int)left : GUARD_MS;
+		if (in < 0) {
+			psc_sleep_ms(ms < 20 ? ms : 20); /* no inotify: poll */
+			continue;
+		}
+		if (poll(&pfd, 1, ms) > 0) {
+			char buf[4096];
+			while (read(in, buf, sizeof(buf)) > 0)
+				;
+		}
 	}
 	lock_claim(lfd);
 	*fd = lfd;
 	lfd = -1;
 	return 0;
+}
+
+int psc_state_lock(int *fd, int timeout_ms, char *err, size_t errlen)
+{
+	char root[PATH_MAX], path[PATH_MAX + 8];
+	*fd = -1;
+	if (root_or_err(root, sizeof(root), err, errlen) < 0 ||
+	    psc_mkdirs(root, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/" LOCK_FILE, root);
+	return lock_path(path, "the host lock", fd, timeout_ms, err, errlen);
+}
+
+int psc_state_lock_lab(const char *lab, int *fd, int timeout_ms, char *err,
+		       size_t errlen)
+{
+	char root[PATH_MAX], dir[PATH_MAX + 8], path[PATH_MAX + 96];
+	*fd = -1;
+	if (psc_state_dir(lab, dir, sizeof(dir)) < 0) {
+		snprintf(err, errlen, "invalid lab name '%s'", lab ? lab : "");
+		return -1;
+	}
+	if (root_or_err(root, sizeof(root), err, errlen) < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/" LAB_LOCKS, root);
+	if (psc_mkdirs(dir, err, errlen) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.lock", dir, lab);
+	char what[96];
+	snprintf(what, sizeof(what), "the lock of lab '%.64s'", lab);
+	return lock_path(path, what, fd, timeout_ms, err, errlen);
 }
 
 void psc_state_unlock(int fd)
@@ -749,7 +775,7 @@ int psc_state_begin(const char *lab, const char *topology_path, char *err,
 
 	if (lab_dir(lab, dir, sizeof(dir), err, errlen) < 0 ||
 	    root_or_err(root, sizeof(root), err, errlen) < 0 ||
-	    mkdir_p(root, err, errlen) < 0)
+	    psc_mkdirs(root, err, errlen) < 0)
 		return -1;
 	if (mkdir(dir, 0755) < 0) {
 		if (errno == EEXIST)

@@ -501,7 +501,8 @@ static void lock_held_by_child_times_out(void **state)
 	long long waited = psc_now_ms() - t0;
 	assert_int_equal(fd, -1);
 	assert_true(waited >= 290 && waited < 3000);
-	snprintf(want, sizeof(want), "another pscLab holds %s/.lock (pid %d: ",
+	snprintf(want, sizeof(want),
+		 "another pscLab holds the host lock %s/.lock (pid %d: ",
 		 root, (int)pid);
 	if (strncmp(err, want, strlen(want)) != 0)
 		fail_msg("unexpected message: %s", err);
@@ -540,6 +541,79 @@ static void lock_stale_holder(void **state)
 	psc_state_unlock(fd);
 }
 
+/* a child holding the lock of lab "alpha": ready on *ready, lets go after
+ * hold_ms (then waits for done to close), or never when hold_ms < 0 */
+static pid_t lab_lock_child(int ready[2], int done[2], long hold_ms)
+{
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char e[512], c = 'x';
+		int fd;
+		close(ready[0]);
+		close(done[1]);
+		alarm(20);      /* never outlive the test */
+		if (psc_state_lock_lab("alpha", &fd, 2000, e, sizeof(e)) < 0)
+			_exit(1);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(2);
+		if (hold_ms >= 0) {
+			psc_sleep_ms(hold_ms);
+			psc_state_unlock(fd);
+		}
+		(void)!read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	struct pollfd pfd = {.fd = ready[0], .events = POLLIN};
+	char c;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+/* A lab's lock: another lab's is free, the same lab's names the lab, and
+ * a waiter gets it when the holder lets go or is killed. */
+static void lab_lock_per_lab(void **state)
+{
+	(void)state;
+	int ready[2], done[2], fd = -2, st;
+	char err[1024] = "";
+	pid_t pid = lab_lock_child(ready, done, 300);
+	assert_int_equal(psc_state_lock_lab("beta", &fd, 0, err, sizeof(err)),
+			 0);
+	psc_state_unlock(fd);
+	assert_int_equal(psc_state_lock(&fd, 0, err, sizeof(err)), 0);
+	psc_state_unlock(fd);           /* the host lock is not the lab's */
+	int r = psc_state_lock_lab("alpha", &fd, 0, err, sizeof(err));
+	if (r == 0)
+		fail_msg("alpha's lock taken while the child holds it");
+	assert_non_null(strstr(err, "the lock of lab 'alpha'"));
+	assert_non_null(strstr(err, "/.locks/alpha.lock"));
+	/* the child lets go after 300 ms and lives on: the wait ends */
+	assert_int_equal(psc_state_lock_lab("alpha", &fd, 10000, err,
+					    sizeof(err)), 0);
+	psc_state_unlock(fd);
+	close(done[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* a holder killed: its lock goes with it */
+	pid = lab_lock_child(ready, done, -1);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(psc_state_lock_lab("alpha", &fd, 10000, err,
+					    sizeof(err)), 0);
+	psc_state_unlock(fd);
+	close(done[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(psc_state_lock_lab("../x", &fd, 0, err, sizeof(err)),
+			 -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +630,7 @@ int main(void)
 		cmocka_unit_test(lab_names_are_checked),
 		cmocka_unit_test(lock_held_by_child_times_out),
 		cmocka_unit_test(lock_stale_holder),
+		cmocka_unit_test(lab_lock_per_lab),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
