@@ -97,8 +97,12 @@ $(BUILD)/itests/%: tests/integration/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h) 
 	  -DPSCLAB_SRCDIR='"$(CURDIR)"' -o $@ $< $(LIB_OBJS) \
 	  $(PKG_LIBS) $$($(PKG_CONFIG) --libs $(TEST_PKGS))
 
+# then the brokers' storage template and class-data archive (pscLab
+# prepare: runtime/kafka_prepare.h), so that no up pays for them
 deps:
 	lab/deps/install.sh
+	@$(MAKE) --no-print-directory bin/pscLab
+	bin/pscLab prepare
 
 # Unit tests only: pure logic, no root, no network.
 check: $(UNIT_BINS) bin/pscLab

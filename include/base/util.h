@@ -40,6 +40,10 @@ void psc_ready_notify(int *fd);
  * naming the directory that could not be made (or path not a directory) */
 int psc_mkdirs(const char *path, char *err, size_t errlen);
 
+/* rm -r of a directory of pscLab's own (nftw, links not followed): what
+ * can be removed is; -1 when something could not be */
+int psc_rm_tree(const char *dir);
+
 /* an int file descriptor closed at the end of its scope (bubblewrap's
  * cleanup attributes); -1 is left alone */
 void psc_close_fd(int *fd);

@@ -62,6 +62,8 @@
 
 /* ---- where things are ------------------------------------------------- */
 
+/* $PSCLAB_CACHE, else PSC_CACHE_DEFAULT */
+const char *psc_kafka_cache_dir(void);
 /* The Kafka installation (see above).  -1 when it holds no
  * bin/kafka-server-start.sh, the error saying to run `sudo make deps`. */
 int psc_kafka_home(char *out, size_t len, char *err, size_t errlen);
@@ -131,6 +133,10 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 
 /* <node_dir>/config/server.properties, <node_dir>/logs,
  * <node_dir>/logs/server.log */
+/* The log.dirs psc_kafka_server_properties() writes for node_dir: every
+ * directory absolute, comma-separated.  -1 when out is too small. */
+int psc_kafka_log_dirs(const psc_topology *t, const char *node_dir,
+		       char *out, size_t len);
 int psc_kafka_props_path(const char *node_dir, char *out, size_t len);
 int psc_kafka_log_dir(const char *node_dir, char *out, size_t len);
 int psc_kafka_server_log(const char *node_dir, char *out, size_t len);
@@ -188,6 +194,11 @@ void psc_kafka_env_defaults(psc_kafka_env *e);
  * java binary and Kafka's libs/ (a new JDK or Kafka: a new archive);
  * PSCLAB_KAFKA_CDS=0, or a cache that cannot be written, turns it off. */
 int psc_kafka_env_load(psc_kafka_env *e, char *err, size_t errlen);
+/* "kafka-<version>-<key>", the key a hash of e->home's libs/ and core jar
+ * (what a cache of this Kafka's files is named by: the storage template,
+ * runtime/kafka_storage.h). */
+int psc_kafka_install_key(const psc_kafka_env *e, char *out, size_t len,
+			  char *err, size_t errlen);
 /* The archive a broker in node_dir writes when it stops, while e->cds is
  * not ready: "<e->cds>.<hash of node_dir>.tmp". */
 int psc_kafka_cds_tmp(const psc_kafka_env *e, const char *node_dir,
@@ -207,6 +218,10 @@ typedef struct psc_kafka_cmd {
 int psc_kafka_format_cmd(const psc_kafka_env *e, const psc_topology *t,
 			 const char *node_dir, psc_kafka_cmd *c, char *err,
 			 size_t errlen);
+/* The same for a cluster id of the caller's (the storage template's) */
+int psc_kafka_format_cmd_at(const psc_kafka_env *e, const char *cluster_id,
+			    const char *node_dir, psc_kafka_cmd *c, char *err,
+			    size_t errlen);
 /* The seed's start step, in the foreground (the supervisor detaches):
  *   <home>/bin/kafka-server-start.sh <node_dir>/config/server.properties
  * Environment: PATH, JAVA_HOME (when known), LOG_DIR=<node_dir>/logs,

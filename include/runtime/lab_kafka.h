@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <limits.h>
+
 #include "plan/plan.h"
+#include "runtime/kafka.h"
 #include "model/topology.h"
 
 /* <state dir>/nodes/<instance>: a Kafka node's config, data and logs */
@@ -18,6 +21,14 @@ int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 /* Before anything is built: Kafka and Java are installed, and
  * kafka-proxy in the proxy approach.  -1 with what is missing and why. */
 int psc_lab_kafka_precheck(const psc_plan *p, char *err, size_t errlen);
+/* The storage of t's first n brokers, brokers[i] in dirs[i] (prepared:
+ * server.properties written): stamped from the storage template when
+ * psc_kafka_storage_stampable() (runtime/kafka_storage.h), else one
+ * kafka-storage.sh format per broker, all at once; how says which, for
+ * `up`'s progress. */
+int psc_lab_format_storage(const psc_kafka_env *env, const psc_topology *t,
+			   char (*dirs)[PATH_MAX], size_t n, char *how,
+			   size_t howlen, char *err, size_t errlen);
 /* Format and start every broker in its node (in parallel), wait until all
  * serve, then start kafka-proxy (proxy approach).  Journaled processes;
  * the caller tears down on failure. */

@@ -310,6 +310,7 @@ kafka-console-consumer.sh -Xmx512M kafka.tools.ConsoleConsumer org.apache.kafka.
 kafka-broker-api-versions.sh - kafka.admin.BrokerApiVersionsCommand org.apache.kafka.tools.BrokerApiVersionsCommand
 kafka-metadata-quorum.sh - org.apache.kafka.tools.MetadataQuorumCommand org.apache.kafka.tools.MetadataQuorumCommand
 kafka-acls.sh - kafka.admin.AclCommand org.apache.kafka.tools.AclCommand
+kafka-dump-log.sh - kafka.tools.DumpLogSegments kafka.tools.DumpLogSegments
 EOF
 }
 

@@ -1,8 +1,10 @@
 /* util.c - small helpers (see util.h). */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "base/util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -109,4 +111,23 @@ int psc_mkdirs(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) != 0 &&
+			       errno != ENOENT
+		       ? -1
+		       : 0;
+}
+
+int psc_rm_tree(const char *dir)
+{
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 &&
+			       errno != ENOENT
+		       ? -1
+		       : 0;
 }

@@ -26,6 +26,7 @@
 #include "lint/lint.h"
 #include "plan/plan.h"
 #include "runtime/fault.h"
+#include "runtime/kafka_prepare.h"
 #include "runtime/lab.h"
 #include "runtime/serve.h"
 #include "runtime/store.h"
@@ -94,6 +95,8 @@ static const struct {
 		  "sudo pscLab fault portmap dns-drop kafka-psc-zone '*'\n"
 		  "sudo pscLab fault portmap clear all"},
 	{"restart", "restart a broker or kafka-proxy", "sudo pscLab restart portmap broker-node2"},
+	{"prepare", "make the brokers' storage template and class-data archive (make deps does)",
+	 "sudo pscLab prepare\nsudo KAFKA_VERSION=4.1.1 pscLab prepare"},
 	{"reconfigure", "add the EXTERNAL listener to a running cluster, one broker at a time",
 	 "sudo pscLab up portmap --existing-cluster\nsudo pscLab reconfigure portmap\n"
 	 "sudo pscLab reconfigure portmap --resume --json"},
@@ -979,6 +982,27 @@ static int run_down(const struct cmd *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int run_prepare(const struct cmd *c, int argc, char **argv)
+{
+	char err[4096];
+	const char *extra;
+	if (parse_one(c, argc, argv, NULL, &extra, true) < 0)
+		return EXIT_USAGE;
+	if (extra) {
+		fprintf(stderr, "%s prepare: takes no argument ('%s')\n", prog,
+			extra);
+		usage_line(stderr, c);
+		return EXIT_USAGE;
+	}
+	if (!need_root("prepare"))
+		return EXIT_USAGE;
+	if (psc_kafka_prepare(stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s prepare: %s\n", prog, err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
 static int run_status(const struct cmd *c, int argc, char **argv)
 {
 	const char *lab;
@@ -1436,6 +1460,17 @@ static const struct cmd commands[] = {
 	 "the name mark psclab-<lab>-*, also\nafter an interrupted up. A lab "
 	 "that is not up: a message, exit 0.\n"
 	 "\nExit: 0 down (or not up), 1 a step failed, 2 usage.\n", run_down},
+	{"prepare", "",
+	 "Make what lets every later up start its brokers fast, once per "
+	 "Kafka and Java:\nthe KRaft storage template (up stamps each "
+	 "broker's storage from it instead\nof running kafka-storage.sh "
+	 "format per broker) and the class-data archive of\nKafka's classes "
+	 "(one broker started alone in psclab-prepare-cds and stopped,\n"
+	 "its JVM writing the archive as it exits). Each is kept in "
+	 "${PSCLAB_CACHE:-/var/cache/psclab}\nand skipped when there; "
+	 "`make deps` runs this. KAFKA_VERSION picks the Kafka.",
+	 "\nNeeds root. Exit: 0 both there (or CDS off), 1 a step failed, "
+	 "2 usage.\n", run_prepare},
 	{"status", "[<lab>] [--json]",
 	 "Show labs: nodes, processes, load balancers (mappings, backend "
 	 "health),\nPSC endpoints and their state, DNS records, per-rule "

@@ -62,7 +62,7 @@ static const char *env_nonempty(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static const char *cache_dir(void)
+const char *psc_kafka_cache_dir(void)
 {
 	const char *c = env_nonempty("PSCLAB_CACHE");
 	return c ? c : PSC_CACHE_DEFAULT;
@@ -115,7 +115,7 @@ int psc_kafka_home(char *out, size_t len, char *err, size_t errlen)
 		kv = PSC_KAFKA_VERSION_DEFAULT;
 	if (kh ? fmt_path(out, len, err, errlen, "KAFKA_HOME", "%s", kh)
 	       : fmt_path(out, len, err, errlen, "Kafka home", "%s/kafka-%s",
-			  cache_dir(), kv))
+			  psc_kafka_cache_dir(), kv))
 		return -1;
 	if (fmt_path(start, sizeof(start), err, errlen, "Kafka home",
 		     "%s/bin/kafka-server-start.sh", out))
@@ -320,7 +320,7 @@ int psc_kafka_proxy_bin_for(const char *version, char *out, size_t len,
 		return -1;
 	}
 	if (fmt_path(dir, sizeof(dir), err, errlen, "kafka-proxy",
-		     "%s/kafka-proxy-%s", cache_dir(), pv) ||
+		     "%s/kafka-proxy-%s", psc_kafka_cache_dir(), pv) ||
 	    fmt_path(out, len, err, errlen, "kafka-proxy", "%s/bin/kafka-proxy",
 		     dir))
 		return -1;
@@ -807,6 +807,17 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 	return 0;
 }
 
+int psc_kafka_log_dirs(const psc_topology *t, const char *node_dir,
+		       char *out, size_t len)
+{
+	sbuf v;
+	memset(&v, 0, sizeof(v));
+	log_dirs(t->kafka.log_dirs[0] ? t->kafka.log_dirs : "./data", node_dir,
+		 &v);
+	int n = snprintf(out, len, "%s", v.s);
+	return v.over || n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 int psc_kafka_props_path(const char *node_dir, char *out, size_t len)
 {
 	int n = snprintf(out, len, "%s/config/server.properties", node_dir);
@@ -825,36 +836,6 @@ int psc_kafka_server_log(const char *node_dir, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* mkdir -p */
-static int mkdirs(const char *path, char *err, size_t errlen)
-{
-	char p[PSC_KAFKA_PATH_LEN];
-	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create directory %s: %s",
-				 p, strerror(errno));
-			return -1;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	struct stat st;
-	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a directory", p);
-		return -1;
-	}
-	return 0;
-}
-
 int psc_kafka_node_prepare(const psc_topology *t, const psc_plan *p,
 			   const psc_broker *b, const char *node_dir,
 			   char *err, size_t errlen)
@@ -869,7 +850,7 @@ int psc_kafka_node_prepare(const psc_topology *t, const psc_plan *p,
 	for (size_t i = 0; i < 3; i++) {
 		if (fmt_path(path, sizeof(path), err, errlen, node_dir, "%s/%s",
 			     node_dir, sub[i]) ||
-		    mkdirs(path, err, errlen) < 0)
+		    psc_mkdirs(path, err, errlen) < 0)
 			return -1;
 	}
 	if (psc_kafka_props_path(node_dir, path, sizeof(path)) < 0) {
@@ -1001,6 +982,33 @@ static uint64_t fnv1a_stat(uint64_t h, const char *path)
 	return fnv1a(h, &st.st_mtim.tv_nsec, sizeof(st.st_mtim.tv_nsec));
 }
 
+/* Kafka's libs/ and its core jar: a new Kafka, a new key */
+static uint64_t kafka_files_hash(uint64_t h, const char *home,
+				 const char *ver)
+{
+	char path[PSC_KAFKA_PATH_LEN + 128];
+	snprintf(path, sizeof(path), "%s/libs", home);
+	h = fnv1a_stat(h, path);
+	snprintf(path, sizeof(path), "%s/libs/kafka_2.13-%s.jar", home, ver);
+	return fnv1a_stat(h, path);
+}
+
+int psc_kafka_install_key(const psc_kafka_env *e, char *out, size_t len,
+			  char *err, size_t errlen)
+{
+	char ver[64];
+	if (psc_kafka_version(e->home, ver, sizeof(ver), err, errlen) < 0)
+		return -1;
+	uint64_t h = kafka_files_hash(0xcbf29ce484222325ull, e->home, ver);
+	int n = snprintf(out, len, "kafka-%s-%016llx", ver,
+			 (unsigned long long)h);
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "Kafka %s: key too long", ver);
+		return -1;
+	}
+	return 0;
+}
+
 static bool cds_valid(const char *path)
 {
 	uint32_t magic = 0;
@@ -1042,14 +1050,11 @@ static void cds_setup(psc_kafka_env *e)
 			 (int)(rl - 9), real);
 		h = fnv1a_stat(h, path);
 	}
-	snprintf(path, sizeof(path), "%s/libs", e->home);
-	h = fnv1a_stat(h, path);
-	snprintf(path, sizeof(path), "%s/libs/kafka_2.13-%s.jar", e->home, ver);
-	h = fnv1a_stat(h, path);
+	h = kafka_files_hash(h, e->home, ver);
 
 	/* the path goes into KAFKA_JVM_PERFORMANCE_OPTS, split at blanks */
 	if (fmt_path(dir, sizeof(dir), err, sizeof(err), "cds", "%s/cds",
-		     cache_dir()) < 0 ||
+		     psc_kafka_cache_dir()) < 0 ||
 	    strspn(dir, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			"0123456789._/@+-") != strlen(dir) ||
 	    (mkdir(dir, 0755) != 0 && errno != EEXIST) ||
@@ -1182,31 +1187,41 @@ static int cmd_check(const psc_kafka_env *e, const char *node_dir,
 	return 0;
 }
 
-int psc_kafka_format_cmd(const psc_kafka_env *e, const psc_topology *t,
-			 const char *node_dir, psc_kafka_cmd *c, char *err,
-			 size_t errlen)
+int psc_kafka_format_cmd_at(const psc_kafka_env *e, const char *cluster_id,
+			    const char *node_dir, psc_kafka_cmd *c, char *err,
+			    size_t errlen)
 {
 	psc_argv_init(&c->argv);
 	psc_argv_init(&c->envp);
 	if (cmd_check(e, node_dir, err, errlen) < 0)
 		return -1;
-	if (!t->kafka.cluster_id[0]) {
-		snprintf(err, errlen, "topology '%s': kafka.cluster_id is empty",
-			 t->name);
-		return -1;
-	}
 	psc_argv *a = &c->argv;
 	if (psc_argv_add(a, err, errlen, "%s/bin/kafka-storage.sh", e->home) <
 		    0 ||
 	    psc_argv_add(a, err, errlen, "format") < 0 ||
 	    psc_argv_add(a, err, errlen, "-t") < 0 ||
-	    psc_argv_add(a, err, errlen, "%s", t->kafka.cluster_id) < 0 ||
+	    psc_argv_add(a, err, errlen, "%s", cluster_id) < 0 ||
 	    psc_argv_add(a, err, errlen, "-c") < 0 ||
 	    psc_argv_add(a, err, errlen, "%s/config/server.properties",
 			 node_dir) < 0 ||
 	    psc_argv_add(a, err, errlen, "--ignore-formatted") < 0)
 		return -1;
 	return common_env(e, node_dir, false, &c->envp, err, errlen);
+}
+
+int psc_kafka_format_cmd(const psc_kafka_env *e, const psc_topology *t,
+			 const char *node_dir, psc_kafka_cmd *c, char *err,
+			 size_t errlen)
+{
+	if (!t->kafka.cluster_id[0]) {
+		psc_argv_init(&c->argv);
+		psc_argv_init(&c->envp);
+		snprintf(err, errlen, "topology '%s': kafka.cluster_id is empty",
+			 t->name);
+		return -1;
+	}
+	return psc_kafka_format_cmd_at(e, t->kafka.cluster_id, node_dir, c, err,
+				       errlen);
 }
 
 int psc_kafka_start_cmd(const psc_kafka_env *e, const char *node_dir,

@@ -1,5 +1,6 @@
 /* lab_kafka.c - the Kafka part of `pscLab up`: each broker's directory and
- * server.properties (kafka.c), storage formatted in parallel, the brokers
+ * server.properties (kafka.c), storage stamped from one template
+ * (kafka_storage.h) or formatted in parallel, the brokers
  * started in parallel as supervised processes in their nodes, the wait
  * until every one serves, and kafka-proxy in the proxy approach. */
 #define _GNU_SOURCE
@@ -20,10 +21,10 @@
 #include "base/util.h"
 #include "model/addr.h"
 #include "runtime/kafka.h"
+#include "runtime/kafka_storage.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
 
-#define FORMAT_TIMEOUT_MS 120000
 #define PROXY_READY_TIMEOUT_MS 30000
 
 int psc_lab_node_dir(const char *lab, const char *instance, char *out,
@@ -37,11 +38,11 @@ int psc_lab_node_dir(const char *lab, const char *instance, char *out,
 }
 
 /* run every format command at once (psc_proc_run_all), bounded */
-static int format_all(const psc_kafka_env *env, const psc_plan *p,
-		      char (*dirs)[PATH_MAX], size_t n, char *err,
-		      size_t errlen)
+static int format_each(const psc_kafka_env *env, const psc_topology *t,
+		       char (*dirs)[PATH_MAX], size_t n, char *err,
+		       size_t errlen)
 {
-	const psc_kafka *k = &p->t->kafka;
+	const psc_kafka *k = &t->kafka;
 	psc_kafka_cmd *cmds = calloc(n ? n : 1, sizeof(*cmds));
 	psc_proc_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	char (*logs)[PATH_MAX + 32] = calloc(n ? n : 1, sizeof(*logs));
@@ -52,7 +53,7 @@ static int format_all(const psc_kafka_env *env, const psc_plan *p,
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (psc_kafka_format_cmd(env, p->t, dirs[i], &cmds[i], err,
+		if (psc_kafka_format_cmd(env, t, dirs[i], &cmds[i], err,
 					 errlen) < 0)
 			goto out;
 		snprintf(logs[i], sizeof(logs[i]), "%s/logs/format.log",
@@ -61,14 +62,15 @@ static int format_all(const psc_kafka_env *env, const psc_plan *p,
 					 .envp = cmds[i].envp.v,
 					 .logpath = logs[i]};
 	}
-	if (psc_proc_run_all(jobs, n, FORMAT_TIMEOUT_MS, err, errlen) < 0)
+	if (psc_proc_run_all(jobs, n, PSC_KAFKA_FORMAT_TIMEOUT_MS, err,
+			     errlen) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char tail[1024];
 		if (jobs[i].status == -1) {
 			psc_setf(err, errlen, "formatting the storage of %s "
 				 "took more than %d s", k->brokers[i].instance,
-				 FORMAT_TIMEOUT_MS / 1000);
+				 PSC_KAFKA_FORMAT_TIMEOUT_MS / 1000);
 			goto out;
 		}
 		if (jobs[i].status != 0) {
@@ -86,6 +88,31 @@ out:
 	free(jobs);
 	free(logs);
 	return rc;
+}
+
+int psc_lab_format_storage(const psc_kafka_env *env, const psc_topology *t,
+			   char (*dirs)[PATH_MAX], size_t n, char *how,
+			   size_t howlen, char *err, size_t errlen)
+{
+	char tmpl[PATH_MAX], why[512] = "";
+	int r = psc_kafka_storage_stampable(t, why, sizeof(why))
+			? psc_kafka_storage_template(env, tmpl, sizeof(tmpl),
+						     why, sizeof(why), err,
+						     errlen)
+			: 0;
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		psc_setf(how, howlen, "formatted by kafka-storage.sh, one "
+			 "JVM per broker (%s)", why);
+		return format_each(env, t, dirs, n, err, errlen);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (psc_kafka_storage_stamp(tmpl, t, &t->kafka.brokers[i],
+					    dirs[i], err, errlen) < 0)
+			return -1;
+	psc_setf(how, howlen, "stamped from the storage template %s", tmpl);
+	return 0;
 }
 
 static bool proc_alive_cb(const void *arg)
@@ -345,6 +372,7 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 	psc_proc *procs = calloc(n ? n : 1, sizeof(*procs));
 	psc_kafka_cmd *cmd = calloc(1, sizeof(*cmd));
 	off_t *log_from = calloc(n ? n : 1, sizeof(*log_from));
+	char how[PATH_MAX + 640];
 	long long t0 = psc_now_ms();
 	int rc = -1;
 
@@ -362,12 +390,13 @@ int psc_lab_start_kafka(const psc_plan *p, FILE *progress, char *err,
 			    0)
 			goto out;
 	}
-	if (format_all(env, p, dirs, n, err, errlen) < 0)
+	if (psc_lab_format_storage(env, p->t, dirs, n, how, sizeof(how), err,
+				   errlen) < 0)
 		goto out;
 	if (progress)
-		fprintf(progress, "[%6lld ms] kafka: %zu storage directories "
-			"formatted (cluster %s)\n", psc_now_ms() - t0, n,
-			k->cluster_id);
+		fprintf(progress, "[%6lld ms] kafka: %zu brokers' storage "
+			"(cluster %s) %s\n", psc_now_ms() - t0, n,
+			k->cluster_id, how);
 	for (size_t i = 0; i < n; i++)
 		if (spawn_broker(p, env, &k->brokers[i], dirs[i], cmd,
 				 &procs[i], &log_from[i], err, errlen) < 0)

@@ -54,6 +54,7 @@
 #include "model/addr.h"
 #include "runtime/kafka.h"
 #include "runtime/lab.h"
+#include "runtime/lab_kafka.h"
 #include "fabric/netns.h"
 #include "plan/plan.h"
 #include "runtime/proc.h"
@@ -255,49 +256,15 @@ static int solo_ns_create(const psc_topology *t, char *err, size_t errlen)
 	return 0;
 }
 
-/* format as lab_kafka.c does: a child in the host, bounded */
+/* the storage as `up` makes it (runtime/lab_kafka.h) */
 static int solo_format(const psc_kafka_env *env, const psc_topology *t,
 		       const char *dir, char *err, size_t errlen)
 {
-	static psc_kafka_cmd c;
-	char log[PATH_MAX + 32], tail[1024];
-	if (psc_kafka_format_cmd(env, t, dir, &c, err, errlen) < 0)
-		return -1;
-	snprintf(log, sizeof(log), "%s/logs/format.log", dir);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0644);
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 ||
-		    dup2(fd, 2) < 0)
-			_exit(126);
-		execve(c.argv.v[0], c.argv.v, c.envp.v);
-		_exit(127);
-	}
-	double deadline = now_ms() + FORMAT_TIMEOUT_MS;
-	int st = 0;
-	pid_t r;
-	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
-		psc_sleep_ms(20);
-	if (r == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-		snprintf(err, errlen, "format took more than %ld s",
-			 FORMAT_TIMEOUT_MS / 1000);
-		return -1;
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		snprintf(err, errlen, "kafka-storage.sh format failed:\n%s",
-			 psc_file_tail(log, 0, 5, tail, sizeof(tail)));
-		return -1;
-	}
-	return 0;
+	static char dirs[1][PATH_MAX];
+	char how[PATH_MAX + 640];
+	snprintf(dirs[0], sizeof(dirs[0]), "%s", dir);
+	return psc_lab_format_storage(env, t, dirs, 1, how, sizeof(how), err,
+				      errlen);
 }
 
 /* broker 0 of t as a one-voter cluster in SOLO_NS, under work/<tag>:

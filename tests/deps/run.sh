@@ -47,7 +47,7 @@ if [ "$OWN_KAFKA" -eq 1 ]; then
 fi
 for w in kafka-run-class.sh kafka-server-start.sh kafka-storage.sh kafka-topics.sh \
     kafka-console-producer.sh kafka-console-consumer.sh kafka-broker-api-versions.sh \
-    kafka-metadata-quorum.sh kafka-acls.sh; do
+    kafka-metadata-quorum.sh kafka-acls.sh kafka-dump-log.sh; do
     check "bin/$w exists and is executable" "$KH/bin/$w" test -f "$KH/bin/$w" -a -x "$KH/bin/$w"
 done
 
@@ -186,6 +186,19 @@ else
     echo "# install.sh re-run: rc=$rc in $((ms / 1000)).$(printf '%03d' $((ms % 1000)))s"
     check "second run of install.sh takes < 15 s and succeeds ($((ms / 1000)).$(printf '%03d' $((ms % 1000)))s)" \
         "rc=$rc: $out" test "$rc" -eq 0 -a "$ms" -lt 15000
+fi
+
+# ---------------------------------------------------------------- prepare
+# make deps ran `pscLab prepare` after install.sh: both are there, so a run
+# now makes nothing (no JVM) and names them.
+if [ "$(id -u)" = 0 ] && [ -x "$ROOT/bin/pscLab" ] && [ "$OWN_KAFKA" -eq 1 ]; then
+    out=$(timeout 600 "$ROOT/bin/pscLab" prepare 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | sed 's/^/# /'
+    check "pscLab prepare: the storage template is there" "rc=$rc: $out" \
+        bash -c '[ "$1" = 0 ] && printf "%s\n" "$2" | grep -q "KRaft storage template: /"' _ "$rc" "$out"
+    check "pscLab prepare: the class-data archive is there (make deps ran prepare)" "rc=$rc: $out" \
+        bash -c '[ "$1" = 0 ] && printf "%s\n" "$2" | grep -Eq "class-data archive: .*\.jsa \(there already\)"' _ "$rc" "$out"
 fi
 
 echo "deps: $PASS passed, $FAIL failed"

@@ -21,8 +21,18 @@ else
 	sed 's/^/#   /' "$log" | tail -n 20
 	exit 1
 fi
+# as make deps does for the default Kafka: the storage template and the
+# class-data archive of this one
+if KAFKA_VERSION=$V timeout 300 bin/pscLab prepare >"$log" 2>&1; then
+	echo "ok - pscLab prepare for Kafka $V"
+	sed 's/^/# /' "$log"
+else
+	echo "not ok - pscLab prepare for Kafka $V"
+	sed 's/^/#   /' "$log" | tail -n 20
+	exit 1
+fi
 rc=0
-for t in test_kafka_lab test_verify; do
+for t in test_kafka_storage test_kafka_lab test_verify; do
 	echo "# $t with Kafka $V"
 	KAFKA_VERSION=$V CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "$BUILD/itests/$t" || rc=1
 done

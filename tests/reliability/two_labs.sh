@@ -5,8 +5,9 @@
 # nothing host-wide: their namespaces, /etc/netns entries, /run/netns mounts
 # and state directories are named by the lab, their addresses, routes and
 # nft rules live in those namespaces, the veths are created in them (never
-# in the host's); the one host-wide thing they share is the lock
-# /run/psclab/.lock, which only serialises up and down.
+# in the host's); the one host-wide thing they share is the host lock
+# /run/psclab/.lock, which only serialises building and removing networks
+# (each lab has its own lock, /run/psclab/.locks/<lab>.lock, for the rest).
 # Checks: both up at once; each healthy (a TCP listener of ours in its
 # broker-node1, then `trace <lab> b1...:9093 --no-kafka` from the changefeed
 # passes dns, endpoint, nat, lb, firewall and listener); rel-a down leaves
