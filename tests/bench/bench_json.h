@@ -1,17 +1,29 @@
 /* bench_json.h - what `make bench` writes beside its table: bench.json,
- * one object per bench ("network", "scale", ...) next to "machine" (nproc,
- * CPU model name, kernel) and each bench's load average before and after.
- * Each bench merges its own section into the file (read, replaced,
- * written to FILE.tmp and renamed), so the benches can run one after the
- * other into one file.  jansson; header-only, for the bench programs. */
+ * one object per bench ("network", "scale", "kafka", "kafka_proxy",
+ * "kafka_brokers_12", ...) next to "machine" (nproc, CPU model name,
+ * kernel) and each bench's load average before and after.  Each bench
+ * merges its own section into the file (read, replaced, written to
+ * FILE.tmp and renamed), so the benches can run one after the other into
+ * one file.  bench_shown: the value as printed, for verdicts.  jansson;
+ * header-only, for the bench programs. */
 #ifndef PSCLAB_BENCH_JSON_H
 #define PSCLAB_BENCH_JSON_H
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+/* The value as printed with prec decimals: a verdict taken on it matches
+ * the figure shown (0.95 >= 0.95 is then a PASS), and the JSON holds it. */
+static inline double bench_shown(double v, int prec)
+{
+	char b[64];
+	snprintf(b, sizeof(b), "%.*f", prec, v);
+	return strtod(b, NULL);
+}
 
 /* the three load averages of /proc/loadavg, as a JSON array */
 static inline json_t *bench_loadavg(void)

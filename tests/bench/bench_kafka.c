@@ -25,8 +25,27 @@
  *      side bootstraps from kafka-proxy's advertised addresses, so every
  *      byte passes kafka-proxy as well: goal 0.85x
  *
+ *   7. CPU: utime+stime (/proc/<pid>/stat, _SC_CLK_TCK) of each broker's
+ *      JVM (and kafka-proxy) the moment up returns, serving, and of up
+ *      itself with the children it reaped (the format JVMs); their sum
+ *      over up's wall time x cores ("3 JVMs: 9.1 CPU-s (+ up and its
+ *      format JVMs 1.2) in 5.20 s wall = 0.99 of 2 cores"); the solo
+ *      broker's likewise at ready.  No goal: it shows where the 2-core
+ *      limit stands.
+ *
  * Order: one broker, up #1, verify, memory, produce, memory, down #1, one
  * broker, up #2, down #2, one broker.
+ *
+ *   bench_kafka [--json FILE] [topology.yaml]
+ *   bench_kafka [--json FILE] [--cli bin/pscLab] --brokers N
+ *
+ * --json FILE merges every figure (each run, the medians, the goals and
+ * verdicts, the machine, the load before and after) into FILE
+ * (bench_json.h) as "kafka" (topologies/portmap.yaml) or "kafka_<base
+ * name>" ("kafka_proxy").  --brokers N: `pscLab up` of tests/scale/gen.sh
+ * N as lab bench12 through the real CLI, its own goal and section
+ * "kafka_brokers_<N>" (see brokers_main).  Verdicts are taken on the
+ * figures as printed.
  *
  * Root; Kafka and Java installed (`sudo make deps`); the lab's services
  * run bin/pscLab (PSCLAB_BIN).  Every wait is bounded; the lab and the solo
@@ -44,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -64,6 +84,8 @@
 
 #include "verify/verify_run.h"
 #include "base/util.h"
+
+#include "bench_json.h"
 
 #define LAB "benchkafka"
 #define SOLO_NS "psclab-benchsolo-broker"
@@ -216,7 +238,56 @@ struct solo {
 	double prepare_ms, format_ms, ready_ms, total_ms;
 	double stop_ms;           /* SIGTERM to gone (not part of the total) */
 	long rss_kb;
+	double cpu_s;             /* the broker's JVM, utime+stime at ready */
+	double format_cpu_s;      /* kafka-storage.sh format's JVM (reaped) */
 };
+
+/* CPU seconds of the reaped children of this process (getrusage) */
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) < 0)
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* utime+stime of /proc/<pid>/stat (fields 14, 15), with kids its reaped
+ * children's too (16, 17), in s (sysconf(_SC_CLK_TCK)); its comm into
+ * comm; -1 when it cannot be read */
+static double proc_cpu_s(pid_t pid, bool kids, char *comm, size_t len)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -1;
+	if (comm)
+		snprintf(comm, len, "%.*s", (int)(close - open - 1), open + 1);
+	unsigned long long v[4];
+	/* after ") ": state (3), ppid, pgrp, session, tty_nr, tpgid,
+	 * flags, minflt, cminflt, majflt, cmajflt (13), then 14..17 */
+	if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		   "%llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3]) != 4)
+		return -1;
+	double tck = (double)sysconf(_SC_CLK_TCK);
+	return (v[0] + v[1] + (kids ? v[2] + v[3] : 0)) / tck;
+}
 
 static bool solo_ns_made;
 
@@ -302,10 +373,11 @@ static int solo_run(const psc_kafka_env *env, psc_topology *t,
 	t->kafka.n_quorum_voters = nv;
 	if (prc < 0)
 		goto out;
-	double t1 = now_ms();
+	double t1 = now_ms(), c1 = children_cpu_s();
 	if (solo_format(env, t, dir, err, errlen) < 0)
 		goto out;
 	double t2 = now_ms();
+	out->format_cpu_s = children_cpu_s() - c1;
 	if (psc_kafka_start_cmd(env, dir, &c, err, errlen) < 0 ||
 	    psc_proc_spawn("kafka-solo", SOLO_NS, c.argv.v, c.envp.v, clog,
 			   NULL, NULL, &proc, err, errlen) < 0)
@@ -320,6 +392,7 @@ static int solo_run(const psc_kafka_env *env, psc_topology *t,
 		goto out;
 	}
 	double t3 = now_ms();
+	out->cpu_s = proc_cpu_s(proc.pid, false, NULL, 0);
 	out->prepare_ms = t1 - t0;
 	out->format_ms = t2 - t1;
 	out->ready_ms = t3 - t2;
@@ -341,14 +414,14 @@ out:
 
 /* ---- 5. memory ------------------------------------------------------------ */
 
-static int lab_memory(const char *when, long *rss_total, size_t *n_procs,
-		      char *err, size_t errlen)
+static int lab_memory(const char *lab, const char *when, long *rss_total,
+		      size_t *n_procs, char *err, size_t errlen)
 {
 	static psc_state st;
 	long rss = 0, pss = 0;
 	size_t n = 0;
 	memset(&st, 0, sizeof(st));
-	if (psc_state_read(LAB, &st, err, errlen) < 0) {
+	if (psc_state_read(lab, &st, err, errlen) < 0) {
 		psc_state_free(&st);
 		return -1;
 	}
@@ -377,6 +450,122 @@ static int lab_memory(const char *when, long *rss_total, size_t *n_procs,
 	*rss_total = rss;
 	*n_procs = n;
 	return 0;
+}
+
+/* ---- CPU: each JVM (and kafka-proxy) at the moment the lab serves -------- */
+
+#define CPU_MAX_PROCS (PSC_MAX_BROKERS + 8)
+
+struct cpu_proc {
+	char name[PSC_PROC_NAME_LEN];
+	char comm[32];
+	int pid;
+	double cpu_s;
+};
+
+struct cpu_snap {
+	struct cpu_proc *v;       /* the lab's kafka-* processes */
+	size_t n, n_java;
+	double procs_s;           /* their sum */
+	double up_s;              /* up itself and its reaped children
+				   * (the format JVMs, ...) */
+	double wall_ms;           /* up's start to serving */
+	int cores;
+};
+
+static void cpu_snap_free(struct cpu_snap *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static double cpu_total(const struct cpu_snap *c)
+{
+	return c->procs_s + c->up_s;
+}
+
+/* the share of the machine's cores the lab's start kept busy */
+static double cpu_of_cores(const struct cpu_snap *c)
+{
+	return c->wall_ms > 0 && c->cores > 0
+		       ? cpu_total(c) / (c->wall_ms / 1e3 * c->cores) : 0;
+}
+
+/* utime+stime of every kafka-* process of lab's journal (the brokers'
+ * JVMs, kafka-proxy), now */
+static int lab_cpu(const char *lab, struct cpu_snap *c, char *err,
+		   size_t errlen)
+{
+	static psc_state st;
+	memset(&st, 0, sizeof(st));
+	c->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	c->v = calloc(CPU_MAX_PROCS, sizeof(*c->v));
+	if (!c->v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (psc_state_read(lab, &st, err, errlen) < 0) {
+		psc_state_free(&st);
+		return -1;
+	}
+	for (size_t i = 0; i < st.n_procs && c->n < CPU_MAX_PROCS; i++) {
+		const psc_proc *pr = &st.procs[i];
+		struct cpu_proc *o = &c->v[c->n];
+		if (strncmp(pr->name, "kafka-", 6) != 0 || !psc_proc_alive(pr))
+			continue;
+		o->cpu_s = proc_cpu_s(pr->pid, false, o->comm,
+				      sizeof(o->comm));
+		if (o->cpu_s < 0)
+			continue;
+		snprintf(o->name, sizeof(o->name), "%s", pr->name);
+		o->pid = (int)pr->pid;
+		c->procs_s += o->cpu_s;
+		c->n_java += strcmp(o->comm, "java") == 0;
+		c->n++;
+	}
+	psc_state_free(&st);
+	return 0;
+}
+
+/* "12 JVMs: 125.3 CPU-s (+ up and its format JVMs 9.1) in 61.74 s wall
+ * = 1.09 of 2 cores" */
+static void cpu_line(const struct cpu_snap *c, char *out, size_t len)
+{
+	char what[64];
+	size_t other = c->n - c->n_java;
+	snprintf(what, sizeof(what), "%zu JVM%s%s", c->n_java,
+		 c->n_java == 1 ? "" : "s",
+		 other == 1 ? " + kafka-proxy" : other ? " + others" : "");
+	snprintf(out, len, "%s: %.1f CPU-s (+ up and its format JVMs %.1f) "
+		 "in %.2f s wall = %.2f of %d cores", what, c->procs_s, c->up_s,
+		 c->wall_ms / 1e3, bench_shown(cpu_of_cores(c), 2), c->cores);
+}
+
+static void cpu_print(const struct cpu_snap *c, const char *when)
+{
+	char line[256];
+	fprintf(stderr, "# CPU %s:\n", when);
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(stderr, "#   %-24s pid %-7d %-12s %7.2f CPU-s\n",
+			c->v[i].name, c->v[i].pid, c->v[i].comm,
+			c->v[i].cpu_s);
+	cpu_line(c, line, sizeof(line));
+	fprintf(stderr, "#   %s\n", line);
+}
+
+static json_t *cpu_json(const struct cpu_snap *c)
+{
+	json_t *procs = json_array();
+	for (size_t i = 0; i < c->n; i++)
+		json_array_append_new(procs, json_pack(
+			"{s:s,s:s,s:i,s:f}", "name", c->v[i].name, "comm",
+			c->v[i].comm, "pid", c->v[i].pid, "cpu_s",
+			c->v[i].cpu_s));
+	return json_pack("{s:o,s:i,s:f,s:f,s:f,s:f,s:i,s:f}", "processes", procs,
+			 "jvms", (int)c->n_java, "processes_cpu_s", c->procs_s,
+			 "up_and_format_cpu_s", c->up_s, "total_cpu_s",
+			 cpu_total(c), "wall_ms", c->wall_ms, "cores", c->cores,
+			 "of_cores", bench_shown(cpu_of_cores(c), 2));
 }
 
 /* ---- 6. the producer (in a child, in a node) ------------------------------ */
@@ -811,8 +1000,11 @@ static int find_psclab(char *err, size_t errlen)
 
 static bool lab_up;               /* down at the end, whatever happened */
 
-static int timed_up(const char *topo, int n, double *ms, char *err,
-		    size_t errlen)
+/* up through the library, timed until it returns (every broker serving,
+ * kafka-proxy listening); then at once the CPU of each JVM, of this
+ * process during up and of the children it reaped (the format JVMs) */
+static int timed_up(const char *topo, int n, double *ms, struct cpu_snap *cpu,
+		    char *err, size_t errlen)
 {
 	struct progress pr;
 	char what[32];
@@ -822,12 +1014,25 @@ static int timed_up(const char *topo, int n, double *ms, char *err,
 			"before up #%d\n", waited, n);
 	psc_up_opts uo = {.network_only = false};
 	progress_open(&pr);
+	double s0 = self_cpu_s(), c0 = children_cpu_s();
 	double t0 = now_ms();
 	int rc = psc_lab_up(topo, &uo, pr.f, err, errlen);
 	*ms = now_ms() - t0;
 	lab_up = true;
+	char e2[512];
+	memset(cpu, 0, sizeof(*cpu));
+	if (rc == 0 && lab_cpu(LAB, cpu, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "up #%d: CPU: %s", n, e2);
+		rc = -1;
+	}
+	cpu->up_s = self_cpu_s() - s0 + children_cpu_s() - c0;
+	cpu->wall_ms = *ms;
 	snprintf(what, sizeof(what), "up #%d:", n);
 	progress_print(&pr, what);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "at serving, up #%d", n);
+		cpu_print(cpu, what);
+	}
 	if (rc == 1)
 		snprintf(err, errlen, "%s does not lint clean", topo);
 	return rc == 0 ? 0 : -1;
@@ -863,10 +1068,11 @@ static int solo_step(const psc_kafka_env *env, psc_topology *t,
 	if (solo_run(env, t, p, work, tag, SOLO_STOP_MS, out, err, errlen) < 0)
 		return -1;
 	fprintf(stderr, "# one broker #%d (%s): prepare %.0f ms, format %.0f "
-		"ms, start to ready %.0f ms, total %.0f ms, RSS %.0f MiB; "
-		"stopped in %.0f ms\n", n, when, out->prepare_ms,
-		out->format_ms, out->ready_ms, out->total_ms,
-		out->rss_kb / 1024.0, out->stop_ms);
+		"ms, start to ready %.0f ms, total %.0f ms, RSS %.0f MiB, CPU "
+		"%.2f s (format's JVM %.2f s); stopped in %.0f ms\n", n, when,
+		out->prepare_ms, out->format_ms, out->ready_ms, out->total_ms,
+		out->rss_kb / 1024.0, out->cpu_s, out->format_cpu_s,
+		out->stop_ms);
 	return 0;
 }
 
@@ -904,9 +1110,491 @@ static void miss(char *list, size_t len, const char *what)
 	snprintf(list + n, len - n, "%s%s", n ? ", " : "", what);
 }
 
+/* ---- the report's parts ------------------------------------------------ */
+
+/* a goal's verdict as JSON: the value as shown, the goal, PASS/MISS */
+static json_t *goal_json(double value, const char *bound, double goal,
+			 bool ok)
+{
+	return json_pack("{s:f,s:f,s:s}", "value", value, bound, goal,
+			 "verdict", ok ? "PASS" : "MISS");
+}
+
+/* one broker's CPU at ready: its JVM's and its format JVM's CPU-s over
+ * its cold start (prepare + format + start to ready) x cores */
+static double solo_of_cores(const struct solo *s)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return s->total_ms > 0 && cores > 0
+		       ? (s->cpu_s + s->format_cpu_s) /
+				 (s->total_ms / 1e3 * (double)cores)
+		       : 0;
+}
+
+/* rows 1 (one broker's cold start) and its CPU, the "solo" JSON; the
+ * median cold start in ms */
+static double solo_report(const struct solo *s, int n, json_t *j)
+{
+	double tot[SOLO_RUNS], fmt[SOLO_RUNS], rdy[SOLO_RUNS], cpu[SOLO_RUNS];
+	double fcpu[SOLO_RUNS], share[SOLO_RUNS];
+	char v[64], note[320];
+	json_t *runs = json_array();
+	for (int i = 0; i < n; i++) {
+		tot[i] = s[i].total_ms;
+		fmt[i] = s[i].format_ms;
+		rdy[i] = s[i].ready_ms;
+		cpu[i] = s[i].cpu_s;
+		fcpu[i] = s[i].format_cpu_s;
+		share[i] = solo_of_cores(&s[i]);
+		json_array_append_new(runs, json_pack(
+			"{s:f,s:f,s:f,s:f,s:f,s:i,s:f,s:f,s:f}", "total_ms",
+			s[i].total_ms, "prepare_ms", s[i].prepare_ms,
+			"format_ms", s[i].format_ms, "ready_ms", s[i].ready_ms,
+			"stop_ms", s[i].stop_ms, "rss_kb", (int)s[i].rss_kb,
+			"jvm_cpu_s", s[i].cpu_s, "format_cpu_s",
+			s[i].format_cpu_s, "of_cores",
+			bench_shown(share[i], 2)));
+	}
+	double solo_ms = median(tot, (size_t)n);
+	double cpu_med = median(cpu, (size_t)n), fcpu_med = median(fcpu,
+								  (size_t)n);
+	double share_med = median(share, (size_t)n);
+	snprintf(v, sizeof(v), "%.2f s", solo_ms / 1e3);
+	snprintf(note, sizeof(note), "median of %d:", n);
+	for (int i = 0; i < n; i++)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 " %.2f", s[i].total_ms / 1e3);
+	snprintf(note + strlen(note), sizeof(note) - strlen(note),
+		 " s; format %.2f s + start to ready %.2f s",
+		 median(fmt, (size_t)n) / 1e3, median(rdy, (size_t)n) / 1e3);
+	row("1. one broker cold start", v, "(reference)", "", note);
+	snprintf(v, sizeof(v), "%.1f CPU-s", cpu_med + fcpu_med);
+	snprintf(note, sizeof(note), "1 JVM: %.1f CPU-s (+ its format JVM "
+		 "%.1f) in %.2f s wall = %.2f of %ld cores (medians)", cpu_med,
+		 fcpu_med, solo_ms / 1e3, bench_shown(share_med, 2),
+		 sysconf(_SC_NPROCESSORS_ONLN));
+	row("   CPU at ready", v, "", "", note);
+	json_object_set_new(j, "solo", json_pack(
+		"{s:o,s:f,s:f,s:f,s:f,s:f}", "runs", runs, "total_median_ms",
+		solo_ms, "jvm_cpu_median_s", cpu_med, "format_cpu_median_s",
+		fcpu_med, "of_cores_median", bench_shown(share_med, 2),
+		"rss_kb_last", (double)s[n - 1].rss_kb));
+	return solo_ms;
+}
+
+/* the row of one up's CPU at serving */
+static void cpu_row(const char *what, const struct cpu_snap *c)
+{
+	char v[64], note[320];
+	snprintf(v, sizeof(v), "%.1f CPU-s", cpu_total(c));
+	cpu_line(c, note, sizeof(note));
+	row(what, v, "", "", note);
+	/* each process's own, in the journal's order */
+	note[0] = '\0';
+	for (size_t i = 0; i < c->n; i++)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%.1f%s", i ? " " : "", c->v[i].cpu_s,
+			 strcmp(c->v[i].comm, "java") ? " (kafka-proxy)" : "");
+	row("     each JVM, CPU-s", "", "", "", note);
+}
+
+/* ---- --brokers N: `pscLab up` of a generated topology, the real CLI ---- */
+
+/* The lab of `bench_kafka --brokers N`: tests/scale/gen.sh N LAB_N, brought
+ * up and down by the CLI (`pscLab up <file>`, which ends with verify, and
+ * `pscLab down LAB_N`), as a user runs it.  One up (12 JVMs take a minute
+ * here), one broker's cold start before and after it as the reference.
+ *
+ * Goal: up to every broker serving <= GOAL_N_SLACK x N / cores x one
+ * broker's cold start (medians).  Why: each broker does one broker's start
+ * work, the machine runs `cores` of them at a time at best, so N / cores
+ * solo starts is what the cores allow if a start keeps one core busy; 1.5
+ * is the slack the issue allows 3 brokers over one (on 2 cores, 12 brokers:
+ * <= 9.00x).  The CPU line beside it shows how near the cores were to
+ * full: N JVMs' CPU-s over the wall time x cores.  verify must be green
+ * (else the step fails); memory and down are reported. */
+#define LAB_N "bench12"
+#define BROKERS_MAX 30
+#define GOAL_N_SLACK 1.5
+#define CLI_UP_LIMIT_MS 900000.0
+#define CLI_DOWN_LIMIT_MS 300000.0
+#define CLI_VERIFY_LIMIT_MS 300000.0
+
+struct cli_run {
+	int exit;                 /* -1: killed over its time, or died */
+	double ms;                /* to its exit */
+	double marker_ms;         /* to its "verify:" line, -1 without */
+	struct cpu_snap cpu;      /* at that line (lab_cpu) */
+	char summary[256];        /* its "verify <lab>: ..." line */
+};
+
+/* Run argv (the CLI), its stdout and stderr read line by line through a
+ * pipe, copied to log and as comments to stderr.  `up` prints "verify:"
+ * and flushes the moment psc_lab_up returned (every broker serving): then
+ * the JVMs' CPU is read and the CLI's own, with its reaped children (the
+ * format JVMs), from /proc/<pid>/stat.  Bounded by limit_ms (then killed,
+ * by its pid). */
+static int cli_run(char *const argv[], const char *lab, const char *log,
+		   double limit_ms, struct cli_run *r, char *err,
+		   size_t errlen)
+{
+	int fds[2];
+	memset(r, 0, sizeof(*r));
+	r->marker_ms = -1;
+	r->exit = -1;
+	FILE *lf = fopen(log, "w");
+	if (!lf || pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: %s", log, strerror(errno));
+		if (lf)
+			fclose(lf);
+		return -1;
+	}
+	fflush(NULL);
+	double t0 = now_ms();
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		fclose(lf);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(fds[1], 1) < 0 ||
+		    dup2(fds[1], 2) < 0)
+			_exit(126);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	char buf[8192];
+	size_t have = 0;
+	double deadline = t0 + limit_ms;
+	bool killed = false;
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);       /* over its time: by its pid */
+			killed = true;
+			break;
+		}
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		int pr = poll(&pfd, 1, left > 1000 ? 1000 : left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			break;
+		if (pr == 0)
+			continue;
+		ssize_t n = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *l = buf, *nl;
+		while ((nl = strchr(l, '\n')) || have == sizeof(buf) - 1) {
+			if (!nl)
+				nl = buf + have - 1;   /* a line too long */
+			*nl = '\0';
+			fprintf(lf, "%s\n", l);
+			fprintf(stderr, "#   %s %s\n", argv[1], l);
+			if (r->marker_ms < 0 && strcmp(l, "verify:") == 0) {
+				char e2[512], comm[32];
+				r->marker_ms = now_ms() - t0;
+				if (lab_cpu(lab, &r->cpu, e2, sizeof(e2)) < 0)
+					fprintf(stderr, "# CPU: %s\n", e2);
+				double c = proc_cpu_s(pid, true, comm,
+						      sizeof(comm));
+				r->cpu.up_s = c > 0 ? c : 0;
+				r->cpu.wall_ms = r->marker_ms;
+			}
+			char pre[64];
+			snprintf(pre, sizeof(pre), "verify %s: ", lab);
+			if (strncmp(l, pre, strlen(pre)) == 0)
+				snprintf(r->summary, sizeof(r->summary), "%s",
+					 l + strlen(pre));
+			size_t used = (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have - used);
+			have -= used;
+			buf[have] = '\0';
+			l = buf;
+		}
+	}
+	close(fds[0]);
+	int st = 0;
+	pid_t w = 0;
+	for (int i = 0; i < 1500 && (w = waitpid(pid, &st, WNOHANG)) == 0; i++)
+		psc_sleep_ms(20);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		killed = true;
+	}
+	r->ms = now_ms() - t0;
+	fclose(lf);
+	if (!killed && w == pid && WIFEXITED(st))
+		r->exit = WEXITSTATUS(st);
+	if (killed)
+		snprintf(err, errlen, "%s %s: killed after %.0f s (its output: "
+			 "%s)", argv[0], argv[1], limit_ms / 1e3, log);
+	return killed ? -1 : 0;
+}
+
+static int brokers_main(const psc_kafka_env *envp, const char *cli, int n,
+			const char *json, const char *work)
+{
+	static psc_kafka_env env;
+	static psc_plan plan;
+	static struct cli_run up, again, down;
+	struct solo solo[2];
+	char file[PATH_MAX], log[PATH_MAX], err[PSC_KAFKA_ERR_LEN];
+	char load0[64], load1[64], version[64] = "?";
+	char *down_argv[] = {(char *)cli, "down", LAB_N, NULL};
+	char *up_argv[] = {(char *)cli, "up", file, NULL};
+	char *verify_argv[] = {(char *)cli, "verify", LAB_N, NULL};
+	psc_topology *t = NULL;
+	json_t *j = NULL;
+	bool is_up = false;
+	int n_solo = 0, rc = 1;
+	long mem = 0;
+	size_t n_mem = 0;
+
+	env = *envp;
+	if (access(cli, X_OK) != 0) {
+		fprintf(stderr, "bench_kafka: %s: %s; run `make` first\n", cli,
+			strerror(errno));
+		return 2;
+	}
+	snprintf(file, sizeof(file), "%s/%s.yaml", work, LAB_N);
+	if (sh("tests/scale/gen.sh %d %s > '%s'", n, LAB_N, file) != 0) {
+		fprintf(stderr, "bench_kafka: tests/scale/gen.sh %d %s failed\n",
+			n, LAB_N);
+		return 2;
+	}
+	psc_diags d;
+	bool unreadable;
+	psc_diags_init(&d, file);
+	t = psc_topology_load_file(file, &d, &unreadable);
+	psc_diags_free(&d);
+	if (!t || psc_plan_build(t, &plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench_kafka: %s: %s\n", file,
+			t ? err : "cannot load");
+		psc_topology_free(t);
+		return 2;
+	}
+	/* a leftover of a killed run: its own lab */
+	snprintf(log, sizeof(log), "%s/down-0.log", work);
+	if (cli_run(down_argv, LAB_N, log, CLI_DOWN_LIMIT_MS, &down, err,
+		    sizeof(err)) < 0)
+		goto failed;
+	psc_kafka_version(env.home, version, sizeof(version), err,
+			  sizeof(err));
+	loadavg(load0, sizeof(load0));
+	j = json_object();
+	json_object_set_new(j, "load_before", bench_loadavg());
+	fprintf(stderr, "# %s up of %d brokers (tests/scale/gen.sh %d %s); "
+		"Kafka %s, CDS archive %s; load average %s\n", cli, n, n,
+		LAB_N, version, env.cds_ready ? "ready" : env.cds[0] ?
+		"not yet" : "off", load0);
+	if (env.cds[0] && !env.cds_ready) {
+		struct solo train;
+		fprintf(stderr, "# a first solo run writes the CDS archive "
+			"(not counted)\n");
+		if (solo_run(&env, t, &plan, work, "train", 60000, &train, err,
+			     sizeof(err)) < 0 ||
+		    psc_kafka_env_load(&env, err, sizeof(err)) < 0)
+			goto failed;
+	}
+	if (solo_step(&env, t, &plan, work, 1, "before the lab", &solo[0],
+		      err, sizeof(err)) < 0)
+		goto failed;
+	n_solo = 1;
+	if (stop)
+		goto interrupted;
+
+	double waited = lock_settle();
+	if (waited > 50)
+		fprintf(stderr, "# waited %.0f ms for another pscLab's lock "
+			"before up\n", waited);
+	snprintf(log, sizeof(log), "%s/up.log", work);
+	is_up = true;
+	if (cli_run(up_argv, LAB_N, log, CLI_UP_LIMIT_MS, &up, err,
+		    sizeof(err)) < 0)
+		goto failed;
+	if (up.marker_ms < 0) {
+		snprintf(err, sizeof(err), "%.200s up %.1000s: exit %d before its "
+			 "brokers served (its output: %.1000s)", cli, file,
+			 up.exit, log);
+		goto failed;
+	}
+	cpu_print(&up.cpu, "at serving");
+	if (lab_memory(LAB_N, "after up", &mem, &n_mem, err, sizeof(err)) < 0)
+		goto failed;
+	bool green = up.exit == 0;
+	if (!green) {
+		/* a failure, reported; once more, to tell a transient one */
+		psc_sleep_ms(VERIFY_AGAIN_MS);
+		fprintf(stderr, "# verify in up was not green (exit %d); "
+			"`pscLab verify %s` %d ms later:\n", up.exit, LAB_N,
+			VERIFY_AGAIN_MS);
+		snprintf(log, sizeof(log), "%s/verify.log", work);
+		if (cli_run(verify_argv, LAB_N, log, CLI_VERIFY_LIMIT_MS, &again,
+			    err, sizeof(err)) < 0)
+			goto failed;
+	}
+	if (stop)
+		goto interrupted;
+	waited = lock_settle();
+	snprintf(log, sizeof(log), "%s/down.log", work);
+	if (cli_run(down_argv, LAB_N, log, CLI_DOWN_LIMIT_MS, &down, err,
+		    sizeof(err)) < 0)
+		goto failed;
+	if (down.exit != 0) {
+		snprintf(err, sizeof(err), "%.200s down %s: exit %d (its output: "
+			 "%.1000s)", cli, LAB_N, down.exit, log);
+		goto failed;
+	}
+	is_up = false;
+	if (stop)
+		goto interrupted;
+	if (solo_step(&env, t, &plan, work, 2, "after the lab", &solo[1], err,
+		      sizeof(err)) < 0)
+		goto failed;
+	n_solo = 2;
+
+	/* ---- the report (verdicts on the figures as printed) ---- */
+	loadavg(load1, sizeof(load1));
+	json_object_set_new(j, "load_after", bench_loadavg());
+	int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	char v[64], g[64], note[320];
+	printf("`%s up` of %d brokers (tests/scale/gen.sh %d, lab '%s', Kafka "
+	       "%s), the CLI, one run; load average %s at start, %s at end\n",
+	       cli, n, n, LAB_N, version, load0, load1);
+	json_object_set_new(j, "topology", json_string("tests/scale/gen.sh"));
+	json_object_set_new(j, "lab", json_string(LAB_N));
+	json_object_set_new(j, "brokers", json_integer(n));
+	json_object_set_new(j, "kafka_version", json_string(version));
+	json_object_set_new(j, "api", json_string(cli));
+	double solo_ms = solo_report(solo, n_solo, j);
+
+	double up_s = bench_shown(up.marker_ms / 1e3, 2);
+	snprintf(v, sizeof(v), "%.2f s", up_s);
+	snprintf(note, sizeof(note), "`pscLab up` to its \"verify:\" line; "
+		 "to its exit (with verify) %.2f s", up.ms / 1e3);
+	row("2. up, all brokers serving", v, "", "", note);
+	double goal = bench_shown(GOAL_N_SLACK * n / cores, 2);
+	double ratio = bench_shown(up.marker_ms / solo_ms, 2);
+	bool ok = ratio <= goal;
+	snprintf(v, sizeof(v), "%.2fx", ratio);
+	snprintf(g, sizeof(g), "<= %.2fx", goal);
+	snprintf(note, sizeof(note), "%.1f x %d brokers / %d cores", GOAL_N_SLACK,
+		 n, cores);
+	row("   up / one broker", v, g, verdict(ok), note);
+	cpu_row("   CPU at serving", &up.cpu);
+	json_object_set_new(j, "up", json_pack(
+		"{s:f,s:f,s:i,s:o}", "serving_ms", up.marker_ms,
+		"exit_ms", up.ms, "exit", up.exit, "cpu_at_serving",
+		cpu_json(&up.cpu)));
+	json_object_set_new(j, "up_over_one_broker", json_pack(
+		"{s:f,s:f,s:s,s:s}", "value", ratio, "goal_max", goal,
+		"verdict", ok ? "PASS" : "MISS", "goal_is",
+		"1.5 x brokers / cores"));
+
+	double ver_s = bench_shown((up.ms - up.marker_ms) / 1e3, 2);
+	snprintf(v, sizeof(v), "%.2f s", ver_s);
+	snprintf(note, sizeof(note), "in up: %.150s%s%.150s", up.summary[0] ?
+		 up.summary : "no summary line", !green ? "; again: " : "",
+		 !green ? (again.summary[0] ? again.summary : "no summary") :
+		 "");
+	row("3. verify (green)", v, "", green ? "PASS" : "FAIL", note);
+	json_object_set_new(j, "verify", json_pack(
+		"{s:f,s:b,s:s,s:s}", "ms", up.ms - up.marker_ms, "green",
+		green, "summary", up.summary, "again", green ? "" :
+		again.summary));
+
+	double down_s = bench_shown(down.ms / 1e3, 2);
+	snprintf(v, sizeof(v), "%.2f s", down_s);
+	row("4. down", v, "", "", "`pscLab down`");
+	json_object_set_new(j, "down", json_pack("{s:f}", "ms", down.ms));
+	snprintf(v, sizeof(v), "%.2f GiB", bench_shown(mem / 1048576.0, 2));
+	snprintf(note, sizeof(note), "%zu processes, after up", n_mem);
+	row("5. lab memory, sum of RSS", v, "", "", note);
+	json_object_set_new(j, "memory", json_pack("{s:f,s:i}", "after_up_kb",
+		(double)mem, "processes", (int)n_mem));
+	printf("summary: %s; up / one broker %s\n", green ? "verify green" :
+	       "verify NOT green (a failure)", verdict(ok));
+	json_object_set_new(j, "summary", json_pack("{s:b,s:s}", "verify_green",
+		green, "up_over_one_broker", verdict(ok)));
+	rc = green ? 0 : 1;
+	if (json) {
+		char sec[64];
+		snprintf(sec, sizeof(sec), "kafka_brokers_%d", n);
+		if (bench_json_merge(json, sec, j) < 0)
+			rc = 1;
+		j = NULL;
+	}
+	goto out;
+
+interrupted:
+	snprintf(err, sizeof(err), "interrupted");
+failed:
+	fprintf(stderr, "bench_kafka: %s\n", err);
+	rc = 1;
+out:
+	solo_ns_delete();
+	if (is_up) {
+		char dlog[PATH_MAX + 16];
+		snprintf(dlog, sizeof(dlog), "%s/down-end.log", work);
+		if (cli_run(down_argv, LAB_N, dlog, CLI_DOWN_LIMIT_MS, &down, err,
+			    sizeof(err)) < 0 || down.exit != 0)
+			fprintf(stderr, "bench_kafka: %s down %s failed (%s)\n",
+				cli, LAB_N, dlog);
+	}
+	cpu_snap_free(&up.cpu);
+	cpu_snap_free(&again.cpu);
+	cpu_snap_free(&down.cpu);
+	json_decref(j);
+	psc_topology_free(t);
+	return rc;
+}
+
+/* bench.json's section for topology src: "kafka" for portmap.yaml,
+ * else "kafka_<its base name>" (proxy.yaml: "kafka_proxy") */
+static void json_section(const char *src, char *out, size_t len)
+{
+	const char *base = strrchr(src, '/');
+	base = base ? base + 1 : src;
+	size_t n = strcspn(base, ".");
+	if (n == 7 && strncmp(base, "portmap", 7) == 0) {
+		snprintf(out, len, "kafka");
+		return;
+	}
+	snprintf(out, len, "kafka_%.*s", (int)n, base);
+	for (char *c = out; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: bench_kafka [--json FILE] [topology.yaml]\n"
+		"       bench_kafka [--json FILE] [--cli bin/pscLab] --brokers N"
+		"\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *src = argc > 1 ? argv[1] : "topologies/portmap.yaml";
+	const char *src = "topologies/portmap.yaml", *json = NULL;
+	const char *cli = "bin/pscLab";
+	long n_brokers = 0;
+	json_t *jout = NULL;
 	char err[PSC_KAFKA_ERR_LEN], load0[64], load1[64];
 	static psc_kafka_env env;
 	static psc_plan plan;
@@ -918,6 +1606,25 @@ int main(int argc, char **argv)
 	long messages = MESSAGES_DEFAULT;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0 && a + 1 < argc) {
+			json = argv[++a];
+		} else if (strcmp(argv[a], "--cli") == 0 && a + 1 < argc) {
+			cli = argv[++a];
+		} else if (strcmp(argv[a], "--brokers") == 0 && a + 1 < argc) {
+			char *end;
+			n_brokers = strtol(argv[++a], &end, 10);
+			if (*end || n_brokers < 1 || n_brokers > BROKERS_MAX) {
+				fprintf(stderr, "bench_kafka: --brokers: 1..%d\n",
+					BROKERS_MAX);
+				return 2;
+			}
+		} else if (argv[a][0] == '-' || a + 1 != argc) {
+			return usage();
+		} else {
+			src = argv[a];
+		}
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench_kafka: needs root\n");
 		return 2;
@@ -951,6 +1658,10 @@ int main(int argc, char **argv)
 	}
 	have_work = true;
 	chmod(work, 0755);
+	if (n_brokers) {
+		rc = brokers_main(&env, cli, (int)n_brokers, json, work);
+		goto out;
+	}
 	snprintf(topo, sizeof(topo), "%s/%s.yaml", work, LAB);
 	psc_diags d;
 	bool unreadable;
@@ -986,6 +1697,8 @@ int main(int argc, char **argv)
 	psc_kafka_version(env.home, version, sizeof(version), err,
 			  sizeof(err));
 	loadavg(load0, sizeof(load0));
+	jout = json_object();
+	json_object_set_new(jout, "load_before", bench_loadavg());
 	fprintf(stderr, "# Kafka %s in %s, CDS archive %s; %ld messages of %d "
 		"bytes per produce run; load average %s\n", version, env.home,
 		env.cds_ready ? "ready" : env.cds[0] ? "not yet" : "off",
@@ -995,6 +1708,7 @@ int main(int argc, char **argv)
 	 * #1, one broker, up #2, down #2, one broker ---- */
 	struct solo solo[SOLO_RUNS];
 	double up_ms[UP_RUNS], down_ms[UP_RUNS];
+	static struct cpu_snap up_cpu[UP_RUNS];
 	int n_solo = 0, n_up = 0;
 	if (env.cds[0] && !env.cds_ready) {
 		/* the first broker ever writes the class archive when it
@@ -1015,7 +1729,7 @@ int main(int argc, char **argv)
 	n_solo++;
 	if (stop)
 		goto interrupted;
-	if (timed_up(topo, 1, &up_ms[0], err, sizeof(err)) < 0)
+	if (timed_up(topo, 1, &up_ms[0], &up_cpu[0], err, sizeof(err)) < 0)
 		goto failed;
 	if (stop)
 		goto interrupted;
@@ -1023,6 +1737,8 @@ int main(int argc, char **argv)
 	/* ---- 3. verify ---- */
 	double verify_ms = -1;
 	char verify_note[256] = "";
+	size_t v_pass = 0, v_fail = 0, v_skip = 0, v_fail_again = 0;
+	bool v_again = false;
 	{
 		static psc_verify_report vr;
 		if (verify_once(&vr, &verify_ms, err, sizeof(err)) < 0) {
@@ -1033,6 +1749,9 @@ int main(int argc, char **argv)
 		snprintf(verify_note, sizeof(verify_note), "%zu passed, %zu "
 			 "failed, %zu skipped", vr.n_pass, vr.n_fail,
 			 vr.n_skip);
+		v_pass = vr.n_pass;
+		v_fail = vr.n_fail;
+		v_skip = vr.n_skip;
 		if (vr.n_fail) {
 			/* a lab up called serving: once more, to tell a
 			 * transient failure from a lasting one */
@@ -1042,6 +1761,8 @@ int main(int argc, char **argv)
 				"%d ms later:\n", VERIFY_AGAIN_MS);
 			if (verify_once(&vr, &again, err, sizeof(err)) < 0)
 				goto failed;
+			v_again = true;
+			v_fail_again = vr.n_fail;
 			snprintf(verify_note + strlen(verify_note),
 				 sizeof(verify_note) - strlen(verify_note),
 				 "; %d ms later: %zu passed, %zu failed",
@@ -1054,7 +1775,7 @@ int main(int argc, char **argv)
 	/* ---- 5. memory, after up ---- */
 	long mem_idle = 0, mem_load = 0;
 	size_t n_idle = 0, n_load = 0;
-	if (lab_memory("after up", &mem_idle, &n_idle, err, sizeof(err)) < 0)
+	if (lab_memory(LAB, "after up", &mem_idle, &n_idle, err, sizeof(err)) < 0)
 		goto failed;
 
 	/* ---- 6. produce: PSC and INTERNAL, alternated ---- */
@@ -1125,7 +1846,7 @@ int main(int argc, char **argv)
 				res.setup_ms, res.note[0] ? "; " : "",
 				res.note);
 		}
-	if (lab_memory("after the produce runs", &mem_load, &n_load, err,
+	if (lab_memory(LAB, "after the produce runs", &mem_load, &n_load, err,
 		       sizeof(err)) < 0)
 		goto failed;
 
@@ -1142,7 +1863,7 @@ int main(int argc, char **argv)
 		n_solo++;
 		if (stop)
 			goto interrupted;
-		if (timed_up(topo, n_up + 1, &up_ms[n_up], err,
+		if (timed_up(topo, n_up + 1, &up_ms[n_up], &up_cpu[n_up], err,
 			     sizeof(err)) < 0 ||
 		    timed_down(n_up + 1, &down_ms[n_up], err, sizeof(err)) < 0)
 			goto failed;
@@ -1155,99 +1876,118 @@ int main(int argc, char **argv)
 		goto failed;
 	n_solo++;
 
-	/* ---- the report ---- */
-	double tot[SOLO_RUNS], fmt[SOLO_RUNS], rdy[SOLO_RUNS];
-	for (int i = 0; i < n_solo; i++) {
-		tot[i] = solo[i].total_ms;
-		fmt[i] = solo[i].format_ms;
-		rdy[i] = solo[i].ready_ms;
-	}
-	double solo_ms = median(tot, (size_t)n_solo);
-	double solo_fmt = median(fmt, (size_t)n_solo);
-	double solo_ready = median(rdy, (size_t)n_solo);
+	/* ---- the report (verdicts on the figures as printed) ---- */
 	double up_med = median(up_ms, (size_t)n_up);
 	double down_med = median(down_ms, (size_t)n_up);
-	double up_ratio = up_med / solo_ms;
 	double psc_mbs = median(mbs[0], ROUNDS), int_mbs = median(mbs[1],
 								   ROUNDS);
-	double tput = psc_mbs / int_mbs;
 	long mem = mem_load > mem_idle ? mem_load : mem_idle;
 	int goals = 0, met = 0;
 	loadavg(load1, sizeof(load1));
+	json_object_set_new(jout, "load_after", bench_loadavg());
 
 	printf("Kafka lab: %s as lab '%s' (%zu brokers, Kafka %s), one run; "
 	       "load average %s at start, %s at end\n", src, LAB,
 	       t->kafka.n_brokers, version, load0, load1);
 	char v[64], g[64], note[320], missed[512] = "";
 	size_t i;
+	json_object_set_new(jout, "topology", json_string(src));
+	json_object_set_new(jout, "lab", json_string(LAB));
+	json_object_set_new(jout, "brokers", json_integer(
+		(json_int_t)t->kafka.n_brokers));
+	json_object_set_new(jout, "kafka_version", json_string(version));
+	json_object_set_new(jout, "api", json_string(
+		"psc_lab_up / psc_verify_run / psc_lab_down (in process)"));
 
-	snprintf(v, sizeof(v), "%.2f s", solo_ms / 1e3);
-	snprintf(note, sizeof(note), "median of %d:", n_solo);
-	for (i = 0; i < (size_t)n_solo; i++)
-		snprintf(note + strlen(note), sizeof(note) - strlen(note),
-			 " %.2f", solo[i].total_ms / 1e3);
-	snprintf(note + strlen(note), sizeof(note) - strlen(note),
-		 " s; format %.2f s + start to ready %.2f s", solo_fmt / 1e3,
-		 solo_ready / 1e3);
-	row("1. one broker cold start", v, "(reference)", "", note);
+	double solo_ms = solo_report(solo, n_solo, jout);
+	double up_ratio = bench_shown(up_med / solo_ms, 2);
 
-	bool ok = up_med <= GOAL_UP_MS;
-	snprintf(v, sizeof(v), "%.2f s", up_med / 1e3);
-	snprintf(g, sizeof(g), "<= %.0f s", GOAL_UP_MS / 1e3);
+	double up_s = bench_shown(up_med / 1e3, 2);
+	bool ok = up_s <= GOAL_UP_MS / 1e3;
+	snprintf(v, sizeof(v), "%.2f s", up_s);
+	snprintf(g, sizeof(g), "<= %.2f s", GOAL_UP_MS / 1e3);
 	snprintf(note, sizeof(note), "median of %d:", n_up);
 	for (i = 0; i < (size_t)n_up; i++)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 " %.2f", up_ms[i] / 1e3);
 	snprintf(note + strlen(note), sizeof(note) - strlen(note), " s");
 	row("2. up, all brokers serving", v, g, verdict(ok), note);
+	json_t *jup = json_pack("{s:o,s:f,s:o}", "runs_ms",
+				bench_runs(up_ms, (size_t)n_up), "median_ms",
+				up_med, "goal", goal_json(up_s, "goal_max_s",
+				GOAL_UP_MS / 1e3, ok));
 	goals++;
 	met += ok;
 	if (!ok)
 		miss(missed, sizeof(missed), "up time");
 	ok = up_ratio <= GOAL_UP_RATIO;
 	snprintf(v, sizeof(v), "%.2fx", up_ratio);
-	snprintf(g, sizeof(g), "<= %.1fx", GOAL_UP_RATIO);
+	snprintf(g, sizeof(g), "<= %.2fx", GOAL_UP_RATIO);
 	row("   up / one broker", v, g, verdict(ok), "medians");
+	json_object_set_new(jout, "up_over_one_broker", goal_json(up_ratio,
+		"goal_max", GOAL_UP_RATIO, ok));
 	goals++;
 	met += ok;
 	if (!ok)
 		miss(missed, sizeof(missed), "up / one broker");
-
-	snprintf(g, sizeof(g), "<= %.0f s", GOAL_VERIFY_MS / 1e3);
-	if (verify_ms >= 0) {
-		ok = verify_ms <= GOAL_VERIFY_MS;
-		snprintf(v, sizeof(v), "%.2f s", verify_ms / 1e3);
-		row("3. verify, healthy lab", v, g, verdict(ok), verify_note);
-		goals++;
-		met += ok;
-		if (!ok)
-			miss(missed, sizeof(missed), "verify");
-	} else {
-		row("3. verify", "not there yet", g, "n/a",
-		    "the library has no psc_verify_run");
+	json_t *jcpu = json_array();
+	for (i = 0; i < (size_t)n_up; i++) {
+		char what[40];
+		snprintf(what, sizeof(what), "   CPU at serving, up #%zu", i + 1);
+		cpu_row(what, &up_cpu[i]);
+		json_array_append_new(jcpu, cpu_json(&up_cpu[i]));
 	}
+	json_object_set_new(jup, "cpu_at_serving", jcpu);
+	json_object_set_new(jout, "up", jup);
 
-	ok = down_med <= GOAL_DOWN_MS;
-	snprintf(v, sizeof(v), "%.2f s", down_med / 1e3);
-	snprintf(g, sizeof(g), "<= %.0f s", GOAL_DOWN_MS / 1e3);
+	snprintf(g, sizeof(g), "<= %.2f s", GOAL_VERIFY_MS / 1e3);
+	double ver_s = bench_shown(verify_ms / 1e3, 2);
+	ok = ver_s <= GOAL_VERIFY_MS / 1e3;
+	snprintf(v, sizeof(v), "%.2f s", ver_s);
+	row("3. verify, healthy lab", v, g, verdict(ok), verify_note);
+	json_object_set_new(jout, "verify", json_pack(
+		"{s:f,s:i,s:i,s:i,s:b,s:i,s:o}", "ms", verify_ms, "passed",
+		(int)v_pass, "failed", (int)v_fail, "skipped", (int)v_skip,
+		"run_again", v_again, "failed_again", (int)v_fail_again, "goal",
+		goal_json(ver_s, "goal_max_s", GOAL_VERIFY_MS / 1e3, ok)));
+	goals++;
+	met += ok;
+	if (!ok)
+		miss(missed, sizeof(missed), "verify");
+
+	double down_s = bench_shown(down_med / 1e3, 2);
+	ok = down_s <= GOAL_DOWN_MS / 1e3;
+	snprintf(v, sizeof(v), "%.2f s", down_s);
+	snprintf(g, sizeof(g), "<= %.2f s", GOAL_DOWN_MS / 1e3);
 	snprintf(note, sizeof(note), "median of %d:", n_up);
 	for (i = 0; i < (size_t)n_up; i++)
 		snprintf(note + strlen(note), sizeof(note) - strlen(note),
 			 " %.2f", down_ms[i] / 1e3);
 	snprintf(note + strlen(note), sizeof(note) - strlen(note), " s");
 	row("4. down", v, g, verdict(ok), note);
+	json_object_set_new(jout, "down", json_pack("{s:o,s:f,s:o}", "runs_ms",
+		bench_runs(down_ms, (size_t)n_up), "median_ms", down_med,
+		"goal", goal_json(down_s, "goal_max_s", GOAL_DOWN_MS / 1e3,
+				  ok)));
 	goals++;
 	met += ok;
 	if (!ok)
 		miss(missed, sizeof(missed), "down");
 
-	ok = mem <= GOAL_MEM_KB;
-	snprintf(v, sizeof(v), "%.2f GiB", mem / 1048576.0);
-	snprintf(g, sizeof(g), "<= %ld GiB", GOAL_MEM_KB / 1048576);
+	double mem_gib = bench_shown(mem / 1048576.0, 2);
+	ok = mem_gib <= GOAL_MEM_KB / 1048576.0;
+	snprintf(v, sizeof(v), "%.2f GiB", mem_gib);
+	snprintf(g, sizeof(g), "<= %.2f GiB", GOAL_MEM_KB / 1048576.0);
 	snprintf(note, sizeof(note), "%zu processes; %.2f GiB after up, %.2f "
 		 "GiB after the produce runs", n_load > n_idle ? n_load : n_idle,
 		 mem_idle / 1048576.0, mem_load / 1048576.0);
 	row("5. lab memory, sum of RSS", v, g, verdict(ok), note);
+	json_object_set_new(jout, "memory", json_pack(
+		"{s:f,s:f,s:i,s:o}", "after_up_kb", (double)mem_idle,
+		"after_produce_kb", (double)mem_load, "processes",
+		(int)(n_load > n_idle ? n_load : n_idle), "goal",
+		goal_json(mem_gib, "goal_max_gib", GOAL_MEM_KB / 1048576.0,
+			  ok)));
 	goals++;
 	met += ok;
 	if (!ok)
@@ -1268,19 +2008,38 @@ int main(int argc, char **argv)
 	/* through kafka-proxy (one more hop, in user space): 0.85 */
 	double goal_tput = kp->present ? GOAL_TPUT_RATIO_PROXY
 				       : GOAL_TPUT_RATIO;
+	double tput = bench_shown(psc_mbs / int_mbs, 2);
 	ok = tput >= goal_tput;
 	snprintf(v, sizeof(v), "%.2f", tput);
 	snprintf(g, sizeof(g), ">= %.2f", goal_tput);
 	row(kp->present ? "   PSC+kafka-proxy / INTERNAL" : "   PSC / INTERNAL",
 	    v, g, verdict(ok), "");
+	json_object_set_new(jout, "produce", json_pack(
+		"{s:i,s:i,s:i,s:i,s:o,s:o,s:f,s:f,s:b,s:o}", "messages",
+		(int)messages, "message_bytes", MSG_SIZE, "partitions",
+		PARTITIONS, "replication_factor", rf, "psc_runs_mbs",
+		bench_runs(mbs[0], ROUNDS), "internal_runs_mbs",
+		bench_runs(mbs[1], ROUNDS), "psc_median_mbs", psc_mbs,
+		"internal_median_mbs", int_mbs, "through_kafka_proxy",
+		kp->present, "ratio", goal_json(tput, "goal_min", goal_tput,
+						ok)));
 	goals++;
 	met += ok;
 	if (!ok)
 		miss(missed, sizeof(missed), "PSC throughput");
 
-	printf("summary: %d of %d goals met%s%s%s\n", met, goals,
-	       missed[0] ? "; missed: " : "", missed,
-	       verify_ms < 0 ? "; verify not measured (not there yet)" : "");
+	printf("summary: %d of %d goals met%s%s\n", met, goals,
+	       missed[0] ? "; missed: " : "", missed);
+	json_object_set_new(jout, "summary", json_pack(
+		"{s:i,s:i,s:s}", "goals", goals, "met", met, "missed", missed));
+	if (json) {
+		char sec[64];
+		json_section(src, sec, sizeof(sec));
+		int mr = bench_json_merge(json, sec, jout);
+		jout = NULL;
+		if (mr < 0)
+			rc = 1;
+	}
 	goto out;
 
 interrupted:
@@ -1305,6 +2064,9 @@ out:
 	}
 	if (have_work && sh("rm -rf '%s'", work) != 0)
 		fprintf(stderr, "bench_kafka: could not remove %s\n", work);
+	for (size_t k = 0; k < UP_RUNS; k++)
+		cpu_snap_free(&up_cpu[k]);
+	json_decref(jout);
 	psc_topology_free(t);
 	return rc;
 }

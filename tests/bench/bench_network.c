@@ -194,15 +194,6 @@ static int run_cmd(char *const argv[], const char *log)
 	return WEXITSTATUS(st);
 }
 
-/* The value as printed with prec decimals: a verdict taken on it matches
- * the figure shown (0.95 >= 0.95 is then a PASS). */
-static double shown(double v, int prec)
-{
-	char b[64];
-	snprintf(b, sizeof(b), "%.*f", prec, v);
-	return strtod(b, NULL);
-}
-
 struct scale_run {
 	int n;                   /* brokers */
 	double up[SCALE_RUNS], down[SCALE_RUNS];
@@ -275,7 +266,7 @@ static int scale_report(const struct scale_run *s, size_t k, json_t *j)
 	double a = (s[1].up_ms - s[0].up_ms) / (s[1].n - s[0].n);
 	double b = (s[2].up_ms - s[1].up_ms) / (s[2].n - s[1].n);
 	double lin = a > 0 ? b / a : 0;
-	double up30 = shown(s[2].up_ms, 1), r = shown(lin, 2);
+	double up30 = bench_shown(s[2].up_ms, 1), r = bench_shown(lin, 2);
 	bool ok30 = up30 <= GOAL_30_MS, oklin = a > 0 && r <= GOAL_LINEAR;
 	printf("  a broker more: %.2f ms (%d..%d), %.2f ms (%d..%d): %.2fx "
 	       "(goal: <= %.2fx, linear) %s\n", a, s[0].n, s[1].n, b, s[1].n,
@@ -525,8 +516,8 @@ static int net_report(const char *file, const psc_plan *p, struct series *s,
 	for (int i = 0; i < N_SERIES; i++)
 		printf("  %-50s %7.1f (%.1f..%.1f)\n", label[i], s[i].med,
 		       s[i].min, s[i].max);
-	double ratio = shown(s[S_SCRIPT].med / s[S_UPDOWN].med, 2);
-	double wait = shown(s[S_WAIT].med, 1);
+	double ratio = bench_shown(s[S_SCRIPT].med / s[S_UPDOWN].med, 2);
+	double wait = bench_shown(s[S_WAIT].med, 1);
 	bool ok_ratio = ratio >= GOAL_RATIO, ok_wait = wait <= GOAL_SERVICES_MS;
 	printf("  ip/nft over CLI up+down: %.2fx (goal: >= %.2fx) %s\n", ratio,
 	       GOAL_RATIO, ok_ratio ? "PASS" : "MISS");

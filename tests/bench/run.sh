@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/bench/run.sh - `make bench`: every benchmark in turn, its table on
 # stdout and in $BUILD/bench.txt, its figures (every run, the machine, the
-# load before and after) merged into $BUILD/bench.json by the benches that
-# write it (bench_network: "network", "scale").  A MISS or a failure does
+# load before and after) merged into $BUILD/bench.json by each bench
+# (bench_network: "network", "scale"; bench_kafka: "kafka" for portmap,
+# "kafka_proxy" for proxy, "kafka_brokers_12" for the CLI's up of 12).  A MISS or a failure does
 # not stop the others; the exit status is 1 when any bench failed or
 # missed a goal.  Root.
 #   tests/bench/run.sh BUILD PSCLAB
@@ -23,7 +24,8 @@ run() {
 }
 run "$build/bench/bench_network" --json "$json" --cli "$cli" topologies/portmap.yaml
 run "$build/bench/bench_network" --json "$json" --scale "$cli"
-run "$build/bench/bench_kafka" topologies/portmap.yaml
-run "$build/bench/bench_kafka" topologies/proxy.yaml
+run "$build/bench/bench_kafka" --json "$json" topologies/portmap.yaml
+run "$build/bench/bench_kafka" --json "$json" topologies/proxy.yaml
+run "$build/bench/bench_kafka" --json "$json" --cli "$cli" --brokers 12
 echo "bench: the table is in $txt, the figures in $json"
 exit $status

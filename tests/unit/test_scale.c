@@ -2,11 +2,15 @@
  * 100 brokers load, lint clean and plan (namespaces, veths, routes, the
  * router's nftables text with one DNAT per client port); 1,024 brokers (the
  * cap) load and lint clean; the 1,025th broker is refused at its line,
- * naming the cap.  Pure: files in this process's fixture directory, no
- * root, no network. */
+ * naming the cap; 12 brokers under another lab name (bench_kafka's
+ * bench12) with a kafka: section whose server.properties a broker starts
+ * with (every voter, listeners on 0.0.0.0, advertised addresses, log.dirs
+ * in its own directory); a bad name is refused.  Pure: files in this
+ * process's fixture directory, no root, no network. */
 #include "psc_test.h"
 
 #include "plan/nftgen.h"
+#include "runtime/kafka.h"
 
 /* tests/scale/gen.sh n into the fixture directory; its path into out */
 static void gen(int n, char *out, size_t len)
@@ -153,12 +157,71 @@ static void broker_over_the_cap_refused(void **state)
 	psc_diags_free(&d);
 }
 
+/* gen.sh 12 bench12: the lab's name, and brokers that start as they are */
+static void twelve_brokers_named(void **state)
+{
+	(void)state;
+	char file[PATH_MAX], arg[] = "12", name[] = "bench12", err[1024];
+	char want[512];
+	psc_test_chdir();
+	psc_test_fmt(file, sizeof(file), "%s/bench12.yaml",
+		     psc_test_fixture_dir());
+	char *argv[] = {"tests/scale/gen.sh", arg, name, NULL};
+	int rc = psc_test_run(argv, file);
+	if (rc != 0)
+		fail_msg("tests/scale/gen.sh 12 bench12: exit %d", rc);
+	lints_clean(file);
+	psc_topology *t = psc_test_load(file);
+	assert_string_equal(t->name, "bench12");
+	assert_int_equal(t->kafka.n_brokers, 12);
+	assert_int_equal(t->kafka.n_quorum_voters, 12);
+	assert_int_equal(t->network_endpoint_groups[0].n_endpoints, 12);
+	psc_plan *p = psc_test_plan(t);
+	psc_broker *b = psc_find_broker_by_instance(&t->kafka, "broker-node12");
+	assert_non_null(b);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rc = psc_kafka_server_properties(t, p, b, "/x/broker-node12", f, err,
+					 sizeof(err));
+	fclose(f);
+	if (rc != 0)
+		fail_msg("server.properties of broker-node12: %s", err);
+	const char *lines[] = {
+		"node.id=12\n",
+		"process.roles=broker,controller\n",
+		"listeners=INTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:29092,"
+		"EXTERNAL://0.0.0.0:39092\n",
+		"advertised.listeners=INTERNAL://10.64.0.13:9092,EXTERNAL://"
+		"b12.abc.us-west1.gcp.3199745.tidbcloud.com:9104\n",
+		"log.dirs=/x/broker-node12/data\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strstr(buf, lines[i]))
+			fail_msg("server.properties lacks '%s':\n%s", lines[i],
+				 buf);
+	/* every broker a voter, at its address */
+	psc_test_fmt(want, sizeof(want), "controller.quorum.voters=1@10.64.0.2:"
+		     "29092,2@10.64.0.3:29092,");
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, ",12@10.64.0.13:29092\n"));
+	free(buf);
+	psc_topology_free(t);
+
+	/* a name the lab cannot have: refused, usage exit */
+	char bad[] = "Bench_12";
+	char *argv2[] = {"tests/scale/gen.sh", arg, bad, NULL};
+	assert_int_equal(psc_test_run(argv2, file), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hundred_brokers),
 		cmocka_unit_test(brokers_at_the_cap),
 		cmocka_unit_test(broker_over_the_cap_refused),
+		cmocka_unit_test(twelve_brokers_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
