@@ -256,7 +256,11 @@ typedef struct psc_kafka_ready {
 	const void *alive_arg;
 	pid_t pid;
 	long timeout_ms;                  /* <= 0: PSC_KAFKA_READY_TIMEOUT_MS */
-	long poll_ms;                     /* <= 0: 100 */
+	/* the longest wait between two looks when nothing ends it sooner: a
+	 * write to server_log's directory (inotify) or the process's exit
+	 * (pidfd) do; kafka-proxy, without a server log, is tried this often;
+	 * <= 0: 100 */
+	long poll_ms;
 	const char *what;                 /* in messages; NULL: "broker" */
 } psc_kafka_ready;
 

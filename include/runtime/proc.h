@@ -99,6 +99,10 @@ bool psc_proc_alive(const psc_proc *p);
  * has no need of. */
 bool psc_proc_pid_alive(pid_t pid);
 
+/* A pidfd of pid (close-on-exec; readable once it exits), or -1 (a
+ * kernel without pidfd_open, < 5.3, or no such process). */
+int psc_proc_pidfd(pid_t pid);
+
 /* Stop p: SIGTERM, wait up to grace_ms for its exit, then SIGKILL and wait
  * up to 2 s more.  The waits poll a pidfd of the process (woken the moment
  * it exits; on a kernel without pidfd_open, < 5.3, /proc is read every

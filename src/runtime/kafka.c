@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1430,6 +1431,55 @@ static void report_not_ready(const psc_kafka_ready *r, const char *who,
 		 r->addr, psc_now_ms() - t0, what);
 }
 
+/* What ends a wait between two looks at the broker: its log directory
+ * written to (inotify: the "started" line is a write), or its exit (a
+ * pidfd); poll_ms only bounds a wait that nothing ends (kafka-proxy has no
+ * server log: its listener is tried every poll_ms). */
+struct ready_watch {
+	int in, pidfd;
+};
+
+static void ready_open(struct ready_watch *w, const psc_kafka_ready *r)
+{
+	w->in = w->pidfd = -1;
+	if (r->server_log) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", r->server_log);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+		w->in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (w->in >= 0 &&
+		    inotify_add_watch(w->in, dir, IN_MODIFY | IN_CREATE) < 0) {
+			close(w->in);
+			w->in = -1;
+		}
+	}
+	if (r->pid > 0)
+		w->pidfd = psc_proc_pidfd(r->pid);
+}
+
+static void ready_close(struct ready_watch *w)
+{
+	psc_close_fd(&w->in);
+	psc_close_fd(&w->pidfd);
+}
+
+static void ready_wait(struct ready_watch *w, long ms)
+{
+	struct pollfd p[2] = {{.fd = w->in, .events = POLLIN},
+			      {.fd = w->pidfd, .events = POLLIN}};
+	if (w->in < 0 && w->pidfd < 0) {
+		psc_sleep_ms(ms);
+		return;
+	}
+	if (poll(p, 2, (int)ms) > 0 && (p[0].revents & POLLIN)) {
+		char buf[4096];
+		while (read(w->in, buf, sizeof(buf)) > 0)
+			;
+	}
+}
+
 int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			 char *err, size_t errlen)
 {
@@ -1437,7 +1487,9 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 					 : PSC_KAFKA_READY_TIMEOUT_MS;
 	long poll_ms = r->poll_ms > 0 ? r->poll_ms : READY_POLL_MS;
 	long long t0 = psc_now_ms(), deadline = t0 + timeout;
-	long tries = timeout / poll_ms + 1;
+	/* every wake is a look (each write to the log dir wakes one): the
+	 * deadline ends the wait, this only bounds a log written without end */
+	long tries = (timeout / poll_ms + 1) * 100;
 	uint32_t ip;
 	int port, last = 0;
 	char host[PSC_HOST_LEN], e2[256];
@@ -1459,6 +1511,8 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 	AUTO_FD nsfd = -1;
 	if (open_ready_ns(r, who, &nsfd, err, errlen) < 0)
 		return -1;
+	__attribute__((cleanup(ready_close))) struct ready_watch w;
+	ready_open(&w, r);
 
 	for (long i = 0; i < tries; i++) {
 		bool alive = r->alive ? r->alive(r->alive_arg)
@@ -1494,8 +1548,9 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 		}
 		if (now >= deadline)
 			break;
-		psc_sleep_ms(deadline - now < poll_ms ? (long)(deadline - now)
-						 : poll_ms);
+		ready_wait(&w, deadline - now < poll_ms
+				       ? (long)(deadline - now)
+				       : poll_ms);
 	}
 	report_not_ready(r, who, where, t0, listening, last, started, err,
 			 errlen);

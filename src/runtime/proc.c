@@ -463,7 +463,7 @@ static int recv_msg(int sock, int timeout_ms, struct spawn_msg *m)
 	}
 }
 
-static int pidfd_open_(pid_t pid)
+int psc_proc_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
 	return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -494,7 +494,7 @@ static void reap(pid_t pid)
 {
 	int st;
 	long long deadline = psc_now_ms() + REAP_TIMEOUT_MS;
-	AUTO_FD pidfd = pidfd_open_(pid);
+	AUTO_FD pidfd = psc_proc_pidfd(pid);
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
@@ -536,7 +536,7 @@ static bool wait_gone(const psc_proc *p, int pidfd, int ms)
 /* wait_gone for a process found by its pid and start time */
 static bool wait_gone_pid(const psc_proc *p, int ms)
 {
-	AUTO_FD pidfd = pidfd_open_(p->pid);
+	AUTO_FD pidfd = psc_proc_pidfd(p->pid);
 	stat_info si;
 	if (pidfd >= 0 && !is_ours(p, &si))
 		return true;    /* the pidfd is another process's */
@@ -877,7 +877,7 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 	}
 	/* the pidfd pins the process found now: signalled and waited for
 	 * through it (woken at its exit, no polling) */
-	AUTO_FD pidfd = pidfd_open_(p->pid);
+	AUTO_FD pidfd = psc_proc_pidfd(p->pid);
 	if (pidfd < 0 && errno == ESRCH)
 		return 0;
 	int r = signal_ours(p, pidfd, SIGTERM);
@@ -1060,7 +1060,7 @@ static void wait_jobs(psc_proc_job *jobs, const pid_t *pids, size_t n,
 		int st = 0;
 		if (pids[i] <= 0)
 			continue;
-		AUTO_FD pidfd = pidfd_open_(pids[i]);
+		AUTO_FD pidfd = psc_proc_pidfd(pids[i]);
 		pid_t r = 0;
 		while ((r = waitpid(pids[i], &st, WNOHANG)) == 0) {
 			long long left = deadline - psc_now_ms();
