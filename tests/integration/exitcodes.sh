@@ -69,7 +69,7 @@ code 2 "pscLab --no-such-option" "$P" --no-such-option
 
 # ---- every verb: --help 0; an unknown option 2 ----
 verbs=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
-covered=" lint import graph up down status verify trace exec logs fault restart check reconfigure "
+covered=" lint import graph up down status verify trace exec logs fault restart check reconfigure prepare "
 for v in $verbs; do
 	code 0 "$v --help" "$P" "$v" --help
 	code 2 "$v --no-such-option" "$P" "$v" --no-such-option
@@ -79,6 +79,11 @@ for v in $verbs; do
 	*) echo "not ok $n - $v: no exit-code cases in $0"; fail=1 ;;
 	esac
 done
+
+# ---- prepare (make deps ran it: both there, nothing made) ----
+code 2 "prepare extra-argument" "$P" prepare extra-argument
+code 0 "prepare (the template and the archive there)" "$P" prepare
+code 1 "prepare with KAFKA_VERSION=9.9.9 (not installed)" env KAFKA_VERSION=9.9.9 "$P" prepare
 
 # ---- the verbs that read a file ----
 code 0 "lint topologies/portmap.yaml" "$P" lint topologies/portmap.yaml
