@@ -7,8 +7,8 @@
  * process work; store.h's psc_lab_load applies the model faults, so that
  * the rules, the DNS stub, status and verify all see the faulted lab.
  *
- * Every action has its undo (stop/start, link-down/link-up, netem/netem
- * clear, firewall-disable/firewall-enable, reject/accept, neg-drop/
+ * Every action has its undo (stop/start, kill/start, link-down/link-up,
+ * netem/netem clear, firewall-disable/firewall-enable, reject/accept, neg-drop/
  * neg-restore, dns-drop/dns-restore); `clear` undoes by id. */
 #ifndef PSCLAB_FAULT_H
 #define PSCLAB_FAULT_H
@@ -29,6 +29,10 @@ typedef enum psc_fault_kind {
 	PSC_FAULT_REJECT,         /* arg[0] a consumer project, rejected */
 	PSC_FAULT_NEG_DROP,       /* arg[0] a NEG, arg[1] its instance */
 	PSC_FAULT_DNS_DROP,       /* arg[0] a zone, arg[1] a record name */
+	PSC_FAULT_KILL,           /* a broker's or kafka-proxy's process
+	                           * SIGKILLed (a crash): arg[0] the node;
+	                           * one slot with STOP (a node is stopped or
+	                           * killed, `start` undoes either) */
 	PSC_FAULT_KINDS
 } psc_fault_kind;
 
@@ -66,7 +70,8 @@ bool psc_fault_is_model(psc_fault_kind k);
  * is wrong and the valid targets (or actions). */
 int psc_fault_parse(const psc_topology *t, int argc, char *const argv[],
 		    psc_fault *f, bool *undo, char *err, size_t errlen);
-/* The fault of fs with f's kind and target (its undo's match), NULL. */
+/* The fault of fs with f's kind and target (its undo's match; STOP and
+ * KILL of one node are the same fault slot), NULL. */
 psc_fault *psc_faults_find(psc_faults *fs, const psc_fault *f);
 /* The fault with that id, NULL. */
 psc_fault *psc_faults_by_id(psc_faults *fs, const char *id);

@@ -79,14 +79,17 @@ typedef enum psc_node_action {
 	PSC_NODE_STOP,
 	PSC_NODE_START,
 	PSC_NODE_RESTART,           /* stop when it runs, then start */
+	PSC_NODE_KILL,              /* SIGKILL at once: a crash */
 } psc_node_action;
 
 /* Stop, start again, or restart the Kafka process of node: its broker, or
  * its kafka-proxy.  Stop: SIGTERM by pid from the journal, SIGKILL after
- * 5 s; start: as up starts it, awaited until it serves.  Under the host
+ * 5 s; kill: SIGKILL at once (psc_proc_kill; brokers and kafka-proxies
+ * only, not a lab service); start: as up starts it, awaited until it serves.  Under the host
  * lock.  PSC_LAB_NOT_UP or PSC_LAB_NO_NODE (store.h) with err when the lab
  * is not up or has no such node; -1 with err naming the nodes that run
- * Kafka, or saying it is not running (stop) / running already (start). */
+ * Kafka, or saying it is not running (stop, kill) / running already
+ * (start). */
 int psc_lab_node_process(const char *lab, const char *node,
 			 psc_node_action act, FILE *progress, char *err,
 			 size_t errlen);

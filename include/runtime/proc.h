@@ -113,6 +113,11 @@ int psc_proc_pidfd(pid_t pid);
  * start time is not signalled and counts as stopped.  0 when the process is no longer
  * running, -1 with err (signal refused, still alive after SIGKILL). */
 int psc_proc_stop(const psc_proc *p, int grace_ms, char *err, size_t errlen);
+/* Kill p as a crash would: SIGKILL at once (no SIGTERM, so no shutdown
+ * hook runs), to it or its group as psc_proc_stop does, then wait up to
+ * 2 s for its exit.  The same checks of pid and start time; 0 when it is
+ * no longer running, -1 with err. */
+int psc_proc_kill(const psc_proc *p, char *err, size_t errlen);
 
 /* Run argv in the node in the foreground: stdin, stdout, stderr and the
  * environment passed through, argv[0] looked up in PATH, no shell.  pscLab

@@ -13,6 +13,7 @@
 // goes on until every number in it was received or --drain passed
 // (pscLab reconfigure runs both through a rolling restart).
 //	psclab-kclient coordinator --bootstrap H:P --group NAME [--timeout 10s]
+//	psclab-kclient leaders --bootstrap H:P[,H:P...] --topic T [--timeout 10s]
 //
 // Results go to stdout as JSON, one object per line; errors go to stderr.
 // Beyond the brief's fields: produce's final line adds max_partition_stall_ms,
@@ -56,6 +57,8 @@ const usageText = `usage:
                          (TiCDC's changefeed creation with Sarama, one line per step; see changefeed.go)
   psclab-kclient quorum --bootstrap H:P[,H:P...] [--timeout 10s]
                          (the KRaft quorum leader and voters: DescribeQuorum, franz-go)
+  psclab-kclient leaders --bootstrap H:P[,H:P...] --topic T [--timeout 10s]
+                         (each partition's leader: one Metadata request, franz-go)
 common flags: --dial-timeout 10s, --kafka-version 3.7.0 (sarama Config.Version), --verbose (library logs to stderr), --debug (more of them)
 `
 
@@ -103,6 +106,8 @@ func run(args []string) int {
 		err = cmdChangefeed(args[1:])
 	case "quorum":
 		err = cmdQuorum(args[1:])
+	case "leaders":
+		err = cmdLeaders(args[1:])
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}

@@ -36,6 +36,7 @@ static void fault_nodes(const psc_plan *p, const psc_fault *f,
 	char what[128];
 	psc_fault_describe(f, what, sizeof(what));
 	switch (f->kind) {
+	case PSC_FAULT_KILL:
 	case PSC_FAULT_STOP:
 		if (strcmp(f->arg[0], "health-checker") == 0)
 			for (size_t i = 0; i < t->n_health_checks; i++)

@@ -20,6 +20,7 @@ static const struct {
 	[PSC_FAULT_REJECT] = {"reject", "accept", 1},
 	[PSC_FAULT_NEG_DROP] = {"neg-drop", "neg-restore", 2},
 	[PSC_FAULT_DNS_DROP] = {"dns-drop", "dns-restore", 2},
+	[PSC_FAULT_KILL] = {"kill", "start", 1},
 };
 
 const char *psc_fault_action(psc_fault_kind k)
@@ -120,6 +121,22 @@ static bool stop_target(const psc_topology *t, const char *name, names *all)
 	return ok;
 }
 
+/* the nodes whose process `kill` SIGKILLs: brokers and kafka-proxies
+ * (a crash of the Kafka side; the lab's own services are stopped) */
+static bool kill_target(const psc_topology *t, const char *name, names *all)
+{
+	bool ok = false;
+	for (size_t i = 0; i < t->n_instances; i++) {
+		const char *in = t->instances[i].name;
+		if (!psc_find_broker_by_instance((psc_kafka *)&t->kafka, in) &&
+		    !is_proxy_vm(t, in))
+			continue;
+		add_name(all, in, NULL);
+		ok = ok || strcmp(in, name) == 0;
+	}
+	return ok;
+}
+
 static bool vm_target(const psc_topology *t, const char *name, bool psc,
 		      names *all)
 {
@@ -203,6 +220,8 @@ static bool target_ok(const psc_topology *t, const psc_fault *f, names *all)
 	switch (f->kind) {
 	case PSC_FAULT_STOP:
 		return stop_target(t, f->arg[0], all);
+	case PSC_FAULT_KILL:
+		return kill_target(t, f->arg[0], all);
 	case PSC_FAULT_LINK_DOWN:
 		return vm_target(t, f->arg[0], true, all);
 	case PSC_FAULT_NETEM:
@@ -332,10 +351,16 @@ int psc_fault_parse(const psc_topology *t, int argc, char *const argv[],
 
 /* ---- the list ---- */
 
+/* stop and kill of a node: one slot (its process is down either way) */
+static psc_fault_kind slot_of(psc_fault_kind k)
+{
+	return k == PSC_FAULT_KILL ? PSC_FAULT_STOP : k;
+}
+
 psc_fault *psc_faults_find(psc_faults *fs, const psc_fault *f)
 {
 	for (size_t i = 0; i < fs->n; i++)
-		if (fs->f[i].kind == f->kind &&
+		if (slot_of(fs->f[i].kind) == slot_of(f->kind) &&
 		    strcmp(fs->f[i].arg[0], f->arg[0]) == 0 &&
 		    strcmp(fs->f[i].arg[1], f->arg[1]) == 0)
 			return &fs->f[i];

@@ -119,7 +119,8 @@ static int netem(const psc_plan *p, const psc_fault *f, bool set, char *err,
 static bool stopped_by_fault(const psc_faults *fs, const char *name)
 {
 	for (size_t i = 0; i < fs->n; i++)
-		if (fs->f[i].kind == PSC_FAULT_STOP &&
+		if ((fs->f[i].kind == PSC_FAULT_STOP ||
+		     fs->f[i].kind == PSC_FAULT_KILL) &&
 		    strcmp(fs->f[i].arg[0], name) == 0)
 			return true;
 	return false;
@@ -187,6 +188,11 @@ static int effect(const char *lab, const psc_fault *f, bool set, FILE *out,
 	switch (f->kind) {
 	case PSC_FAULT_STOP:
 		rc = stop_start(lab, f->arg[0], set, out, err, errlen);
+		break;
+	case PSC_FAULT_KILL:   /* undone by a start, as a stop is */
+		rc = psc_lab_node_process(lab, f->arg[0], set ? PSC_NODE_KILL
+							       : PSC_NODE_START,
+					  out, err, errlen);
 		break;
 	case PSC_FAULT_LINK_DOWN:
 		rc = link_set(p, f->arg[0], !set, err, errlen);

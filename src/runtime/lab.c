@@ -644,6 +644,11 @@ int psc_lab_node_process(const char *lab, const char *node,
 	rc = psc_lab_load(lab, &t, p, err, errlen);
 	if (rc < 0)
 		goto out;
+	if (psc_lab_is_service(p, node) && act == PSC_NODE_KILL) {
+		snprintf(err, errlen, "%s is a service of the lab: stop it "
+			 "(kill is for a broker or a kafka-proxy)", node);
+		goto out;
+	}
 	if (psc_lab_is_service(p, node)) {   /* dns-<network>, health-checker */
 		rc = service_process(lab, p, node, act, progress, t0, err,
 				     errlen);
@@ -666,7 +671,8 @@ int psc_lab_node_process(const char *lab, const char *node,
 		if (strcmp(st.procs[i].name, name) == 0 &&
 		    psc_proc_alive(&st.procs[i]))
 			alive = &st.procs[i];
-	if (act == PSC_NODE_STOP && !alive) {
+	bool down = act == PSC_NODE_STOP || act == PSC_NODE_KILL;
+	if (down && !alive) {
 		snprintf(err, errlen, "%s on %s is not running", name, node);
 		goto out;
 	}
@@ -677,14 +683,18 @@ int psc_lab_node_process(const char *lab, const char *node,
 		goto out;
 	}
 	if (alive && act != PSC_NODE_START) {
-		if (psc_proc_stop(alive, 5000, err, errlen) < 0)
+		if ((act == PSC_NODE_KILL
+			     ? psc_proc_kill(alive, err, errlen)
+			     : psc_proc_stop(alive, 5000, err, errlen)) < 0)
 			goto out;
 		if (progress)
-			fprintf(progress, "[%6lld ms] %s on %s stopped (pid "
-				"%ld)\n", psc_now_ms() - t0, name, node,
+			fprintf(progress, "[%6lld ms] %s on %s %s (pid %ld)\n",
+				psc_now_ms() - t0, name, node,
+				act == PSC_NODE_KILL ? "killed (SIGKILL)"
+						     : "stopped",
 				(long)alive->pid);
 	}
-	if (act != PSC_NODE_STOP) {
+	if (!down) {
 		if ((is_broker ? psc_lab_start_broker(p, node, err, errlen)
 			       : psc_lab_start_proxy(p, node, err, errlen)) < 0)
 			goto out;

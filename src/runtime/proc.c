@@ -867,6 +867,25 @@ static int signal_ours(const psc_proc *p, int pidfd, int sig)
 	return 0;
 }
 
+/* SIGKILL p (checked as ours through pidfd) and wait for its exit */
+static int kill_and_wait(const psc_proc *p, int pidfd, char *err,
+			 size_t errlen)
+{
+	int r = signal_ours(p, pidfd, SIGKILL);
+	if (r == 1)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s (pid %d): cannot send SIGKILL: %s",
+			 p->name, (int)p->pid, strerror(errno));
+		return -1;
+	}
+	if (wait_gone(p, pidfd, KILL_WAIT_MS))
+		return 0;
+	snprintf(err, errlen, "%s (pid %d): still running %d ms after SIGKILL",
+		 p->name, (int)p->pid, KILL_WAIT_MS);
+	return -1;
+}
+
 int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 		  size_t errlen)
 {
@@ -890,19 +909,20 @@ int psc_proc_stop(const psc_proc *p, int grace_ms, char *err,
 	}
 	if (wait_gone(p, pidfd, grace_ms))
 		return 0;
-	r = signal_ours(p, pidfd, SIGKILL);
-	if (r == 1)
-		return 0;
-	if (r < 0) {
-		snprintf(err, errlen, "%s (pid %d): cannot send SIGKILL: %s",
-			 p->name, (int)p->pid, strerror(errno));
+	return kill_and_wait(p, pidfd, err, errlen);
+}
+
+int psc_proc_kill(const psc_proc *p, char *err, size_t errlen)
+{
+	if (!p || p->pid <= 0) {
+		snprintf(err, errlen, "%s: no pid to kill",
+			 p ? p->name : "process");
 		return -1;
 	}
-	if (wait_gone(p, pidfd, KILL_WAIT_MS))
+	AUTO_FD pidfd = pidfd_open_(p->pid);
+	if (pidfd < 0 && errno == ESRCH)
 		return 0;
-	snprintf(err, errlen, "%s (pid %d): still running %d ms after SIGKILL",
-		 p->name, (int)p->pid, KILL_WAIT_MS);
-	return -1;
+	return kill_and_wait(p, pidfd, err, errlen);
 }
 
 /* ---- exec in the foreground ---- */

@@ -65,6 +65,7 @@ static void parses_every_action(void **state)
 		 "neg-drop kafka-neg broker-node3"},
 		{"dns-restore kafka-psc-zone *", PSC_FAULT_DNS_DROP, true,
 		 "dns-drop kafka-psc-zone *"},
+		{"kill broker-node3", PSC_FAULT_KILL, false, "kill broker-node3"},
 	};
 	char err[4096], d[600];
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -84,6 +85,9 @@ static void parses_every_action(void **state)
 			       sizeof(err)), 0);
 	assert_int_equal(parse(px, "stop health-checker", &f, &undo, err,
 			       sizeof(err)), 0);
+	assert_int_equal(parse(px, "kill kafka-proxy-node", &f, &undo, err,
+			       sizeof(err)), 0);
+	assert_int_equal(f.kind, PSC_FAULT_KILL);
 }
 
 /* a bad argument is refused before anything, with what would do */
@@ -96,7 +100,13 @@ static void refuses_with_the_targets(void **state)
 		{"explode broker-node1", "'explode' is not a fault action; the "
 		 "actions: stop|start, link-down|link-up, netem|clear, "
 		 "firewall-disable|firewall-enable, reject|accept, "
-		 "neg-drop|neg-restore, dns-drop|dns-restore, clear [<id>|all]"},
+		 "neg-drop|neg-restore, dns-drop|dns-restore, kill|start, "
+		 "clear [<id>|all]"},
+		/* kill: a broker or a kafka-proxy, not a lab service */
+		{"kill dns-tidbcloud-vpc", "kill: 'dns-tidbcloud-vpc' is not a "
+		 "target of lab 'portmap'; the targets: broker-node1, "
+		 "broker-node2, broker-node3"},
+		{"kill broker-node1 broker-node2", "kill takes one target"},
 		{"stop bastion-node", "stop: 'bastion-node' is not a target of "
 		 "lab 'portmap'; the targets: broker-node1, broker-node2, "
 		 "broker-node3, dns-kafka-vpc, dns-tidbcloud-vpc"},
@@ -157,6 +167,21 @@ static void the_list(void **state)
 	assert_non_null(psc_faults_by_id(&fs, "f2"));
 	assert_int_equal(psc_faults_add(&fs, &a, err, sizeof(err)), 0);
 	assert_string_equal(a.id, "f3");
+	/* stop and kill of one node are one slot: a kill of a stopped broker
+	 * is refused, and start finds a kill */
+	assert_int_equal(parse(pm, "kill broker-node1", &c, &undo, err,
+			       sizeof(err)), 0);
+	assert_int_equal(psc_faults_add(&fs, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "stop broker-node1 is set already, as f3");
+	assert_int_equal(parse(pm, "kill broker-node3", &c, &undo, err,
+			       sizeof(err)), 0);
+	assert_int_equal(psc_faults_add(&fs, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.id, "f4");
+	assert_int_equal(parse(pm, "start broker-node3", &b, &undo, err,
+			       sizeof(err)), 0);
+	assert_true(undo);
+	assert_ptr_equal(psc_faults_find(&fs, &b), &fs.f[2]);
+	assert_int_equal(fs.f[2].kind, PSC_FAULT_KILL);
 }
 
 /* each model fault seen by the plan, as the lab's rules are made from it */
