@@ -919,7 +919,7 @@ int psc_proc_kill(const psc_proc *p, char *err, size_t errlen)
 			 p ? p->name : "process");
 		return -1;
 	}
-	AUTO_FD pidfd = pidfd_open_(p->pid);
+	AUTO_FD pidfd = psc_proc_pidfd(p->pid);
 	if (pidfd < 0 && errno == ESRCH)
 		return 0;
 	return kill_and_wait(p, pidfd, err, errlen);
