@@ -21,7 +21,50 @@
  *     + broker.heartbeat.interval.ms=500: 6.2-8.4 s (no gain, not kept).
  * The JDK's own CDS archive (-Xshare:auto) is already on by default in 17;
  * the archive of Kafka's classes is what helps.  C1 only costs peak
- * throughput, which a lab does not need. */
+ * throughput, which a lab does not need.
+ *
+ * MEASURED AGAIN, three brokers together (issue 13; 2026-12-02, the same
+ * machine, tests/bench/jvm_flags.sh: `pscLab up` of a portmap copy to
+ * "3 brokers serving", storage stamped, the archive made by `make deps`,
+ * variants alternated round-robin, 3 rounds each, three sessions; medians
+ * (min..max) in s, "beat" = rounds faster than that round's defaults):
+ *   session A, load 12-27 (others' benches), 8 variants:
+ *     defaults                         6.76 (5.51..9.12)  3.3 CPU-s a JVM
+ *     + -XX:ActiveProcessorCount=1     8.77 (6.47..15.89) beat 1/3
+ *     + -XX:CICompilerCount=1 -XX:ParallelGCThreads=1 -XX:ConcGCThreads=1
+ *                                     13.60 (7.70..13.72) beat 1/3
+ *     -XX:+UseSerialGC instead of G1   8.57 (6.86..12.04) beat 1/3
+ *     + -Xshare:off                   14.86 (12.31..16.18) 5.8 CPU-s a JVM,
+ *                                      beat 0/3 (what the archives are worth)
+ *     broker.heartbeat.interval.ms=500 8.44 (7.40..13.28) beat 1/3
+ *     controller.quorum.election.timeout.ms=500 + election.backoff.max.ms=500
+ *                                      9.58 (5.84..14.12) beat 0/3
+ *     ActiveProcessorCount=1 + the election at 500 ms
+ *                                      8.85 (6.37..11.33), one verify FAILED
+ *                                      (topic partitions got no leaders)
+ *   session B, load 1-15: defaults 6.78 (4.78..7.28); ActiveProcessorCount=1
+ *     5.74 (5.50..6.74) beat 2/3; SerialGC 6.04 (4.91..7.73) beat 1/3;
+ *     heartbeat 500 ms 8.33 (8.24..8.43) and election 500 ms 5.98
+ *     (5.31..6.65), each with one verify FAILED (broker 1 took TCP but gave
+ *     no ApiVersions/Metadata answer for 10 s; the defaults did the same in
+ *     a later check run, so not the variants' doing); election 500 ms
+ *     needed a second epoch (split vote) in 2 of 3 runs, 1000 ms in 1 of
+ *     23 (all the other variants of sessions B and C and the check run).
+ *   session C, load 2-9: defaults 5.84 (5.60..5.89), 3.0 CPU-s a JVM, the
+ *     3 JVMs 0.78 of the 2 cores; ActiveProcessorCount=1 6.08 (5.56..6.46)
+ *     beat 1/3; SerialGC 6.39 (6.08..6.63) beat 0/3.
+ * Where the time goes (session C, defaults, from the brokers' logs, ms
+ * since the first broker JVM's exec, the last broker's): first log line
+ * 2260, KRaft client started 3780 (JVM start and Kafka's init: CPU, 9 CPU-s
+ * for the three), first leader 4370 (a voter waits a random 1000..2000 ms
+ * election timeout from its own KRaft start), high watermark 4950,
+ * registered 5210, caught up 5580, unfenced 5750, "Kafka Server started"
+ * 5780.  From registration on the broker heartbeats every 10 ms until it
+ * is caught up, and at once in RECOVERY (BrokerLifecycleManager), so
+ * broker.heartbeat.interval.ms is not on the path; the election is (about
+ * 1 s), but at 500 ms it split votes and was not faster here.
+ * No variant won in every alternated round (ActiveProcessorCount=1: 4 of
+ * 9), so the defaults are unchanged. */
 #define _GNU_SOURCE
 #include "runtime/kafka.h"
 
