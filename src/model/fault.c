@@ -95,32 +95,6 @@ static bool is_proxy_vm(const psc_topology *t, const char *name)
 	return on;
 }
 
-/* the nodes whose process `stop` stops: brokers, kafka-proxies, each
- * VPC's DNS stub (dns-<network>), the health checker */
-static bool stop_target(const psc_topology *t, const char *name, names *all)
-{
-	bool ok = false;
-	for (size_t i = 0; i < t->n_instances; i++) {
-		const char *in = t->instances[i].name;
-		if (!psc_find_broker_by_instance((psc_kafka *)&t->kafka, in) &&
-		    !is_proxy_vm(t, in))
-			continue;
-		add_name(all, in, NULL);
-		ok = ok || strcmp(in, name) == 0;
-	}
-	for (size_t i = 0; i < t->n_networks; i++) {
-		char dns[PSC_NAME_LEN + 8];
-		snprintf(dns, sizeof(dns), "dns-%s", t->networks[i].name);
-		add_name(all, dns, NULL);
-		ok = ok || strcmp(dns, name) == 0;
-	}
-	if (t->n_health_checks) {
-		add_name(all, "health-checker", NULL);
-		ok = ok || strcmp(name, "health-checker") == 0;
-	}
-	return ok;
-}
-
 /* the nodes whose process `kill` SIGKILLs: brokers and kafka-proxies
  * (a crash of the Kafka side; the lab's own services are stopped) */
 static bool kill_target(const psc_topology *t, const char *name, names *all)
@@ -133,6 +107,24 @@ static bool kill_target(const psc_topology *t, const char *name, names *all)
 			continue;
 		add_name(all, in, NULL);
 		ok = ok || strcmp(in, name) == 0;
+	}
+	return ok;
+}
+
+/* the nodes whose process `stop` stops: kill's, each VPC's DNS stub
+ * (dns-<network>), the health checker */
+static bool stop_target(const psc_topology *t, const char *name, names *all)
+{
+	bool ok = kill_target(t, name, all);
+	for (size_t i = 0; i < t->n_networks; i++) {
+		char dns[PSC_NAME_LEN + 8];
+		snprintf(dns, sizeof(dns), "dns-%s", t->networks[i].name);
+		add_name(all, dns, NULL);
+		ok = ok || strcmp(dns, name) == 0;
+	}
+	if (t->n_health_checks) {
+		add_name(all, "health-checker", NULL);
+		ok = ok || strcmp(name, "health-checker") == 0;
 	}
 	return ok;
 }
