@@ -386,10 +386,10 @@ int psc_kafka_storage_template(const psc_kafka_env *e, char *out,
 	}
 	int rc = template_format(e, tmp, why, whylen, err, errlen);
 	if (rc == 1 && rename(tmp, out) != 0) {
-		if ((errno != EEXIST && errno != ENOTEMPTY) ||
-		    !template_ready(out)) {
+		int en = errno;
+		if ((en != EEXIST && en != ENOTEMPTY) || !template_ready(out)) {
 			psc_setf(err, errlen, "cannot rename %s to %s: %s", tmp,
-				 out, strerror(errno));
+				 out, strerror(en));
 			rc = -1;
 		}
 		/* else another pscLab made it first: its template is kept */
