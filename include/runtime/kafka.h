@@ -131,6 +131,14 @@ int psc_kafka_server_properties(const psc_topology *t, const psc_plan *p,
 				const psc_broker *b, const char *node_dir,
 				FILE *out, char *err, size_t errlen);
 
+/* kafka.process_roles has role ("broker", "controller") */
+bool psc_kafka_has_role(const psc_kafka *k, const char *role);
+
+/* Listener name is left out of broker b's server.properties: the EXTERNAL
+ * one of a broker that runs as before PSC (no_external, model/stage.h). */
+bool psc_kafka_listener_left_out(const psc_kafka *k, const psc_broker *b,
+				 const char *name);
+
 /* <node_dir>/config/server.properties, <node_dir>/logs,
  * <node_dir>/logs/server.log */
 /* The log.dirs psc_kafka_server_properties() writes for node_dir: every
@@ -262,15 +270,23 @@ typedef struct psc_kafka_ready {
 	 * <= 0: 100 */
 	long poll_ms;
 	const char *what;                 /* in messages; NULL: "broker" */
+	/* once addr accepts and the log says started: each of these asked
+	 * for a Kafka answer (runtime/kafka_answer.h: ApiVersions and
+	 * Metadata through librdkafka, from inside netns) until it answered;
+	 * n_answer 0: none asked (kafka-proxy, the archive's lone broker) */
+	const char (*answer)[PSC_ADDR_LEN];
+	size_t n_answer;
 } psc_kafka_ready;
 
-/* Poll, at most timeout_ms and timeout_ms / poll_ms + 1 times, until the
- * broker's listener at addr accepts a TCP connection from inside netns AND
- * server_log has PSC_KAFKA_STARTED_LINE.  0 when both hold (*waited_ms, if
- * not NULL, says how long it took); -1 at once when the broker died (err
- * ends with its last PSC_KAFKA_TAIL_LINES log lines), on timeout (err says
- * which of the two was still missing and the last connect error), or when
- * netns cannot be entered. */
+/* Wait, at most timeout_ms, until the broker's listener at addr accepts a
+ * TCP connection from inside netns AND server_log has
+ * PSC_KAFKA_STARTED_LINE AND every listener of answer[] gave a Kafka
+ * answer.  0 when all hold (*waited_ms, if not NULL, says how long it
+ * took); -1 at once when the broker died (err ends with its last
+ * PSC_KAFKA_TAIL_LINES log lines), on timeout (err says what was still
+ * missing: the last connect error, the log line, or the listener that did
+ * not answer and what its client said), or when netns cannot be
+ * entered. */
 int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			 char *err, size_t errlen);
 

@@ -1,10 +1,13 @@
-/* net.c - one TCP connect with a deadline (see net.h). */
+/* net.c - one TCP connect with a deadline, a socket in a namespace (see
+ * net.h). */
 #define _GNU_SOURCE
 #include "base/net.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,4 +58,43 @@ int psc_tcp_probe(uint32_t ip, int port, uint32_t src, long ms)
 			return errno;
 	}
 	return psc_tcp_connect_fd(fd, ip, port, ms);
+}
+
+struct ns_sock {
+	int nsfd;
+	int fd;
+	int err;
+};
+
+static void *ns_socket_thread(void *arg)
+{
+	struct ns_sock *s = arg;
+	if (setns(s->nsfd, CLONE_NEWNET) != 0) {
+		s->err = errno;
+		return NULL;
+	}
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0)
+		s->err = errno;
+	return NULL;
+}
+
+int psc_tcp_socket_in(int nsfd, int *e)
+{
+	if (nsfd < 0) {
+		int fd = socket(AF_INET,
+				SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		*e = fd < 0 ? errno : 0;
+		return fd;
+	}
+	struct ns_sock s = {nsfd, -1, 0};
+	pthread_t th;
+	int rc = pthread_create(&th, NULL, ns_socket_thread, &s);
+	if (rc != 0) {
+		*e = rc;
+		return -1;
+	}
+	pthread_join(th, NULL);
+	*e = s.err;
+	return s.fd;
 }

@@ -90,6 +90,7 @@
 #include "base/util.h"
 #include "model/addr.h"
 #include "model/consumers.h"
+#include "runtime/kafka_answer.h"
 #include "runtime/proc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
@@ -97,6 +98,7 @@
 #define NETNS_RUN_DIR "/run/netns"
 #define READY_POLL_MS 100
 #define CONNECT_MS 1000          /* one connect attempt at most */
+#define ANSWER_MS 3000           /* one Kafka ask at most */
 #define TAIL_BYTES 65536         /* read for the last lines of a log */
 #define APT_JAVA "sudo apt-get install -y openjdk-17-jre-headless"
 
@@ -509,7 +511,7 @@ static void comment_safe(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
-static bool has_role(const psc_kafka *k, const char *role)
+bool psc_kafka_has_role(const psc_kafka *k, const char *role)
 {
 	for (size_t i = 0; i < k->n_process_roles; i++)
 		if (strcmp(k->process_roles[i], role) == 0)
@@ -690,10 +692,8 @@ static int props_kraft(const psc_topology *t, const psc_broker *b, FILE *out,
 	return prop_sb(out, "controller.quorum.voters", &v, err, errlen);
 }
 
-/* listener `name` is left out of broker b's server.properties: the
- * EXTERNAL one of a broker that runs as before PSC (model/stage.h) */
-static bool left_out(const psc_kafka *k, const psc_broker *b,
-		     const char *name)
+bool psc_kafka_listener_left_out(const psc_kafka *k, const psc_broker *b,
+				 const char *name)
 {
 	return b->no_external && k->external_listener[0] &&
 	       strcmp(name, k->external_listener) == 0;
@@ -720,7 +720,7 @@ static int props_advertised(const psc_topology *t, const psc_broker *b,
 	for (size_t i = 0; i < k->n_listeners; i++) {
 		const psc_listener *l = &k->listeners[i];
 		if (strcmp(l->name, k->controller_listener) == 0 ||
-		    left_out(k, b, l->name))
+		    psc_kafka_listener_left_out(k, b, l->name))
 			continue;
 		sb_add(&v, "%s%s://", v.n ? "," : "", l->name);
 		/* the seed's FAQ: a listener group of changefeeds[] (EXTERNAL2)
@@ -759,11 +759,11 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 			   FILE *out, char *err, size_t errlen)
 {
 	const psc_kafka *k = &t->kafka;
-	bool broker = has_role(k, "broker");
+	bool broker = psc_kafka_has_role(k, "broker");
 	sbuf v;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_listeners; i++)
-		if (!left_out(k, b, k->listeners[i].name))
+		if (!psc_kafka_listener_left_out(k, b, k->listeners[i].name))
 			sb_add(&v, "%s%s://%s:%ld", v.n ? "," : "",
 			       k->listeners[i].name,
 			       k->listeners[i].host[0] ? k->listeners[i].host
@@ -780,7 +780,7 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 		return -1;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_protocol_map; i++)
-		if (!left_out(k, b, k->protocol_map[i].listener))
+		if (!psc_kafka_listener_left_out(k, b, k->protocol_map[i].listener))
 			sb_add(&v, "%s%s:%s", v.n ? "," : "",
 			       k->protocol_map[i].listener,
 			       k->protocol_map[i].protocol);
@@ -1360,53 +1360,12 @@ static bool log_has(const char *path, off_t *from, const char *marker)
 	return found;
 }
 
-struct ns_sock {
-	int nsfd;
-	int fd;
-	int err;
-};
-
-static void *ns_socket_thread(void *arg)
-{
-	struct ns_sock *s = arg;
-	if (setns(s->nsfd, CLONE_NEWNET) != 0) {
-		s->err = errno;
-		return NULL;
-	}
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0)
-		s->err = errno;
-	return NULL;
-}
-
-/* A TCP socket in the namespace of nsfd (-1: ours), made by a short-lived
- * thread so that no thread of the caller changes namespace. */
-static int socket_in(int nsfd, int *e)
-{
-	if (nsfd < 0) {
-		int fd = socket(AF_INET,
-				SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		*e = fd < 0 ? errno : 0;
-		return fd;
-	}
-	struct ns_sock s = {nsfd, -1, 0};
-	pthread_t th;
-	int rc = pthread_create(&th, NULL, ns_socket_thread, &s);
-	if (rc != 0) {
-		*e = rc;
-		return -1;
-	}
-	pthread_join(th, NULL);
-	*e = s.err;
-	return s.fd;
-}
-
 /* One connect to ip:port within ms; 0 or an errno. */
 static int try_connect(int nsfd, uint32_t ip, int port, long ms,
 		       bool *in_ns_failed)
 {
 	int e;
-	int fd = socket_in(nsfd, &e);
+	int fd = psc_tcp_socket_in(nsfd, &e);
 	if (fd < 0) {
 		*in_ns_failed = true;
 		return e;
@@ -1460,10 +1419,14 @@ static void report_death(const psc_kafka_ready *r, const char *who,
 /* what was still missing at the deadline */
 static void report_not_ready(const psc_kafka_ready *r, const char *who,
 			     const char *where, long long t0, bool listening,
-			     int last, bool started, char *err, size_t errlen)
+			     int last, bool started, const char *unanswered,
+			     char *err, size_t errlen)
 {
 	char what[1024] = "";
-	if (!listening)
+	if (listening && started && unanswered[0])
+		snprintf(what, sizeof(what), "it is started and accepts TCP, "
+			 "but %s", unanswered);
+	else if (!listening)
 		snprintf(what, sizeof(what),
 			 "it does not accept TCP from %s (%s)%s", where,
 			 strerror(last), started ? "" : " and ");
@@ -1536,6 +1499,8 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 	uint32_t ip;
 	int port, last = 0;
 	char host[PSC_HOST_LEN], e2[256];
+	char unanswered[PSC_KAFKA_ERR_LEN / 2] = "";
+	size_t asked = 0;
 	bool listening = false, ns_failed = false;
 	bool started = !r->server_log;   /* nothing to wait for in a log */
 	off_t scanned = r->log_from;
@@ -1584,7 +1549,20 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 			}
 		}
 		now = psc_now_ms();
-		if (listening && started) {
+		/* started and listening: each listener asked, at most
+		 * ANSWER_MS a time, until it answered */
+		while (listening && started && asked < r->n_answer) {
+			long left = (long)(deadline - now);
+			if (psc_kafka_answers(nsfd, r->answer[asked],
+					      left < ANSWER_MS ? left : ANSWER_MS,
+					      unanswered,
+					      sizeof(unanswered)) < 0)
+				break;
+			unanswered[0] = '\0';
+			asked++;
+			now = psc_now_ms();
+		}
+		if (listening && started && asked == r->n_answer) {
 			if (waited_ms)
 				*waited_ms = (long)(now - t0);
 			return 0;
@@ -1595,7 +1573,7 @@ int psc_kafka_wait_ready(const psc_kafka_ready *r, long *waited_ms,
 				       ? (long)(deadline - now)
 				       : poll_ms);
 	}
-	report_not_ready(r, who, where, t0, listening, last, started, err,
-			 errlen);
+	report_not_ready(r, who, where, t0, listening, last, started,
+			 unanswered, err, errlen);
 	return -1;
 }

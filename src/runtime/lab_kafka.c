@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "model/addr.h"
 #include "runtime/kafka.h"
+#include "runtime/kafka_answer.h"
 #include "runtime/kafka_storage.h"
 #include "runtime/proc.h"
 #include "runtime/state.h"
@@ -316,23 +317,33 @@ static int spawn_broker(const psc_plan *p, const psc_kafka_env *env,
 			      errlen);
 }
 
-/* until broker b serves on its INTERNAL listener (bounded), or dies */
+/* until broker b serves (bounded), or dies: its INTERNAL listener
+ * accepts, its log says started, and each PLAINTEXT client listener
+ * answers ApiVersions and Metadata */
 static int await_broker(const psc_plan *p, const psc_broker *b,
 			const char *dir, const psc_proc *proc, off_t log_from,
 			char *err, size_t errlen)
 {
 	char addr[PSC_ADDR_LEN], slog[PATH_MAX], e2[PSC_KAFKA_ERR_LEN];
+	char ask[PSC_KAFKA_ANSWER_MAX][PSC_ADDR_LEN];
+	size_t n_ask = 0;
 	long waited = 0;
 	if (psc_broker_advertised_internal(p->t, b, addr, sizeof(addr)) < 0 ||
 	    psc_kafka_server_log(dir, slog, sizeof(slog)) < 0) {
 		snprintf(err, errlen, "broker %ld: no address", b->node_id);
 		return -1;
 	}
+	if (psc_kafka_answer_addrs(p->t, b, ask, PSC_KAFKA_ANSWER_MAX, &n_ask,
+				   e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "broker %ld: %s", b->node_id, e2);
+		return -1;
+	}
 	psc_kafka_ready r = {
 		.netns = proc->netns, .addr = addr, .server_log = slog,
 		.log_from = log_from, .console_log = proc->log,
 		.alive = proc_alive_cb, .alive_arg = proc, .pid = proc->pid,
-		.timeout_ms = PSC_KAFKA_READY_TIMEOUT_MS};
+		.timeout_ms = PSC_KAFKA_READY_TIMEOUT_MS,
+		.answer = (const char (*)[PSC_ADDR_LEN])ask, .n_answer = n_ask};
 	if (psc_kafka_wait_ready(&r, &waited, e2, sizeof(e2)) < 0) {
 		snprintf(err, errlen, "broker %ld on %s did not start: %s",
 			 b->node_id, b->instance, e2);

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "base/util.h"
 #include "runtime/kafka.h"
+#include "runtime/kafka_answer.h"
 #include "plan/plan.h"
 
 #define NODE_DIR "/var/lib/psclab/portmap/broker-node1"
@@ -938,6 +940,102 @@ static void wait_ready_loopback(void **state)
 	assert_non_null(strstr(err, "bad namespace name '../x'"));
 }
 
+/* the listeners readiness asks: PLAINTEXT client listeners, the
+ * inter-broker one first, at the broker's own address; not the
+ * controller's, not one the stage left out, not an SSL one */
+static void answer_addrs(void **state)
+{
+	(void)state;
+	char a[PSC_KAFKA_ANSWER_MAX][PSC_ADDR_LEN], err[256];
+	size_t n = 99;
+	psc_topology *t = psc_test_load("topologies/portmap.yaml");
+	psc_broker *b = &t->kafka.brokers[1];
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, PSC_KAFKA_ANSWER_MAX,
+						&n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(a[0], "10.64.0.3:9092");
+	assert_string_equal(a[1], "10.64.0.3:39092");
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, 1, &n, err,
+						sizeof(err)), 0);
+	assert_int_equal(n, 1);
+
+	b->no_external = true;           /* the cluster before PSC */
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, PSC_KAFKA_ANSWER_MAX,
+						&n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0], "10.64.0.3:9092");
+	b->no_external = false;
+
+	/* EXTERNAL made SSL, bound to one address: not asked */
+	for (size_t i = 0; i < t->kafka.n_protocol_map; i++)
+		if (strcmp(t->kafka.protocol_map[i].listener, "EXTERNAL") == 0)
+			snprintf(t->kafka.protocol_map[i].protocol,
+				 sizeof(t->kafka.protocol_map[i].protocol),
+				 "SSL");
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, PSC_KAFKA_ANSWER_MAX,
+						&n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	/* INTERNAL bound to an address: that one */
+	snprintf(t->kafka.listeners[0].host, sizeof(t->kafka.listeners[0].host),
+		 "127.0.0.1");
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, PSC_KAFKA_ANSWER_MAX,
+						&n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0], "127.0.0.1:9092");
+
+	/* a controller alone has no client listener */
+	snprintf(t->kafka.process_roles[0], sizeof(t->kafka.process_roles[0]),
+		 "controller");
+	t->kafka.n_process_roles = 1;
+	assert_int_equal(psc_kafka_answer_addrs(t, b, a, PSC_KAFKA_ANSWER_MAX,
+						&n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	psc_topology_free(t);
+
+	t = psc_test_load("topologies/proxy.yaml");
+	assert_int_equal(psc_kafka_answer_addrs(t, &t->kafka.brokers[0], a,
+						PSC_KAFKA_ANSWER_MAX, &n, err,
+						sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0], "10.64.0.2:9092");
+	psc_topology_free(t);
+}
+
+/* a listener that takes TCP and never answers Kafka: started and
+ * listening are not enough; the error names the listener and the wait */
+static void wait_ready_unanswered(void **state)
+{
+	(void)state;
+	char log[512], addr[64], err[PSC_KAFKA_ERR_LEN];
+	int port, lfd = listen_loopback(&port);
+	snprintf(log, sizeof(log), "%s/server3.log", tmpdir);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	FILE *f = fopen(log, "w");
+	fputs("[y] INFO [KafkaRaftServer nodeId=1] Kafka Server started\n", f);
+	fclose(f);
+	char ask[1][PSC_ADDR_LEN];
+	snprintf(ask[0], sizeof(ask[0]), "%s", addr);
+	psc_kafka_ready r = {.addr = addr, .server_log = log,
+			     .pid = getpid(), .timeout_ms = 1500,
+			     .poll_ms = 50,
+			     .answer = (const char (*)[PSC_ADDR_LEN])ask,
+			     .n_answer = 1};
+	long long t0 = psc_now_ms();
+	assert_int_equal(psc_kafka_wait_ready(&r, NULL, err, sizeof(err)), -1);
+	long long took = psc_now_ms() - t0;
+	assert_true(took >= 1400 && took < 6000);
+	char want[256];
+	snprintf(want, sizeof(want), "it is started and accepts TCP, but %s "
+		 "gave no Kafka answer (ApiVersions + Metadata) in ", addr);
+	assert_non_null(strstr(err, want));
+	assert_null(strstr(err, "has no \"Kafka Server started\""));
+
+	/* the same wait without the ask: ready */
+	r.n_answer = 0;
+	assert_int_equal(psc_kafka_wait_ready(&r, NULL, err, sizeof(err)), 0);
+	close(lfd);
+}
+
 static bool never_alive(const void *arg)
 {
 	(void)arg;
@@ -1008,6 +1106,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(props_portmap_seed),
+		cmocka_unit_test(answer_addrs),
 		cmocka_unit_test(props_proxy),
 		cmocka_unit_test(props_variants),
 		cmocka_unit_test(props_config),
@@ -1031,6 +1130,9 @@ int main(void)
 						machine_setup,
 						machine_teardown),
 		cmocka_unit_test_setup_teardown(wait_ready_died, machine_setup,
+						machine_teardown),
+		cmocka_unit_test_setup_teardown(wait_ready_unanswered,
+						machine_setup,
 						machine_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
