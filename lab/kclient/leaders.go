@@ -6,13 +6,11 @@ package main
 // test tests/reliability/broker_kill.sh reads the leader it kills with it.
 
 import (
-	"context"
 	"errors"
 	"sort"
 	"strconv"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -27,47 +25,30 @@ func cmdLeaders(args []string) error {
 	if *topicName == "" {
 		return usageError{"--topic is required"}
 	}
-	startWatchdog(c.timeout+watchdogGrace, nil)
-	t0 := time.Now()
-	line := map[string]any{"kind": "leaders", "request": "Metadata", "topic": *topicName}
-	fail := func(err error) error {
-		line["ok"] = false
-		line["error"] = errString(err)
-		line["ms"] = msSince(t0)
-		emit(line)
-		return errCheckFailed
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.bootstrap...), kgo.DialTimeout(c.dialTimeout))
+	r, err := startOneRequest(&c, map[string]any{"kind": "leaders", "request": "Metadata", "topic": *topicName})
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	defer cl.Close()
+	defer r.close()
 	req := kmsg.NewPtrMetadataRequest()
 	rt := kmsg.NewMetadataRequestTopic()
 	rt.Topic = kmsg.StringPtr(*topicName)
 	req.Topics = append(req.Topics, rt)
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	resp, err := req.RequestWith(ctx, cl)
+	resp, err := req.RequestWith(r.ctx, r.cl)
 	if err != nil {
-		return fail(err)
+		return r.fail(err)
 	}
 	if len(resp.Topics) != 1 {
-		return fail(errors.New("Metadata answered no topic"))
+		return r.fail(errors.New("Metadata answered no topic"))
 	}
 	t := resp.Topics[0]
 	if err := kerrOf(t.ErrorCode, nil); err != nil {
-		return fail(err)
+		return r.fail(err)
 	}
 	sort.Slice(t.Partitions, func(i, j int) bool { return t.Partitions[i].Partition < t.Partitions[j].Partition })
 	leaders := map[string]int32{}
 	for _, p := range t.Partitions {
 		leaders[strconv.Itoa(int(p.Partition))] = p.Leader
 	}
-	line["ok"] = true
-	line["error"] = ""
-	line["leaders"] = leaders
-	line["ms"] = msSince(t0)
-	emit(line)
-	return nil
+	return r.done(map[string]any{"leaders": leaders})
 }

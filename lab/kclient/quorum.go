@@ -7,11 +7,9 @@ package main
 // two differ (the metadata names some live broker).
 
 import (
-	"context"
 	"errors"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -22,21 +20,11 @@ func cmdQuorum(args []string) error {
 	if err := parseCommon(fs, bs, &c, args); err != nil {
 		return err
 	}
-	startWatchdog(c.timeout+watchdogGrace, nil)
-	t0 := time.Now()
-	line := map[string]any{"kind": "quorum", "request": "DescribeQuorum"}
-	fail := func(err error) error {
-		line["ok"] = false
-		line["error"] = errString(err)
-		line["ms"] = msSince(t0)
-		emit(line)
-		return errCheckFailed
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.bootstrap...), kgo.DialTimeout(c.dialTimeout))
+	r, err := startOneRequest(&c, map[string]any{"kind": "quorum", "request": "DescribeQuorum"})
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	defer cl.Close()
+	defer r.close()
 	req := kmsg.NewPtrDescribeQuorumRequest()
 	topic := kmsg.NewDescribeQuorumRequestTopic()
 	topic.Topic = "__cluster_metadata"
@@ -44,32 +32,23 @@ func cmdQuorum(args []string) error {
 	part.Partition = 0
 	topic.Partitions = append(topic.Partitions, part)
 	req.Topics = append(req.Topics, topic)
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	resp, err := req.RequestWith(ctx, cl)
+	resp, err := req.RequestWith(r.ctx, r.cl)
 	if err != nil {
-		return fail(err)
+		return r.fail(err)
 	}
 	if err := kerrOf(resp.ErrorCode, resp.ErrorMessage); err != nil {
-		return fail(err)
+		return r.fail(err)
 	}
 	if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
-		return fail(errors.New("DescribeQuorum answered no __cluster_metadata partition 0"))
+		return r.fail(errors.New("DescribeQuorum answered no __cluster_metadata partition 0"))
 	}
 	p := resp.Topics[0].Partitions[0]
 	if err := kerrOf(p.ErrorCode, p.ErrorMessage); err != nil {
-		return fail(err)
+		return r.fail(err)
 	}
 	var voters []int32
 	for _, v := range p.CurrentVoters {
 		voters = append(voters, v.ReplicaID)
 	}
-	line["ok"] = true
-	line["error"] = ""
-	line["leader_id"] = p.LeaderID
-	line["leader_epoch"] = p.LeaderEpoch
-	line["voters"] = voters
-	line["ms"] = msSince(t0)
-	emit(line)
-	return nil
+	return r.done(map[string]any{"leader_id": p.LeaderID, "leader_epoch": p.LeaderEpoch, "voters": voters})
 }
