@@ -124,6 +124,12 @@ int psc_state_read(const char *lab, psc_state *out, char *err,
 		   size_t errlen);
 void psc_state_free(psc_state *s);
 
+/* The newest "proc" record named name, or NULL.  A process started again
+ * (restart, fault start after a kill) is journaled again and its old
+ * record kept, since down stops every pid the journal names: the newest
+ * is the one that counts, the older ones are replaced. */
+const psc_proc *psc_state_proc_last(const psc_state *s, const char *name);
+
 /* Remove <root>/<lab>/ and all it holds; 0 if it is already gone. */
 int psc_state_end(const char *lab, char *err, size_t errlen);
 

@@ -94,12 +94,9 @@ static void procs_onto(psc_graph *g, int i, const psc_state *st,
 	char why[PSC_GRAPH_WHY_LEN];
 	for (size_t k = 0; k < st->n_procs; k++) {
 		const psc_proc *pr = &st->procs[k];
-		bool later = false;
 		if ((ns && strcmp(pr->netns, ns)) || (name && strcmp(pr->name, name)))
 			continue;
-		for (size_t j = k + 1; j < st->n_procs && !later; j++)
-			later = strcmp(st->procs[j].name, pr->name) == 0;
-		if (later)
+		if (psc_state_proc_last(st, pr->name) != pr)
 			continue;
 		bool alive = psc_proc_alive(pr);
 		psc_setf(why, sizeof(why), "process %s (pid %ld) %s", pr->name,

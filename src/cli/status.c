@@ -55,15 +55,18 @@ static json_t *nodes_json(const psc_plan *p)
 	return a;
 }
 
+/* every process of the journal; "replaced": a newer record of its name
+ * follows (it was started again), so it being dead is no fault */
 static json_t *procs_json(const psc_state *st)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < st->n_procs; i++) {
 		const psc_proc *pr = &st->procs[i];
 		json_array_append_new(a, json_pack(
-			"{s:s, s:I, s:s, s:s, s:b}", "name", pr->name, "pid",
-			(json_int_t)pr->pid, "namespace", pr->netns, "log",
-			pr->log, "alive", psc_proc_alive(pr)));
+			"{s:s, s:I, s:s, s:s, s:b, s:b}", "name", pr->name,
+			"pid", (json_int_t)pr->pid, "namespace", pr->netns,
+			"log", pr->log, "alive", psc_proc_alive(pr),
+			"replaced", psc_state_proc_last(st, pr->name) != pr));
 	}
 	return a;
 }
@@ -369,18 +372,23 @@ static void print_nodes(json_t *lab, FILE *out)
 				? "" : " (MISSING)");
 }
 
+/* a process started again keeps its old line, "replaced" when it is gone
+ * (one still running is "running": down stops it too) */
 static void print_processes(json_t *lab, FILE *out)
 {
 	size_t i;
 	json_t *x;
-	fprintf(out, "\n%-22s %-8s %-7s %s\n", "PROCESS", "PID", "STATE",
+	fprintf(out, "\n%-22s %-8s %-8s %s\n", "PROCESS", "PID", "STATE",
 		"NAMESPACE");
-	json_array_foreach(json_object_get(lab, "processes"), i, x)
-		fprintf(out, "%-22s %-8lld %-7s %s\n", s_of(x, "name"),
-			i_of(x, "pid"),
-			json_is_true(json_object_get(x, "alive")) ? "running"
-								  : "DEAD",
-			s_of(x, "namespace"));
+	json_array_foreach(json_object_get(lab, "processes"), i, x) {
+		const char *what = "DEAD";
+		if (json_is_true(json_object_get(x, "alive")))
+			what = "running";
+		else if (json_is_true(json_object_get(x, "replaced")))
+			what = "replaced";
+		fprintf(out, "%-22s %-8lld %-8s %s\n", s_of(x, "name"),
+			i_of(x, "pid"), what, s_of(x, "namespace"));
+	}
 }
 
 /* each load balancer: its NEG's port mappings or its instance group's

@@ -744,6 +744,14 @@ void psc_state_free(psc_state *s)
 	memset(s, 0, sizeof(*s));
 }
 
+const psc_proc *psc_state_proc_last(const psc_state *s, const char *name)
+{
+	for (size_t i = s->n_procs; i-- > 0;)
+		if (strcmp(s->procs[i].name, name) == 0)
+			return &s->procs[i];
+	return NULL;
+}
+
 /* ---- begin, end, list ---- */
 
 static int copy_file(const char *from, const char *to, char *err,

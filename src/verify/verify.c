@@ -104,11 +104,8 @@ static const psc_proc *find_proc(const psc_state *st, const char *name,
 {
 	if (!st)
 		return NULL;
-	const psc_proc *hit = NULL;
 	/* the last record wins: a restarted process is journaled again */
-	for (size_t i = 0; i < st->n_procs; i++)
-		if (strcmp(st->procs[i].name, name) == 0)
-			hit = &st->procs[i];
+	const psc_proc *hit = psc_state_proc_last(st, name);
 	if (hit || !netns || !prefix)
 		return hit;
 	for (size_t i = 0; i < st->n_procs; i++)

@@ -1,5 +1,6 @@
-/* Unit tests: the state directory, its journal and the lock (state.c), in
- * a temporary PSCLAB_RUN_DIR.  No root needed. */
+/* Unit tests: the state directory, its journal and the lock (state.c), and
+ * what `pscLab status` makes of a journal's processes, in a temporary
+ * PSCLAB_RUN_DIR.  No root needed. */
 #define _GNU_SOURCE
 #include "psc_test.h"
 
@@ -12,8 +13,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "runtime/state.h"
 #include "base/util.h"
+#include "cli/status.h"
 
 static char root[64];
 
@@ -463,36 +467,55 @@ static void lab_names_are_checked(void **state)
 				       sizeof(out)), 0);        /* 24 */
 }
 
-/* A lock held by another process makes the second wait, time out, and say
- * who holds it; once released it is taken. */
-static void lock_held_by_child_times_out(void **state)
+/* A child holding a lock: the host lock (lab NULL) or lab's.  It has the
+ * lock when this returns; it lets go after hold_ms, or (hold_ms < 0) once
+ * *done, the write end of a pipe, is closed, and exits 0 then.  Exit 1: it
+ * could not take the lock. */
+static pid_t lock_child(const char *lab, long hold_ms, int *done)
 {
-	(void)state;
-	int ready[2], done[2];
+	int ready[2], dpipe[2];
 	assert_int_equal(pipe(ready), 0);
-	assert_int_equal(pipe(done), 0);
+	assert_int_equal(pipe(dpipe), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char e[512], c = 'x';
 		int fd;
 		close(ready[0]);
-		close(done[1]);
+		close(dpipe[1]);
 		alarm(20);      /* never outlive the test */
-		if (psc_state_lock(&fd, 2000, e, sizeof(e)) < 0)
+		if ((lab ? psc_state_lock_lab(lab, &fd, 2000, e, sizeof(e))
+			 : psc_state_lock(&fd, 2000, e, sizeof(e))) < 0)
 			_exit(1);
 		if (write(ready[1], &c, 1) != 1)
 			_exit(2);
-		(void)!read(done[0], &c, 1);    /* until the parent says */
+		if (hold_ms >= 0) {
+			psc_sleep_ms(hold_ms);
+			psc_state_unlock(fd);
+			fd = -1;
+		}
+		(void)!read(dpipe[0], &c, 1);   /* until the parent says */
 		psc_state_unlock(fd);
 		_exit(0);
 	}
 	close(ready[1]);
-	close(done[0]);
+	close(dpipe[0]);
+	*done = dpipe[1];
 	struct pollfd pfd = {.fd = ready[0], .events = POLLIN};
-	assert_int_equal(poll(&pfd, 1, 5000), 1);
 	char c;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
 	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+/* A lock held by another process makes the second wait, time out, and say
+ * who holds it; once released it is taken. */
+static void lock_held_by_child_times_out(void **state)
+{
+	(void)state;
+	int done;
+	pid_t pid = lock_child(NULL, -1, &done);
 
 	char err[1024] = "", want[600];
 	int fd = -2;
@@ -511,7 +534,7 @@ static void lock_held_by_child_times_out(void **state)
 	/* one try only */
 	assert_int_equal(psc_state_lock(&fd, 0, err, sizeof(err)), -1);
 
-	close(done[1]);         /* the child releases and exits */
+	close(done);            /* the child releases and exits */
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -519,7 +542,6 @@ static void lock_held_by_child_times_out(void **state)
 	assert_true(fd >= 0);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	psc_state_unlock(fd);
-	close(ready[0]);
 }
 
 /* A lock file naming a holder that is gone (killed while holding) does not
@@ -541,49 +563,14 @@ static void lock_stale_holder(void **state)
 	psc_state_unlock(fd);
 }
 
-/* a child holding the lock of lab "alpha": ready on *ready, lets go after
- * hold_ms (then waits for done to close), or never when hold_ms < 0 */
-static pid_t lab_lock_child(int ready[2], int done[2], long hold_ms)
-{
-	assert_int_equal(pipe(ready), 0);
-	assert_int_equal(pipe(done), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char e[512], c = 'x';
-		int fd;
-		close(ready[0]);
-		close(done[1]);
-		alarm(20);      /* never outlive the test */
-		if (psc_state_lock_lab("alpha", &fd, 2000, e, sizeof(e)) < 0)
-			_exit(1);
-		if (write(ready[1], &c, 1) != 1)
-			_exit(2);
-		if (hold_ms >= 0) {
-			psc_sleep_ms(hold_ms);
-			psc_state_unlock(fd);
-		}
-		(void)!read(done[0], &c, 1);
-		_exit(0);
-	}
-	close(ready[1]);
-	close(done[0]);
-	struct pollfd pfd = {.fd = ready[0], .events = POLLIN};
-	char c;
-	assert_int_equal(poll(&pfd, 1, 5000), 1);
-	assert_int_equal(read(ready[0], &c, 1), 1);
-	close(ready[0]);
-	return pid;
-}
-
 /* A lab's lock: another lab's is free, the same lab's names the lab, and
  * a waiter gets it when the holder lets go or is killed. */
 static void lab_lock_per_lab(void **state)
 {
 	(void)state;
-	int ready[2], done[2], fd = -2, st;
+	int done, fd = -2, st;
 	char err[1024] = "";
-	pid_t pid = lab_lock_child(ready, done, 300);
+	pid_t pid = lock_child("alpha", 300, &done);
 	assert_int_equal(psc_state_lock_lab("beta", &fd, 0, err, sizeof(err)),
 			 0);
 	psc_state_unlock(fd);
@@ -598,20 +585,121 @@ static void lab_lock_per_lab(void **state)
 	assert_int_equal(psc_state_lock_lab("alpha", &fd, 10000, err,
 					    sizeof(err)), 0);
 	psc_state_unlock(fd);
-	close(done[1]);
+	close(done);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
 	/* a holder killed: its lock goes with it */
-	pid = lab_lock_child(ready, done, -1);
+	pid = lock_child("alpha", -1, &done);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(psc_state_lock_lab("alpha", &fd, 10000, err,
 					    sizeof(err)), 0);
 	psc_state_unlock(fd);
-	close(done[1]);
+	close(done);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_int_equal(psc_state_lock_lab("../x", &fd, 0, err, sizeof(err)),
 			 -1);
+}
+
+/* a proc record of lab: name, pid and start time, in the lab's namespace */
+static void record_proc_ok(const char *lab, const char *name, pid_t pid,
+			   unsigned long long starttime)
+{
+	char err[512] = "";
+	psc_proc p;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	p.pid = pid;
+	p.starttime = starttime;
+	snprintf(p.netns, sizeof(p.netns), "psclab-%s-broker-node1", lab);
+	snprintf(p.log, sizeof(p.log), "/tmp/%s.log", name);
+	if (psc_state_record_proc(lab, &p, err, sizeof(err)) != 0)
+		fail_msg("record %s: %s", name, err);
+}
+
+/* psc_lab_status() of lab into a string (static) */
+static const char *status_of(const char *lab, bool json)
+{
+	static char *buf;
+	size_t len = 0;
+	char err[512] = "";
+	free(buf);
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	int rc = psc_lab_status(lab, json, f, err, sizeof(err));
+	assert_int_equal(fclose(f), 0);
+	if (rc != 0)
+		fail_msg("status %s: %s", lab, err);
+	return buf;
+}
+
+/* A process started again (restart, fault kill then start) is journaled
+ * again and its old record kept (down stops every pid the journal names):
+ * status lists both, the old one "replaced", not a dead process of the lab;
+ * a dead process that nothing replaced is still DEAD. */
+static void status_marks_replaced_process(void **state)
+{
+	(void)state;
+	const char *lab = "unit-status";
+	const pid_t gone = 0x3ffffff0;          /* no such process */
+	char err[512] = "";
+	begin_ok(lab, "topologies/portmap.yaml");
+	record_proc_ok(lab, "kafka-broker-node1", gone, 1);
+	record_proc_ok(lab, "dns-kafka-vpc", gone + 1, 1);
+	record_proc_ok(lab, "kafka-broker-node1", getpid(),
+		       psc_proc_starttime(getpid()));
+
+	psc_state s;
+	assert_int_equal(psc_state_read(lab, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n_procs, 3);         /* the journal keeps all */
+	assert_ptr_equal(psc_state_proc_last(&s, "kafka-broker-node1"),
+			 &s.procs[2]);
+	assert_ptr_equal(psc_state_proc_last(&s, "dns-kafka-vpc"),
+			 &s.procs[1]);
+	assert_null(psc_state_proc_last(&s, "kafka-broker-node2"));
+	psc_state_free(&s);
+
+	json_error_t je;
+	json_t *doc = json_loads(status_of(lab, true), 0, &je);
+	if (!doc)
+		fail_msg("status --json: %s", je.text);
+	json_t *procs = json_object_get(json_array_get(
+		json_object_get(doc, "labs"), 0), "processes");
+	assert_int_equal(json_array_size(procs), 3);
+	const struct {
+		long long pid;
+		bool alive, replaced;
+	} want[3] = {{gone, false, true}, {gone + 1, false, false},
+		     {getpid(), true, false}};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *x = json_array_get(procs, i);
+		assert_int_equal(json_integer_value(json_object_get(x, "pid")),
+				 want[i].pid);
+		assert_true(json_is_boolean(json_object_get(x, "alive")));
+		assert_int_equal(json_is_true(json_object_get(x, "alive")),
+				 want[i].alive);
+		assert_true(json_is_boolean(json_object_get(x, "replaced")));
+		assert_int_equal(json_is_true(json_object_get(x, "replaced")),
+				 want[i].replaced);
+	}
+	json_decref(doc);
+
+	/* the table: one line each, the old broker "replaced" */
+	const char *txt = status_of(lab, false);
+	char line[256];
+	snprintf(line, sizeof(line), "\n%-22s %-8d %-8s ",
+		 "kafka-broker-node1", (int)gone, "replaced");
+	if (!strstr(txt, line))
+		fail_msg("no line '%s' in:\n%s", line + 1, txt);
+	snprintf(line, sizeof(line), "\n%-22s %-8d %-8s ", "dns-kafka-vpc",
+		 (int)gone + 1, "DEAD");
+	if (!strstr(txt, line))
+		fail_msg("no line '%s' in:\n%s", line + 1, txt);
+	snprintf(line, sizeof(line), "\n%-22s %-8d %-8s ",
+		 "kafka-broker-node1", (int)getpid(), "running");
+	if (!strstr(txt, line))
+		fail_msg("no line '%s' in:\n%s", line + 1, txt);
+	assert_int_equal(psc_state_end(lab, err, sizeof(err)), 0);
 }
 
 int main(void)
@@ -631,6 +719,7 @@ int main(void)
 		cmocka_unit_test(lock_held_by_child_times_out),
 		cmocka_unit_test(lock_stale_holder),
 		cmocka_unit_test(lab_lock_per_lab),
+		cmocka_unit_test(status_marks_replaced_process),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
