@@ -1,6 +1,7 @@
 /* itlab.h - helpers for integration tests that build real labs: lab copies
- * under test names, identity servers in nodes, TCP and DNS probes from a
- * node, host snapshots.  Root only; every wait is bounded. */
+ * under test names, a test's lab up and down, identity servers in nodes,
+ * TCP and DNS probes from a node, host snapshots.  Root only; every wait
+ * is bounded. */
 #ifndef PSCLAB_ITLAB_H
 #define PSCLAB_ITLAB_H
 
@@ -28,6 +29,7 @@
 #include "model/topology_load.h"
 #include "plan/nftgen.h"
 #include "plan/plan.h"
+#include "runtime/kafka.h"
 #include "runtime/lab.h"
 #include "runtime/store.h"
 #include "cli/status.h"
@@ -297,6 +299,75 @@ static inline size_t it_count_netns(const char *lab)
 	snprintf(prefix, sizeof(prefix), "psclab-%s-", lab);
 	psc_netns_list(prefix, names, PSC_NETNS_MAX_LIST, &n, err, sizeof(err));
 	return n;
+}
+
+/* ---- a test's lab: up, down; whether the file can run at all ---- */
+
+/* false, with the file's TAP skip line printed ("1..0 # SKIP <test>:
+ * why"), when test cannot run here: not root, or (kafka) Kafka is not
+ * installed (psc_kafka_home) */
+static inline bool it_can_run(const char *test, bool kafka)
+{
+	char home[4096], err[512];
+	if (!it_is_root()) {
+		printf("1..0 # SKIP %s: not root\n", test);
+		return false;
+	}
+	if (kafka && psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
+		printf("1..0 # SKIP %s: %s\n", test, err);
+		return false;
+	}
+	return true;
+}
+
+/* lab brought down, whatever of it is up (nothing is fine); what went
+ * wrong is said on stderr.  psc_lab_down's status. */
+static inline int it_down(const char *lab)
+{
+	char err[1024];
+	bool was_up;
+	int rc = psc_lab_down(lab, NULL, &was_up, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "# down %s: %s\n", lab, err);
+	return rc;
+}
+
+/* up the topology at path (named lab: an it_topology) with o; when that
+ * fails, err says why and the lab is brought down again.  0 or -1. */
+static inline int it_up(const char *lab, const char *path,
+			const psc_up_opts *o, char *err, size_t errlen)
+{
+	if (psc_lab_up(path, o, NULL, err, errlen) != 0) {
+		it_down(lab);
+		return -1;
+	}
+	return 0;
+}
+
+/* it_up for a group setup: 0, or -1 (cmocka fails the group) with "# up
+ * <path> [--network-only] [--existing-cluster]: <why>" on stderr */
+static inline int it_lab_up(const char *lab, const char *path,
+			    const psc_up_opts *o)
+{
+	char err[4096];
+	if (it_up(lab, path, o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "# up %s%s%s: %s\n", path,
+			o->network_only ? " --network-only" : "",
+			o->existing_cluster ? " --existing-cluster" : "", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* for a group teardown: lab brought down, and nothing of it left (no
+ * namespace of its name): 0, else -1 with the count on stderr */
+static inline int it_lab_down(const char *lab)
+{
+	it_down(lab);
+	size_t n = it_count_netns(lab);
+	if (n)
+		fprintf(stderr, "# %zu namespaces of %s left!\n", n, lab);
+	return n ? -1 : 0;
 }
 
 static inline int it_run(const char *fmt, ...)

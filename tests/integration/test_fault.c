@@ -28,35 +28,20 @@
 
 static const char *lab = "itfault";
 
-static void down(void)
-{
-	char err[1024];
-	bool was_up;
-	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
-		fprintf(stderr, "# down %s: %s\n", lab, err);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
-	down();
+	it_down(lab);
 	const char *path = it_topology("portmap", lab, NULL);
-	char err[4096];
 	psc_up_opts o = {.network_only = false};
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		fprintf(stderr, "# up %s: %s\n", path, err);
-		down();
-		return -1;
-	}
-	return 0;
+	return it_lab_up(lab, path, &o);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	down();
-	return it_count_netns(lab) ? -1 : 0;
+	return it_lab_down(lab);
 }
 
 /* pscLab fault itfault <words...>: its return code */
@@ -290,16 +275,9 @@ static void exercises(void **state)
 
 int main(void)
 {
-	char home[4096], err[512];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!it_is_root()) {
-		printf("1..0 # SKIP test_fault: not root\n");
+	if (!it_can_run("test_fault", true))
 		return 0;
-	}
-	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
-		printf("1..0 # SKIP test_fault: %s\n", err);
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(green),
 		cmocka_unit_test_teardown(process_faults, clear_all),

@@ -43,15 +43,6 @@
 static char exe[600];
 static const char *lab = "itproxy";
 
-
-static void down(void)
-{
-	char err[1024];
-	bool was_up;
-	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
-		fprintf(stderr, "# down %s: %s\n", lab, err);
-}
-
 /* nothing of the lab is left: namespaces, state, processes */
 static void assert_gone(void)
 {
@@ -72,7 +63,7 @@ static void seed_proxy(void **state)
 	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
 	const char *path = it_topology("proxy", lab, NULL);
 
-	down();
+	it_down(lab);
 	int rc = it_capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
 			 path);
 	fprintf(stderr, "# %s", out);
@@ -143,7 +134,7 @@ static void dynamic(void **state)
 	const char *dom = "abc.us-west1.gcp.3199745.tidbcloud.com";
 	const char *path = it_topology("proxy-dynamic", lab, NULL);
 
-	down();
+	it_down(lab);
 	int rc = it_capture(out, sizeof(out), "timeout 300 %s up %s 2>&1", exe,
 			 path);
 	fprintf(stderr, "# %s", out);
@@ -262,17 +253,15 @@ static void health(void **state)
 		"      - name: allow-proxy-psc-traffic\n",
 		NULL};
 	const char *path = it_topology("proxy", lab, rule);
-	down();
+	it_down(lab);
 	psc_up_opts o = {.network_only = false};
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		down();
+	if (it_up(lab, path, &o, err, sizeof(err)) != 0)
 		fail_msg("up: %s", err);
-	}
 	await_health(1, 30000);
 	verify_lab(&r);
 	if (psc_verify_exit_code(0, &r) != 0) {
 		psc_verify_print_text(&r, stderr);
-		down();
+		it_down(lab);
 		fail_msg("not green with a healthy backend");
 	}
 	assert_int_equal(lb_check(&r)->status, PSC_VERIFY_PASS);
@@ -326,7 +315,7 @@ static void health(void **state)
 		psc_verify_print_text(&r, stderr);
 		fail_msg("not green again after kafka-proxy restarted");
 	}
-	down();
+	it_down(lab);
 	assert_gone();
 }
 
@@ -391,12 +380,10 @@ static size_t disagreeing_proxies(const char *src, long *port4, long *port5,
 	static psc_verify_report r;
 	char err[4096], g4[64], g5[64], ip1[16], ip2[16];
 	const char *path = it_topology(src, lab, NULL);
-	down();
+	it_down(lab);
 	psc_up_opts o = {.network_only = false};
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		down();
+	if (it_up(lab, path, &o, err, sizeof(err)) != 0)
 		fail_msg("up %s: %s", src, err);
-	}
 	psc_topology *t = NULL;
 	static psc_plan p;                /* 2.8 MB: not on the stack */
 	assert_int_equal(psc_lab_load(lab, &t, &p, err, sizeof(err)), 0);
@@ -430,7 +417,7 @@ static size_t disagreeing_proxies(const char *src, long *port4, long *port5,
 		    strstr(r.checks[i].detail, "kafka-proxy issue #174"))
 			wrong++;
 	*exit_code = psc_verify_exit_code(0, &r);
-	down();
+	it_down(lab);
 	assert_gone();
 	return wrong;
 }
@@ -470,7 +457,7 @@ static void proxy_crash(void **state)
 	fchmod(fd, 0755);
 	close(fd);
 	const char *path = it_topology("proxy", lab, NULL);
-	down();
+	it_down(lab);
 	int rc = it_capture(out, sizeof(out), "KAFKA_PROXY_BIN=%s timeout 300 "
 			 "%s up %s 2>&1", wrap, exe, path);
 	unlink(wrap);

@@ -27,36 +27,22 @@
 
 static const char *lab = "rc-roll";
 
-static void down(void)
-{
-	char err[1024];
-	bool was_up;
-	unsetenv(PSC_TEST_FAIL_BROKER_ENV);
-	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
-		fprintf(stderr, "# down %s: %s\n", lab, err);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
-	down();
+	unsetenv(PSC_TEST_FAIL_BROKER_ENV);
+	it_down(lab);
 	const char *path = it_topology("portmap", lab, NULL);
-	char err[4096];
 	psc_up_opts o = {.existing_cluster = true};
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		fprintf(stderr, "# up %s --existing-cluster: %s\n", path, err);
-		down();
-		return -1;
-	}
-	return 0;
+	return it_lab_up(lab, path, &o);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	down();
-	return it_count_netns(lab) ? -1 : 0;
+	unsetenv(PSC_TEST_FAIL_BROKER_ENV);
+	return it_lab_down(lab);
 }
 
 /* broker instance's server.properties as it is on disk (free it) */
@@ -222,16 +208,9 @@ static void resumed_roll(void **state)
 
 int main(void)
 {
-	char home[4096], err[512];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!it_is_root()) {
-		printf("1..0 # SKIP test_reconfigure: not root\n");
+	if (!it_can_run("test_reconfigure", true))
 		return 0;
-	}
-	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
-		printf("1..0 # SKIP test_reconfigure: %s\n", err);
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(before),
 		cmocka_unit_test(stopped_roll),

@@ -25,16 +25,13 @@ static pid_t identity;
 static int group_setup(void **state)
 {
 	(void)state;
-	char err[1024];
 	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
 	host_before = it_host_snapshot();
 	snprintf(topo_path, sizeof(topo_path), "%s",
 		 it_topology("portmap", LAB, NULL));
 	psc_up_opts o = {.network_only = true};
-	if (psc_lab_up(topo_path, &o, NULL, err, sizeof(err)) != 0) {
-		fprintf(stderr, "# up %s: %s\n", topo_path, err);
+	if (it_lab_up(LAB, topo_path, &o) != 0)
 		return -1;
-	}
 	int ports[] = {39092};
 	identity = it_identity(LAB, "broker-node1", ports, 1);
 	return 0;
@@ -43,12 +40,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	char err[1024];
-	bool was_up;
 	it_kill(identity);
-	int rc = psc_lab_down(LAB, NULL, &was_up, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "# down %s: %s\n", LAB, err);
+	int rc = it_down(LAB);
 	bool same = it_host_unchanged(host_before);
 	unlink(topo_path);
 	return rc == 0 && same ? 0 : -1;
@@ -200,10 +193,8 @@ static void broken_unmapped_port(void **state)
 
 int main(void)
 {
-	if (!it_is_root()) {
-		printf("1..0 # SKIP test_trace: not root\n");
+	if (!it_can_run("test_trace", false))
 		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(healthy),
 		cmocka_unit_test(binary_json),

@@ -24,28 +24,17 @@
 
 static const char *lab;
 
-static void down(void)
-{
-	char err[1024];
-	bool was_up;
-	if (lab && psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
-		fprintf(stderr, "# down %s: %s\n", lab, err);
-}
-
+/* the group's lab, after the lab of the group before and what a killed
+ * run left of this one */
 static int up(const char *src, const char *name)
 {
-	char err[4096];
-	down();
+	if (lab)
+		it_down(lab);
 	lab = name;
-	down();
+	it_down(lab);
 	const char *path = it_topology(src, lab, NULL);
 	psc_up_opts o = {.network_only = false};
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		fprintf(stderr, "# up %s: %s\n", path, err);
-		down();
-		return -1;
-	}
-	return 0;
+	return it_lab_up(lab, path, &o);
 }
 
 static int setup_portmap(void **state)
@@ -64,8 +53,7 @@ static int setup_proxy(void **state)
 static int teardown_lab(void **state)
 {
 	(void)state;
-	down();
-	return it_count_netns(lab) ? -1 : 0;
+	return it_lab_down(lab);
 }
 
 static int fault(const char *words)
@@ -264,16 +252,9 @@ static int clear_all(void **state)
 
 int main(void)
 {
-	char home[4096], err[512];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!it_is_root()) {
-		printf("1..0 # SKIP test_two_projects: not root\n");
+	if (!it_can_run("test_two_projects", true))
 		return 0;
-	}
-	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
-		printf("1..0 # SKIP test_two_projects: %s\n", err);
-		return 0;
-	}
 	const struct CMUnitTest portmap[] = {
 		cmocka_unit_test(portmap_green),
 		cmocka_unit_test_teardown(portmap_reject, clear_all),

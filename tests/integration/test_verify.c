@@ -33,22 +33,12 @@
 #include "model/addr.h"
 
 static const char *lab = "itverify";
-static bool lab_up;
-
-static void down(void)
-{
-	char err[1024];
-	bool was_up;
-	if (psc_lab_down(lab, NULL, &was_up, err, sizeof(err)) != 0)
-		fprintf(stderr, "# down %s: %s\n", lab, err);
-	lab_up = false;
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
 	setenv("PSCLAB_BIN", PSCLAB_SRCDIR "/bin/pscLab", 1);
-	down();   /* leftovers of a run that was killed */
+	it_down(lab);   /* leftovers of a run that was killed */
 	static const char *const edits[] = {
 		"  log_dirs: ./data\n",
 		"  log_dirs: ./data\n"
@@ -69,15 +59,10 @@ static int group_setup(void **state)
 		"    CONTROLLER: PLAINTEXT\n", "    CONTROLLER: SASL_PLAINTEXT\n",
 		NULL};
 	const char *path = it_topology("portmap", lab, edits);
-	char err[4096];
 	psc_up_opts o = {.network_only = false};
 	long long t0 = psc_now_ms();
-	if (psc_lab_up(path, &o, NULL, err, sizeof(err)) != 0) {
-		fprintf(stderr, "# up %s: %s\n", path, err);
-		down();
+	if (it_lab_up(lab, path, &o) != 0)
 		return -1;
-	}
-	lab_up = true;
 	fprintf(stderr, "# lab %s up with its brokers in %lld ms\n", lab,
 		psc_now_ms() - t0);
 	return 0;
@@ -86,11 +71,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	down();
-	size_t n = it_count_netns(lab);
-	if (n)
-		fprintf(stderr, "# %zu namespaces of %s left!\n", n, lab);
-	return n ? -1 : 0;
+	return it_lab_down(lab);
 }
 
 static void dump(const psc_verify_report *r)
@@ -557,16 +538,9 @@ static void no_such_lab(void **state)
 
 int main(void)
 {
-	char home[4096], err[512];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!it_is_root()) {
-		printf("1..0 # SKIP test_verify: not root\n");
+	if (!it_can_run("test_verify", true))
 		return 0;
-	}
-	if (psc_kafka_home(home, sizeof(home), err, sizeof(err)) < 0) {
-		printf("1..0 # SKIP test_verify: %s\n", err);
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(green),
 		cmocka_unit_test(swapped_neg),
