@@ -3,7 +3,8 @@
 # "tests: N passed, M failed, K skipped".  MODE "unit" runs the cmocka
 # binaries given (after the tree check, the import CLI's TAP test,
 # tests/import/cli.sh, and the sample CI workflow's check, tests/ci/workflow.sh,
-# both of which need bin/pscLab); "all" runs them, then the dependency smoke test
+# both of which need bin/pscLab, and psclab-kclient's Go tests,
+# lab/kclient/build.sh --test); "all" runs them, then the dependency smoke test
 # (tests/deps/run.sh), the integration binaries named in $INTEG_BINS
 # (cmocka, as root), every integration script in tests/integration/*.sh,
 # README's JSON tables against a network-only lab (tests/ci/schemas.sh)
@@ -106,6 +107,7 @@ if [ "$mode" != reliability ]; then
 	run_suite layers 60 tests/tree/layers.sh
 	run_suite import-cli 120 tests/import/cli.sh
 	run_suite ci-workflow 120 tests/ci/workflow.sh
+	run_suite kclient-go 300 lab/kclient/build.sh --test
 	for bin in "$@"; do
 		CMOCKA_MESSAGE_OUTPUT=TAP run_suite "$(basename "$bin")" 300 "$bin"
 	done
