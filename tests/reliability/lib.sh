@@ -105,16 +105,18 @@ lab_leftovers() {
 	done
 }
 
-# the pid of a lab's process NAME from status --json ("" if none)
+# the pid of a lab's process NAME from status --json ("" if none): the
+# newest record (an older one of a process started again is "replaced")
 lab_pid() {
 	"$P" status "$1" --json 2>/dev/null |
-		jq -r --arg n "$2" '.labs[0].processes[] | select(.name == $n) | .pid' |
+		jq -r --arg n "$2" '.labs[0].processes[] | select(.name == $n and (.replaced | not)) | .pid' |
 		head -1
 }
-# "true"/"false": status --json's word on whether NAME runs
+# "true"/"false": status --json's word on whether NAME runs (its newest
+# record)
 lab_alive() {
 	"$P" status "$1" --json 2>/dev/null |
-		jq -r --arg n "$2" '.labs[0].processes[] | select(.name == $n) | .alive' |
+		jq -r --arg n "$2" '.labs[0].processes[] | select(.name == $n and (.replaced | not)) | .alive' |
 		head -1
 }
 
