@@ -780,7 +780,8 @@ static int props_listeners(const psc_topology *t, const psc_broker *b,
 		return -1;
 	memset(&v, 0, sizeof(v));
 	for (size_t i = 0; i < k->n_protocol_map; i++)
-		if (!psc_kafka_listener_left_out(k, b, k->protocol_map[i].listener))
+		if (!psc_kafka_listener_left_out(k, b,
+						 k->protocol_map[i].listener))
 			sb_add(&v, "%s%s:%s", v.n ? "," : "",
 			       k->protocol_map[i].listener,
 			       k->protocol_map[i].protocol);

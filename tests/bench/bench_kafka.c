@@ -74,6 +74,7 @@
 
 #include "model/addr.h"
 #include "runtime/kafka.h"
+#include "runtime/kafka_answer.h"
 #include "runtime/lab.h"
 #include "runtime/lab_kafka.h"
 #include "fabric/netns.h"
@@ -347,10 +348,18 @@ static int solo_run(const psc_kafka_env *env, psc_topology *t,
 			   NULL, NULL, &proc, err, errlen) < 0)
 		goto out;
 	started = true;
+	/* serving as `up` means it: its client listeners answer too */
+	char ask[PSC_KAFKA_ANSWER_MAX][PSC_ADDR_LEN];
+	size_t n_ask = 0;
+	if (psc_kafka_answer_addrs(t, b, ask, PSC_KAFKA_ANSWER_MAX, &n_ask,
+				   err, errlen) < 0)
+		goto out;
 	psc_kafka_ready r = {.netns = SOLO_NS, .addr = addr,
 			     .server_log = slog, .log_from = 0,
 			     .console_log = proc.log, .pid = proc.pid,
-			     .timeout_ms = READY_TIMEOUT_MS};
+			     .timeout_ms = READY_TIMEOUT_MS,
+			     .answer = (const char (*)[PSC_ADDR_LEN])ask,
+			     .n_answer = n_ask};
 	if (psc_kafka_wait_ready(&r, NULL, e2, sizeof(e2)) < 0) {
 		snprintf(err, errlen, "the solo broker did not start: %.3900s", e2);
 		goto out;
