@@ -15,7 +15,9 @@
  *                  PSC NAT address, Describe of verify's topics and
  *                  DescribeConfigs of the cluster -> TiCDC steps 3-5 warn
  *                  and step 6 fails as TiCDC would (the changefeed created,
- *                  failing at its first send); ACLs removed -> green
+ *                  failing at its first send); ACLs removed -> green (each
+ *                  side awaited, bounded: an ACL reaches a broker when it
+ *                  replays the metadata log)
  *   no_such_lab    exit code 2
  * The lab is brought down whatever happens (group teardown).  Root;
  * skipped as a whole (1..0 # SKIP) when not root or Kafka is not
@@ -98,10 +100,32 @@ static void run(psc_verify_report *r, long timeout_ms)
 		fail_msg("verify did not run: %s", err);
 }
 
-static void expect_green(const char *when)
+/* a failed check that names an authorization failure (an ACL's doing) */
+static bool acl_failed(const psc_verify_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->checks[i].status == PSC_VERIFY_FAIL &&
+		    strstr(r->checks[i].detail, "uthoriz"))
+			return true;
+	return false;
+}
+
+/* green; with acl_tries > 1, verify is run again (1 s apart, at most
+ * acl_tries runs) while what fails is an authorization: an ACL removed
+ * reaches each broker's authorizer when that broker replays the
+ * metadata log, not when kafka-acls.sh returns (seen once in CI: the run
+ * right after the removal still denied on one broker) */
+static void expect_green_after(const char *when, int acl_tries)
 {
 	static psc_verify_report r;
 	run(&r, 0);
+	for (int i = 1; i < acl_tries && r.n_fail && acl_failed(&r); i++) {
+		fprintf(stderr, "# %s: %zu failed (authorization), verify "
+			"again in 1 s (%d of %d)\n", when, r.n_fail, i + 1,
+			acl_tries);
+		psc_sleep_ms(1000);
+		run(&r, 0);
+	}
 	fprintf(stderr, "# %s: %zu checks, %zu passed, %zu failed, %zu "
 		"skipped in %ld ms\n", when, r.n, r.n_pass, r.n_fail, r.n_skip,
 		r.total_ms);
@@ -112,6 +136,11 @@ static void expect_green(const char *when)
 	assert_int_equal(psc_verify_exit_code(0, &r), 0);
 	/* a healthy lab verifies in a few seconds */
 	assert_true(r.total_ms < 30000);
+}
+
+static void expect_green(const char *when)
+{
+	expect_green_after(when, 1);
 }
 
 static void green(void **state)
@@ -476,9 +505,29 @@ static void ticdc_acls(void **state)
 			     "--deny-host %s --operation Describe "
 			     VERIFY_TOPICS, nat), 0);
 
+	/* the ACLs reach each broker's authorizer when that broker replays
+	 * the metadata log, not when kafka-acls.sh returns: verify again
+	 * (at most 4 runs, 1 s apart) while one broker still allows what
+	 * the ACLs deny (seen in CI under load: the topic described while
+	 * the cluster's DescribeConfigs was denied already) */
 	psc_verify_opts o = {.no_bastion = true};
-	if (psc_verify_run(lab, &o, &r, err, sizeof(err)) != 0)
-		fail_msg("verify did not run: %s", err);
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			psc_sleep_ms(1000);
+		if (psc_verify_run(lab, &o, &r, err, sizeof(err)) != 0)
+			fail_msg("verify did not run: %s", err);
+		const psc_verify_check *t3 = find(&r, "changefeed: TiCDC 3/6: "
+						  "the changefeed's topic");
+		const psc_verify_check *b1 = find(&r, "changefeed: broker 1 at "
+						  "b1.");
+		if (t3->status == PSC_VERIFY_WARN &&
+		    b1->status == PSC_VERIFY_FAIL)
+			break;
+		fprintf(stderr, "# ACLs not yet on every broker (TiCDC 3/6 "
+			"%s, broker 1 %s): verify again in 1 s\n",
+			t3->status == PSC_VERIFY_WARN ? "denied" : "allowed",
+			b1->status == PSC_VERIFY_FAIL ? "denied" : "allowed");
+	}
 	const psc_verify_check *c =
 		find(&r, "changefeed: TiCDC 3/6: the changefeed's topic");
 	if (c->status != PSC_VERIFY_WARN)
@@ -519,7 +568,7 @@ static void ticdc_acls(void **state)
 	assert_int_equal(psc_verify_exit_code(0, &r), 1);
 
 	assert_int_equal(acls_teardown(NULL), 0);
-	expect_green("ACLs removed");
+	expect_green_after("ACLs removed", 5);
 }
 
 static void no_such_lab(void **state)
