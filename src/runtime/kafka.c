@@ -1426,7 +1426,7 @@ static void report_not_ready(const psc_kafka_ready *r, const char *who,
 	char what[1024] = "";
 	if (listening && started && unanswered[0])
 		snprintf(what, sizeof(what), "it is started and accepts TCP, "
-			 "but %s", unanswered);
+			 "but %.900s", unanswered);
 	else if (!listening)
 		snprintf(what, sizeof(what),
 			 "it does not accept TCP from %s (%s)%s", where,

@@ -63,6 +63,7 @@ vg() {   # vg NAME ARGS...: pscLab under memcheck, every leak an error
 	shift
 	timeout 300 valgrind --quiet --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect --trace-children=no \
+		--suppressions=tests/sanitize/libs.supp \
 		bin/pscLab "$@" >"$log/vg-$name" 2>&1
 	[ $? -ne 99 ] && ! grep -q "^==[0-9]*== [A-Z].*\(Invalid\|uninitialised\|definitely lost\)" "$log/vg-$name"
 }
