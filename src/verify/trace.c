@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "model/addr.h"
+#include "model/consumers.h"
 #include "model/firewall.h"
 #include "services/dns.h"
 
@@ -693,7 +694,12 @@ static void listener_of(const psc_plan *p, const psc_plan_vm *vm, int port,
 	psc_topology *t = (psc_topology *)p->t;
 	const psc_broker *b = psc_find_broker_by_instance(&t->kafka,
 							  vm->in->name);
+	/* the kafka-proxy on vm: the seed's, or one of kafka_proxies[] (the
+	 * FAQ's second project), on its instance or an additional one */
 	const psc_kafka_proxy *kp = &t->kafka_proxy;
+	for (size_t i = 0; !psc_kafka_proxy_runs_on(kp, vm->in->name) &&
+			   i < t->n_kafka_proxies; i++)
+		kp = &t->kafka_proxies[i];
 	*broker = -1;
 	psc_setf(out, len, "nothing the topology declares");
 	for (size_t i = 0; b && i < t->kafka.n_listeners; i++)
@@ -703,7 +709,7 @@ static void listener_of(const psc_plan *p, const psc_plan_vm *vm, int port,
 				 b->node_id, t->kafka.listeners[i].name,
 				 t->kafka.listeners[i].host, (long)port);
 		}
-	if (!kp->present || strcmp(kp->instance, vm->in->name) != 0)
+	if (!psc_kafka_proxy_runs_on(kp, vm->in->name))
 		return;
 	for (size_t i = 0; i < kp->n_bootstrap_server_mappings; i++) {
 		const psc_proxy_mapping *m = &kp->bootstrap_server_mappings[i];

@@ -449,6 +449,45 @@ static void from_the_plan(void **state)
 	psc_trace_result_free(&r);
 }
 
+/* the FAQ's second project (proxy-two-projects): changefeed2's path
+ * ends at the second kafka-proxy (kafka_proxies[]), whose listener the
+ * hop names, not "nothing the topology declares" */
+static void second_proxy(void **state)
+{
+	(void)state;
+	psc_trace_obs o;
+	psc_trace_result r;
+	psc_topology *t = psc_test_load("topologies/proxy-two-projects.yaml");
+	psc_plan *p = psc_test_plan(t);
+	live_reset();
+	live->counters_ok = false;
+	for (int port = 9092; port <= 9095; port += 3) {
+		healthy_obs(&o, "172.20.0.10", port);
+		o.is_addr = true;
+		PSC_SET(o.addr, "172.20.0.10");
+		PSC_SET(o.brokers,
+			"1 b1.def.us-west1.gcp.3199745.tidbcloud.com:9092");
+		psc_trace_diagnose(p, "changefeed2", &o, live, &r);
+		assert_string_equal(field(&r, PSC_TRACE_LB, "backend"),
+				    "kafka-proxy-node2");
+		assert_int_equal(r.hops[PSC_TRACE_LISTENER].state,
+				 PSC_TRACE_OK);
+		const char *l = field(&r, PSC_TRACE_LISTENER, "listener");
+		if (port == 9092)
+			assert_string_equal(l, "kafka-proxy's listener "
+					    "0.0.0.0:9092 -> upstream "
+					    "broker-node1:9092 (advertised "
+					    "b1.def.us-west1.gcp.3199745."
+					    "tidbcloud.com:9092)");
+		else
+			assert_string_equal(l, "kafka-proxy's dynamic "
+					    "listeners (from port 9095)");
+		psc_trace_result_free(&r);
+	}
+	psc_topology_free(t);
+	plan = psc_test_plan(topo);
+}
+
 /* ---- outputs ---- */
 
 static void outputs(void **state)
@@ -526,6 +565,7 @@ int main(void)
 		cmocka_unit_test(endpoint_pending),
 		cmocka_unit_test(refused_and_kafka),
 		cmocka_unit_test(from_the_plan),
+		cmocka_unit_test(second_proxy),
 		cmocka_unit_test(outputs),
 	};
 	return cmocka_run_group_tests_name("trace", tests, setup, teardown);
