@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "model/addr.h"
+#include "model/consumers.h"
 
 static const struct {
 	const char *name, *fill, *line, *meaning;
@@ -303,14 +304,19 @@ static void role_of(const psc_topology *t, const char *vm, char *out,
 		psc_appendf(out, len, ", node %ld (%s)", k->brokers[i].node_id,
 			    k->brokers[i].broker_id);
 	}
-	bool proxy = kp->present && strcmp(kp->instance, vm) == 0;
-	for (size_t i = 0; kp->present && i < kp->n_additional_instances; i++)
-		proxy |= strcmp(kp->additional_instances[i], vm) == 0;
+	/* the seed's kafka-proxy, and kafka_proxies[] (the FAQ's) */
+	bool proxy = psc_kafka_proxy_runs_on(kp, vm);
+	for (size_t i = 0; i < t->n_kafka_proxies; i++)
+		proxy |= psc_kafka_proxy_runs_on(&t->kafka_proxies[i], vm);
 	if (proxy)
 		psc_appendf(out, len, "%skafka-proxy", out[0] ? ", " : "");
-	if (t->changefeed.present && strcmp(t->changefeed.instance, vm) == 0)
-		psc_appendf(out, len, "%sTiDB Cloud changefeed",
-			    out[0] ? ", " : "");
+	/* each consumer's changefeed; a further project's says which */
+	for (size_t c = 0; c < psc_consumer_count(t); c++)
+		if (strcmp(psc_consumer_changefeed(t, c)->instance, vm) == 0)
+			psc_appendf(out, len, "%sTiDB Cloud changefeed%s%s%s",
+				    out[0] ? ", " : "", c ? " (project " : "",
+				    c ? psc_consumer_project(t, c) : "",
+				    c ? ")" : "");
 }
 
 static void vms(builder *b)
@@ -538,9 +544,8 @@ static const char *upstream_vm(const builder *b, const char *upstream)
 }
 
 /* kafka-proxy (each of its instances) -> broker per bootstrap mapping */
-static void proxy_edges(builder *b)
+static void proxy_edges_of(builder *b, const psc_kafka_proxy *kp)
 {
-	const psc_kafka_proxy *kp = &b->t->kafka_proxy;
 	if (!kp->present)
 		return;
 	for (size_t i = 0; i <= kp->n_additional_instances; i++) {
@@ -558,17 +563,27 @@ static void proxy_edges(builder *b)
 	}
 }
 
-/* the changefeed -> its endpoint; each zone's records -> endpoints */
+/* the seed's kafka-proxy and kafka_proxies[] */
+static void proxy_edges(builder *b)
+{
+	proxy_edges_of(b, &b->t->kafka_proxy);
+	for (size_t i = 0; i < b->t->n_kafka_proxies; i++)
+		proxy_edges_of(b, &b->t->kafka_proxies[i]);
+}
+
+/* each consumer's changefeed -> its endpoint; each zone's records ->
+ * endpoints */
 static void consumer_edges(builder *b)
 {
 	const psc_topology *t = b->t;
-	if (t->changefeed.present) {
+	for (size_t c = 0; c < psc_consumer_count(t); c++) {
+		const psc_changefeed *cf = psc_consumer_changefeed(t, c);
 		char ports[160] = "";
-		for (size_t i = 0; i < t->changefeed.n_bootstrap_ports; i++)
+		for (size_t i = 0; i < cf->n_bootstrap_ports; i++)
 			PSC_APP(ports, "%s%ld", i ? "," : "",
-				t->changefeed.bootstrap_ports[i]);
-		add_edge(b, node(b, PSC_GN_VM, t->changefeed.instance),
-			 node(b, PSC_GN_EP, t->changefeed.endpoint),
+				cf->bootstrap_ports[i]);
+		add_edge(b, node(b, PSC_GN_VM, cf->instance),
+			 node(b, PSC_GN_EP, cf->endpoint),
 			 PSC_GE_SOLID, "bootstrap %s", ports);
 	}
 	for (size_t i = 0; i < t->n_dns_zones; i++) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/consumers.h"
 #include "services/health.h"
 #include "runtime/proc.h"
 #include "runtime/serve.h"
@@ -206,6 +207,12 @@ static void colour_check(psc_graph *g, const psc_plan *p,
 	char why[PSC_GRAPH_WHY_LEN];
 	if (k->status == PSC_VERIFY_SKIP)
 		return;
+	/* the consumer whose changefeed node ran it (else the first) */
+	size_t cons = 0;
+	for (size_t i = 1; i < psc_consumer_count(t); i++)
+		if (strcmp(psc_consumer_changefeed(t, i)->instance,
+			   k->node) == 0)
+			cons = i;
 	psc_setf(why, sizeof(why), "last verify %s: %s%s%s",
 		 psc_verify_status_name(k->status), k->name,
 		 k->hop != PSC_HOP_NONE ? ", hop " : "",
@@ -216,7 +223,7 @@ static void colour_check(psc_graph *g, const psc_plan *p,
 		return;
 	case PSC_HOP_ENDPOINT:
 		psc_graph_colour_node(g, psc_graph_find(g, PSC_GN_EP,
-			t->changefeed.endpoint), c, why);
+			psc_consumer_changefeed(t, cons)->endpoint), c, why);
 		return;
 	case PSC_HOP_FIREWALL:
 		colour_kind(g, PSC_GN_NAT, c, why);
@@ -226,8 +233,9 @@ static void colour_check(psc_graph *g, const psc_plan *p,
 		colour_kind(g, PSC_GN_NEG, c, why);
 		return;
 	case PSC_HOP_PROXY:
-		if (t->kafka_proxy.present)
-			colour_vm(g, t->kafka_proxy.instance, c, why);
+		if (psc_consumer_proxy(t, cons))
+			colour_vm(g, psc_consumer_proxy(t, cons)->instance, c,
+				  why);
 		return;
 	default:
 		break;

@@ -750,6 +750,14 @@ static bool listener_step(struct path *w, long *broker)
 		set_text(h, "connection refused at %s:%d: nothing listens "
 			 "there (the topology says: %s)", b->in->name,
 			 w->backend_port, what);
+		if (strncmp(what, "kafka-proxy's dynamic", 21) == 0)
+			return stop(w, PSC_TRACE_LISTENER, "kafka-proxy opens a "
+			    "dynamic port only when a Metadata or FindCoordinator "
+			    "answer first names a broker none of its bootstrap "
+			    "mappings serves; until then (with every broker "
+			    "mapped: never) nothing listens on %s:%d and no "
+			    "answer names it: trace a bootstrap port instead", b->in->name,
+			    w->backend_port);
 		return stop(w, PSC_TRACE_LISTENER, "start what should listen on "
 		    "%s:%d (a stopped broker or kafka-proxy: `pscLab restart "
 		    "%s %s`), or send the port to a listener that exists",

@@ -11,6 +11,7 @@
 #include "cli/graph_live.h"
 #include "cli/graph_write.h"
 #include "model/addr.h"
+#include "model/consumers.h"
 #include "verify/verify_last.h"
 
 typedef struct texts {
@@ -282,18 +283,25 @@ static void expect_psc_edges(const psc_topology *t, const texts *x)
 		for (size_t r = 0; r < t->dns_zones[i].n_records; r++)
 			expect_edge(x, idf("dns_", t->dns_zones[i].name),
 				    idf("ep_", t->dns_zones[i].records[r].endpoint));
+	/* every consumer's changefeed (the FAQ's second project too) */
 	assert_true(t->changefeed.present);
-	expect_edge(x, idf("vm_", t->changefeed.instance),
-		    idf("ep_", t->changefeed.endpoint));
-	const psc_kafka_proxy *kp = &t->kafka_proxy;
-	for (size_t m = 0; kp->present && m < kp->n_bootstrap_server_mappings;
-	     m++) {
-		char host[PSC_HOST_LEN], err[64];
-		int port;
-		assert_int_equal(psc_hostport_parse(
-			kp->bootstrap_server_mappings[m].upstream, host,
-			sizeof(host), &port, err, sizeof(err)), 0);
-		expect_edge(x, idf("vm_", kp->instance), idf("vm_", host));
+	for (size_t c = 0; c < psc_consumer_count(t); c++)
+		expect_edge(x, idf("vm_", psc_consumer_changefeed(t, c)->instance),
+			    idf("ep_", psc_consumer_changefeed(t, c)->endpoint));
+	/* the seed's kafka-proxy and kafka_proxies[] */
+	for (size_t i = 0; i <= t->n_kafka_proxies; i++) {
+		const psc_kafka_proxy *kp = i ? &t->kafka_proxies[i - 1]
+					      : &t->kafka_proxy;
+		for (size_t m = 0;
+		     kp->present && m < kp->n_bootstrap_server_mappings; m++) {
+			char host[PSC_HOST_LEN], err[64];
+			int port;
+			assert_int_equal(psc_hostport_parse(
+				kp->bootstrap_server_mappings[m].upstream, host,
+				sizeof(host), &port, err, sizeof(err)), 0);
+			expect_edge(x, idf("vm_", kp->instance),
+				    idf("vm_", host));
+		}
 	}
 }
 
@@ -325,6 +333,24 @@ static void graph_proxy(void **state)
 {
 	(void)state;
 	check_topology("topologies/proxy.yaml", "proxy");
+}
+
+/* the seed's FAQ: the second project's changefeed and endpoint, and
+ * (proxy) the second kafka-proxy with its mappings, labelled as such */
+static void graph_two_projects(void **state)
+{
+	(void)state;
+	check_topology("topologies/portmap-two-projects.yaml", "portmap");
+	check_topology("topologies/proxy-two-projects.yaml", "proxy");
+	psc_topology *t = psc_test_load("topologies/proxy-two-projects.yaml");
+	texts x;
+	texts_of(t, &x);
+	expect_node(&x, "vm_", "kafka-proxy-node2", "kafka-proxy");
+	expect_node(&x, "vm_", "changefeed2", "TiDB Cloud changefeed "
+		    "(project tidbcloud-prod-001)");
+	expect_node(&x, "vm_", "changefeed", "TiDB Cloud changefeed\"]");
+	texts_free(&x);
+	psc_topology_free(t);
 }
 
 /* a subnet with nothing in it still shows (its own node) */
@@ -456,6 +482,38 @@ static void graph_verify_colours(void **state)
 					   t->kafka.brokers[i].instance),
 				 PSC_GC_BAD);
 	assert_int_equal(colour_of(&g, PSC_GN_VM, "changefeed"), PSC_GC_NONE);
+	psc_topology_free(t);
+}
+
+/* the FAQ's second project: a check run from changefeed2 colours its own
+ * endpoint and kafka-proxy, not the first project's */
+static void graph_verify_colours_second_project(void **state)
+{
+	(void)state;
+	psc_topology *t = psc_test_load("topologies/proxy-two-projects.yaml");
+	psc_plan *p = psc_test_plan(t);
+	static psc_graph g;
+	static psc_verify_last v;
+	char err[256];
+	assert_int_equal(psc_graph_build(t, p, &g, err, sizeof(err)), 0);
+	memset(&v, 0, sizeof(v));
+	v.checks[v.n] = vcheck("changefeed2: bootstrap 172.20.0.10:9092",
+			       PSC_VERIFY_FAIL, PSC_HOP_ENDPOINT, -1);
+	snprintf(v.checks[v.n++].node, sizeof(v.checks[0].node),
+		 "changefeed2");
+	v.checks[v.n] = vcheck("changefeed2: kafka-proxy", PSC_VERIFY_WARN,
+			       PSC_HOP_PROXY, -1);
+	snprintf(v.checks[v.n++].node, sizeof(v.checks[0].node),
+		 "changefeed2");
+	psc_graph_colour_verify(&g, p, &v, NULL);
+	assert_int_equal(colour_of(&g, PSC_GN_EP, "kafka-proxy-psc-endpoint2"),
+			 PSC_GC_BAD);
+	assert_int_equal(colour_of(&g, PSC_GN_EP, "kafka-proxy-psc-endpoint"),
+			 PSC_GC_NONE);
+	assert_int_equal(colour_of(&g, PSC_GN_VM, "kafka-proxy-node2"),
+			 PSC_GC_WARN);
+	assert_int_equal(colour_of(&g, PSC_GN_VM, "kafka-proxy-node"),
+			 PSC_GC_NONE);
 	psc_topology_free(t);
 }
 
@@ -603,9 +661,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(graph_portmap),
 		cmocka_unit_test(graph_proxy),
+		cmocka_unit_test(graph_two_projects),
 		cmocka_unit_test(graph_empty_subnet),
 		cmocka_unit_test(graph_formats),
 		cmocka_unit_test(graph_verify_colours),
+		cmocka_unit_test(graph_verify_colours_second_project),
 		cmocka_unit_test(graph_health_and_procs),
 		cmocka_unit_test(verify_last_round_trip),
 	};

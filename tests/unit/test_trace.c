@@ -484,6 +484,17 @@ static void second_proxy(void **state)
 					    "listeners (from port 9095)");
 		psc_trace_result_free(&r);
 	}
+	/* refused on a dynamic port: kafka-proxy opens it lazily */
+	healthy_obs(&o, "172.20.0.10", 9095);
+	o.is_addr = true;
+	PSC_SET(o.addr, "172.20.0.10");
+	o.connected = o.kafka_tried = o.kafka_ok = false;
+	o.connect_errno = ECONNREFUSED;
+	psc_trace_diagnose(p, "changefeed2", &o, live, &r);
+	assert_int_equal(r.stopped, PSC_TRACE_LISTENER);
+	assert_non_null(strstr(r.hops[PSC_TRACE_LISTENER].why,
+			       "opens a dynamic port only when"));
+	psc_trace_result_free(&r);
 	psc_topology_free(t);
 	plan = psc_test_plan(topo);
 }
