@@ -756,8 +756,8 @@ static bool listener_step(struct path *w, long *broker)
 			    "answer first names a broker none of its bootstrap "
 			    "mappings serves; until then (with every broker "
 			    "mapped: never) nothing listens on %s:%d and no "
-			    "answer names it: trace a bootstrap port instead", b->in->name,
-			    w->backend_port);
+			    "answer names it: trace a bootstrap port instead",
+			    b->in->name, w->backend_port);
 		return stop(w, PSC_TRACE_LISTENER, "start what should listen on "
 		    "%s:%d (a stopped broker or kafka-proxy: `pscLab restart "
 		    "%s %s`), or send the port to a listener that exists",
