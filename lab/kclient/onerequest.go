@@ -2,9 +2,10 @@ package main
 
 // oneRequest: the frame of the subcommands that send one request with
 // franz-go and print one JSON line (quorum, leaders).  It starts the
-// watchdog and the clock, makes the client from --bootstrap with
-// --dial-timeout (nothing else: no client id, no logger) and a context of
-// --timeout for the request; fail and done print the line.  The line is a
+// watchdog and the clock, makes the client with the options every franz-go
+// client here has (franzBaseOpts: --bootstrap, --dial-timeout, the client
+// id, the --verbose logger) and a context of --timeout for the request;
+// fail and done print the line.  The line is a
 // map, so encoding/json sorts its keys: the order on stdout does not depend
 // on the order they are set in.
 
@@ -29,7 +30,7 @@ type oneRequest struct {
 func startOneRequest(c *common, line map[string]any) (*oneRequest, error) {
 	startWatchdog(c.timeout+watchdogGrace, nil)
 	r := &oneRequest{t0: time.Now(), line: line}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.bootstrap...), kgo.DialTimeout(c.dialTimeout))
+	cl, err := kgo.NewClient(franzBaseOpts(c, c.bootstrap)...)
 	if err != nil {
 		return nil, r.fail(err)
 	}
