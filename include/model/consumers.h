@@ -37,6 +37,8 @@ int psc_consumer_domain(const psc_topology *t, size_t k, char *out,
 /* the consumer the advertised host (a name) belongs to by its domain, or
  * -1: a name of no consumer's pattern */
 long psc_consumer_of_host(const psc_topology *t, const char *host);
+/* the consumer whose changefeed node is instance, or -1 */
+long psc_consumer_of_node(const psc_topology *t, const char *instance);
 
 /* the client port broker b advertises on listener (its external_port on
  * kafka.external_listener, its external_ports entry on another), 0 none;
@@ -51,6 +53,10 @@ int psc_broker_advertised_group(const psc_topology *t, const psc_broker *b,
 
 /* kp runs on instance (its own or one of its additional instances) */
 bool psc_kafka_proxy_runs_on(const psc_kafka_proxy *kp, const char *instance);
+/* the kafka-proxy (kafka_proxy, else one of kafka_proxies[]) that runs on
+ * instance, or NULL */
+const psc_kafka_proxy *psc_kafka_proxy_on(const psc_topology *t,
+					  const char *instance);
 /* the kafka-proxy whose instance serves consumer k: the one (kafka_proxy
  * or kafka_proxies[]) running on a member of an instance group behind the
  * load balancer its endpoint's service attachment targets; else

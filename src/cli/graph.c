@@ -292,7 +292,6 @@ static void role_of(const psc_topology *t, const char *vm, char *out,
 		    size_t len)
 {
 	const psc_kafka *k = &t->kafka;
-	const psc_kafka_proxy *kp = &t->kafka_proxy;
 	out[0] = '\0';
 	for (size_t i = 0; i < k->n_brokers; i++) {
 		if (strcmp(k->brokers[i].instance, vm))
@@ -304,19 +303,16 @@ static void role_of(const psc_topology *t, const char *vm, char *out,
 		psc_appendf(out, len, ", node %ld (%s)", k->brokers[i].node_id,
 			    k->brokers[i].broker_id);
 	}
-	/* the seed's kafka-proxy, and kafka_proxies[] (the FAQ's) */
-	bool proxy = psc_kafka_proxy_runs_on(kp, vm);
-	for (size_t i = 0; i < t->n_kafka_proxies; i++)
-		proxy |= psc_kafka_proxy_runs_on(&t->kafka_proxies[i], vm);
-	if (proxy)
+	/* the seed's kafka-proxy, or one of kafka_proxies[] (the FAQ's) */
+	if (psc_kafka_proxy_on(t, vm))
 		psc_appendf(out, len, "%skafka-proxy", out[0] ? ", " : "");
-	/* each consumer's changefeed; a further project's says which */
-	for (size_t c = 0; c < psc_consumer_count(t); c++)
-		if (strcmp(psc_consumer_changefeed(t, c)->instance, vm) == 0)
-			psc_appendf(out, len, "%sTiDB Cloud changefeed%s%s%s",
-				    out[0] ? ", " : "", c ? " (project " : "",
-				    c ? psc_consumer_project(t, c) : "",
-				    c ? ")" : "");
+	/* a consumer's changefeed; a further project's says which */
+	long c = psc_consumer_of_node(t, vm);
+	if (c >= 0)
+		psc_appendf(out, len, "%sTiDB Cloud changefeed%s%s%s",
+			    out[0] ? ", " : "", c ? " (project " : "",
+			    c ? psc_consumer_project(t, (size_t)c) : "",
+			    c ? ")" : "");
 }
 
 static void vms(builder *b)

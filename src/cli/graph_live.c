@@ -208,11 +208,8 @@ static void colour_check(psc_graph *g, const psc_plan *p,
 	if (k->status == PSC_VERIFY_SKIP)
 		return;
 	/* the consumer whose changefeed node ran it (else the first) */
-	size_t cons = 0;
-	for (size_t i = 1; i < psc_consumer_count(t); i++)
-		if (strcmp(psc_consumer_changefeed(t, i)->instance,
-			   k->node) == 0)
-			cons = i;
+	long of = psc_consumer_of_node(t, k->node);
+	size_t cons = of > 0 ? (size_t)of : 0;
 	psc_setf(why, sizeof(why), "last verify %s: %s%s%s",
 		 psc_verify_status_name(k->status), k->name,
 		 k->hop != PSC_HOP_NONE ? ", hop " : "",

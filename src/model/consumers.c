@@ -54,6 +54,15 @@ int psc_consumer_domain(const psc_topology *t, size_t k, char *out,
 	return psc_pattern_domain(&tc, out, len);
 }
 
+long psc_consumer_of_node(const psc_topology *t, const char *instance)
+{
+	for (size_t k = 0; k < psc_consumer_count(t); k++)
+		if (strcmp(psc_consumer_changefeed(t, k)->instance,
+			   instance) == 0)
+			return (long)k;
+	return -1;
+}
+
 long psc_consumer_of_host(const psc_topology *t, const char *host)
 {
 	size_t hl = strlen(host);
@@ -116,6 +125,17 @@ bool psc_kafka_proxy_runs_on(const psc_kafka_proxy *kp, const char *in)
 	return false;
 }
 
+const psc_kafka_proxy *psc_kafka_proxy_on(const psc_topology *t,
+					  const char *instance)
+{
+	if (psc_kafka_proxy_runs_on(&t->kafka_proxy, instance))
+		return &t->kafka_proxy;
+	for (size_t p = 0; p < t->n_kafka_proxies; p++)
+		if (psc_kafka_proxy_runs_on(&t->kafka_proxies[p], instance))
+			return &t->kafka_proxies[p];
+	return NULL;
+}
+
 /* the kafka-proxy on a member of one of lb's instance groups, or NULL */
 static const psc_kafka_proxy *proxy_behind(const psc_topology *t,
 					   const psc_load_balancer *lb)
@@ -125,13 +145,10 @@ static const psc_kafka_proxy *proxy_behind(const psc_topology *t,
 		psc_instance_group *g = psc_find_instance_group(tt,
 							lb->backends[b]);
 		for (size_t i = 0; g && i < g->n_instances; i++) {
-			if (t->kafka_proxy.present &&
-			    psc_kafka_proxy_runs_on(&t->kafka_proxy, g->instances[i]))
-				return &t->kafka_proxy;
-			for (size_t p = 0; p < t->n_kafka_proxies; p++)
-				if (psc_kafka_proxy_runs_on(&t->kafka_proxies[p],
-							    g->instances[i]))
-					return &t->kafka_proxies[p];
+			const psc_kafka_proxy *kp =
+				psc_kafka_proxy_on(t, g->instances[i]);
+			if (kp)
+				return kp;
 		}
 	}
 	return NULL;

@@ -89,10 +89,7 @@ static void add_name(names *l, const char *a, const char *b)
 /* kafka_proxy's VMs, and kafka_proxies[]' (the seed's FAQ) */
 static bool is_proxy_vm(const psc_topology *t, const char *name)
 {
-	bool on = psc_kafka_proxy_runs_on(&t->kafka_proxy, name);
-	for (size_t i = 0; !on && i < t->n_kafka_proxies; i++)
-		on = psc_kafka_proxy_runs_on(&t->kafka_proxies[i], name);
-	return on;
+	return psc_kafka_proxy_on(t, name) != NULL;
 }
 
 /* the nodes whose process `kill` SIGKILLs: brokers and kafka-proxies

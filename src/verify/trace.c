@@ -696,10 +696,7 @@ static void listener_of(const psc_plan *p, const psc_plan_vm *vm, int port,
 							  vm->in->name);
 	/* the kafka-proxy on vm: the seed's, or one of kafka_proxies[] (the
 	 * FAQ's second project), on its instance or an additional one */
-	const psc_kafka_proxy *kp = &t->kafka_proxy;
-	for (size_t i = 0; !psc_kafka_proxy_runs_on(kp, vm->in->name) &&
-			   i < t->n_kafka_proxies; i++)
-		kp = &t->kafka_proxies[i];
+	const psc_kafka_proxy *kp = psc_kafka_proxy_on(t, vm->in->name);
 	*broker = -1;
 	psc_setf(out, len, "nothing the topology declares");
 	for (size_t i = 0; b && i < t->kafka.n_listeners; i++)
@@ -709,7 +706,7 @@ static void listener_of(const psc_plan *p, const psc_plan_vm *vm, int port,
 				 b->node_id, t->kafka.listeners[i].name,
 				 t->kafka.listeners[i].host, (long)port);
 		}
-	if (!psc_kafka_proxy_runs_on(kp, vm->in->name))
+	if (!kp)
 		return;
 	for (size_t i = 0; i < kp->n_bootstrap_server_mappings; i++) {
 		const psc_proxy_mapping *m = &kp->bootstrap_server_mappings[i];

@@ -152,6 +152,15 @@ static void proxy_of_consumer(void **state)
 	psc_topology *t = psc_test_load(PX2);
 	assert_ptr_equal(psc_consumer_proxy(t, 0), &t->kafka_proxy);
 	assert_ptr_equal(psc_consumer_proxy(t, 1), &t->kafka_proxies[0]);
+	/* the kafka-proxy on an instance, the consumer of a node */
+	assert_ptr_equal(psc_kafka_proxy_on(t, "kafka-proxy-node"),
+			 &t->kafka_proxy);
+	assert_ptr_equal(psc_kafka_proxy_on(t, "kafka-proxy-node2"),
+			 &t->kafka_proxies[0]);
+	assert_null(psc_kafka_proxy_on(t, "broker-node1"));
+	assert_int_equal(psc_consumer_of_node(t, "changefeed"), 0);
+	assert_int_equal(psc_consumer_of_node(t, "changefeed2"), 1);
+	assert_int_equal(psc_consumer_of_node(t, "kafka-proxy-node2"), -1);
 	psc_topology *v = psc_consumer_view(t, 1, err, sizeof(err));
 	assert_non_null(v);
 	assert_string_equal(v->kafka_proxy.instance, "kafka-proxy-node2");
