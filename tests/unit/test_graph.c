@@ -402,6 +402,16 @@ static psc_verify_last_check vcheck(const char *name, psc_verify_status s,
 	return c;
 }
 
+/* vcheck run from node (not changefeed) */
+static psc_verify_last_check vcheck_at(const char *node, const char *name,
+				       psc_verify_status s, psc_verify_hop hop,
+				       long broker)
+{
+	psc_verify_last_check c = vcheck(name, s, hop, broker);
+	snprintf(c.node, sizeof(c.node), "%s", node);
+	return c;
+}
+
 static psc_graph_colour colour_of(const psc_graph *g, psc_graph_kind k,
 				  const char *object)
 {
@@ -497,14 +507,11 @@ static void graph_verify_colours_second_project(void **state)
 	char err[256];
 	assert_int_equal(psc_graph_build(t, p, &g, err, sizeof(err)), 0);
 	memset(&v, 0, sizeof(v));
-	v.checks[v.n] = vcheck("changefeed2: bootstrap 172.20.0.10:9092",
-			       PSC_VERIFY_FAIL, PSC_HOP_ENDPOINT, -1);
-	snprintf(v.checks[v.n++].node, sizeof(v.checks[0].node),
-		 "changefeed2");
-	v.checks[v.n] = vcheck("changefeed2: kafka-proxy", PSC_VERIFY_WARN,
-			       PSC_HOP_PROXY, -1);
-	snprintf(v.checks[v.n++].node, sizeof(v.checks[0].node),
-		 "changefeed2");
+	v.checks[v.n++] = vcheck_at("changefeed2", "changefeed2: bootstrap "
+				    "172.20.0.10:9092", PSC_VERIFY_FAIL,
+				    PSC_HOP_ENDPOINT, -1);
+	v.checks[v.n++] = vcheck_at("changefeed2", "changefeed2: kafka-proxy",
+				    PSC_VERIFY_WARN, PSC_HOP_PROXY, -1);
 	psc_graph_colour_verify(&g, p, &v, NULL);
 	assert_int_equal(colour_of(&g, PSC_GN_EP, "kafka-proxy-psc-endpoint2"),
 			 PSC_GC_BAD);

@@ -133,6 +133,21 @@ static void healthy_obs(psc_trace_obs *o, const char *host, int port)
 	PSC_SET(o->brokers, "1 b1.abc.us-west1.gcp.3199745.tidbcloud.com:9093");
 }
 
+/* the connection failed with errno e: no Kafka asked */
+static void no_connect(psc_trace_obs *o, int e)
+{
+	o->connected = o->kafka_tried = o->kafka_ok = false;
+	o->connect_errno = e;
+}
+
+/* healthy_obs of a target given as an address (no DNS): addr itself */
+static void addr_obs(psc_trace_obs *o, const char *addr, int port)
+{
+	healthy_obs(o, addr, port);
+	o->is_addr = true;
+	PSC_SET(o->addr, "%s", addr);
+}
+
 static const char *B1 = "b1.abc.us-west1.gcp.3199745.tidbcloud.com";
 
 static const char *field(const psc_trace_result *r, psc_trace_step s,
@@ -283,8 +298,7 @@ static void firewall_deny(void **state)
 	live->after[8].c.packets = 3;           /* implied deny: 3 SYNs */
 	live->lb_found = true;
 	healthy_obs(&o, B1, 9093);
-	o.connected = o.kafka_tried = o.kafka_ok = false;
-	o.connect_errno = ETIMEDOUT;
+	no_connect(&o, ETIMEDOUT);
 	psc_trace_diagnose(plan, "changefeed", &o, live, &r);
 	assert_int_equal(r.stopped, PSC_TRACE_FIREWALL);
 	assert_int_equal(psc_trace_exit_code(&r), 1);
@@ -311,8 +325,7 @@ static void unmapped_port(void **state)
 	live->after[5].c.packets = 4;           /* unmapped: 3 SYNs */
 	live->lb_found = false;
 	healthy_obs(&o, B1, 9092);
-	o.connected = o.kafka_tried = o.kafka_ok = false;
-	o.connect_errno = ETIMEDOUT;
+	no_connect(&o, ETIMEDOUT);
 	psc_trace_diagnose(plan, "changefeed", &o, live, &r);
 	assert_int_equal(r.stopped, PSC_TRACE_LB);
 	assert_non_null(strstr(r.hops[PSC_TRACE_LB].text,
@@ -372,8 +385,7 @@ static void endpoint_pending(void **state)
 		 psc_ep_status_name(p->eps[0].status));
 	rule(p->psc_ns, "forward", c, 0, 3, true);
 	healthy_obs(&o, B1, 9093);
-	o.connected = o.kafka_tried = o.kafka_ok = false;
-	o.connect_errno = ETIMEDOUT;
+	no_connect(&o, ETIMEDOUT);
 	psc_trace_diagnose(p, "changefeed", &o, live, &r);
 	assert_int_equal(r.stopped, PSC_TRACE_ENDPOINT);
 	assert_false(r.hops[PSC_TRACE_ENDPOINT].from_plan);
@@ -391,8 +403,7 @@ static void refused_and_kafka(void **state)
 	psc_trace_result r;
 	healthy_counters();
 	healthy_obs(&o, B1, 9093);
-	o.connected = o.kafka_tried = o.kafka_ok = false;
-	o.connect_errno = ECONNREFUSED;
+	no_connect(&o, ECONNREFUSED);
 	psc_trace_diagnose(plan, "changefeed", &o, live, &r);
 	assert_int_equal(r.stopped, PSC_TRACE_LISTENER);
 	assert_non_null(strstr(r.hops[PSC_TRACE_LISTENER].text,
@@ -424,8 +435,7 @@ static void from_the_plan(void **state)
 	psc_trace_result r;
 	live_reset();
 	live->counters_ok = false;
-	healthy_obs(&o, "172.16.0.10", 9094);
-	o.is_addr = true;
+	addr_obs(&o, "172.16.0.10", 9094);
 	o.node_id = 2;
 	psc_trace_diagnose(plan, "changefeed", &o, live, &r);
 	assert_int_equal(r.hops[PSC_TRACE_DNS].state, PSC_TRACE_NOT_USED);
@@ -435,9 +445,7 @@ static void from_the_plan(void **state)
 	assert_int_equal(r.stopped, PSC_TRACE_LB);
 	psc_trace_result_free(&r);
 	/* a VM's own address from the bastion: no PSC, no load balancer */
-	healthy_obs(&o, "10.64.0.3", 39092);
-	o.is_addr = true;
-	PSC_SET(o.addr, "10.64.0.3");
+	addr_obs(&o, "10.64.0.3", 39092);
 	o.node_id = 2;
 	psc_trace_diagnose(plan, "bastion-node", &o, live, &r);
 	assert_int_equal(r.hops[PSC_TRACE_ENDPOINT].state, PSC_TRACE_NOT_USED);
@@ -462,9 +470,7 @@ static void second_proxy(void **state)
 	live_reset();
 	live->counters_ok = false;
 	for (int port = 9092; port <= 9095; port += 3) {
-		healthy_obs(&o, "172.20.0.10", port);
-		o.is_addr = true;
-		PSC_SET(o.addr, "172.20.0.10");
+		addr_obs(&o, "172.20.0.10", port);
 		PSC_SET(o.brokers,
 			"1 b1.def.us-west1.gcp.3199745.tidbcloud.com:9092");
 		psc_trace_diagnose(p, "changefeed2", &o, live, &r);
@@ -485,11 +491,8 @@ static void second_proxy(void **state)
 		psc_trace_result_free(&r);
 	}
 	/* refused on a dynamic port: kafka-proxy opens it lazily */
-	healthy_obs(&o, "172.20.0.10", 9095);
-	o.is_addr = true;
-	PSC_SET(o.addr, "172.20.0.10");
-	o.connected = o.kafka_tried = o.kafka_ok = false;
-	o.connect_errno = ECONNREFUSED;
+	addr_obs(&o, "172.20.0.10", 9095);
+	no_connect(&o, ECONNREFUSED);
 	psc_trace_diagnose(p, "changefeed2", &o, live, &r);
 	assert_int_equal(r.stopped, PSC_TRACE_LISTENER);
 	assert_non_null(strstr(r.hops[PSC_TRACE_LISTENER].why,
